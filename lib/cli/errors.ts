@@ -17,3 +17,13 @@ export class UsageError extends UserError {
     this.name = "UsageError";
   }
 }
+
+/** Several independent problems found in one pass (e.g. every config mistake): one `ERROR:` line each. */
+export class UserErrorList extends UserError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], exitCode = 1) {
+    super(problems.join("\n"), exitCode);
+    this.name = "UserErrorList";
+    this.problems = problems;
+  }
+}

@@ -1,5 +1,5 @@
 // Runs a script's main(): user errors become one stderr line and their exit code, bugs crash with a stack.
-import { UserError } from "./errors.ts";
+import { UserError, UserErrorList } from "./errors.ts";
 
 export type Main = (argv: string[]) => Promise<number>;
 
@@ -14,7 +14,8 @@ export async function runMain(main: Main, argv: string[] = Deno.args): Promise<v
     Deno.exitCode = await main(argv);
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    console.error(errorLine(err));
+    const lines = err instanceof UserErrorList ? err.problems.map(errorLine) : [errorLine(err)];
+    for (const line of lines) console.error(line);
     Deno.exitCode = err.exitCode;
   }
 }
