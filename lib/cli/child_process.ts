@@ -1,0 +1,123 @@
+// Child processes that cannot outlive us unnoticed: own process group, die-with-parent, /proc identity.
+
+export type Stdio = "inherit" | "piped" | "null";
+
+export interface SpawnGuardedOptions {
+  env?: Record<string, string>;
+  /** Start from an empty environment (plus `env`) instead of ours. */
+  clearEnv?: boolean;
+  cwd?: string;
+  stdin?: Stdio;
+  stdout?: Stdio;
+  stderr?: Stdio;
+  /** Test hook: do not wrap in setpriv even where it exists. */
+  noPdeathsig?: boolean;
+}
+
+export interface GuardedChild {
+  child: Deno.ChildProcess;
+  /** Also the process group id: the child leads its own group (detached). */
+  pid: number;
+  /** True when the child was started under `setpriv --pdeathsig KILL`. */
+  diesWithParent: boolean;
+}
+
+const SETPRIV_CANDIDATES = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv"];
+let setprivPath: string | null | undefined;
+
+/** util-linux setpriv, if installed; looked up once. */
+export function findSetpriv(): string | null {
+  if (setprivPath !== undefined) return setprivPath;
+  setprivPath = null;
+  for (const candidate of SETPRIV_CANDIDATES) {
+    try {
+      const info = Deno.statSync(candidate);
+      if (info.isFile && ((info.mode ?? 0) & 0o111) !== 0) {
+        setprivPath = candidate;
+        break;
+      }
+    } catch { /* not here */ }
+  }
+  return setprivPath;
+}
+
+/**
+ * Spawns `cmd args` as the leader of a new process group (so the whole tree can be signalled),
+ * and, where setpriv exists, with PR_SET_PDEATHSIG=KILL so a SIGKILLed parent takes the child
+ * with it. Deno spawns from its main thread, which lives as long as the process (proved in
+ * smokes/lock_child_smoke.ts), so the parent-death signal fires only when we really die.
+ */
+export function spawnGuarded(
+  cmd: string,
+  args: string[],
+  opts: SpawnGuardedOptions = {},
+): GuardedChild {
+  const setpriv = opts.noPdeathsig ? null : findSetpriv();
+  const program = setpriv ?? cmd;
+  const argv = setpriv ? ["--pdeathsig", "KILL", "--", cmd, ...args] : args;
+  const options: Deno.CommandOptions = {
+    args: argv,
+    detached: true,
+    stdin: opts.stdin ?? "inherit",
+    stdout: opts.stdout ?? "inherit",
+    stderr: opts.stderr ?? "inherit",
+  };
+  if (opts.env !== undefined) options.env = opts.env;
+  if (opts.clearEnv !== undefined) options.clearEnv = opts.clearEnv;
+  if (opts.cwd !== undefined) options.cwd = opts.cwd;
+  const child = new Deno.Command(program, options).spawn();
+  return { child, pid: child.pid, diesWithParent: setpriv !== null };
+}
+
+/** Sends `signal` to every process in the group led by `pid`; a group already gone is fine. */
+export function signalGroup(pid: number, signal: Deno.Signal): boolean {
+  if (!Number.isInteger(pid) || pid <= 1) {
+    throw new RangeError(`Cannot signal process group ${pid}: not a valid group id`);
+  }
+  try {
+    Deno.kill(-pid, signal);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false; // ESRCH: nobody left in the group
+    throw err;
+  }
+}
+
+/**
+ * Field 22 of /proc/<pid>/stat (start time in clock ticks since boot), or null when there is no
+ * such process. The command name (field 2) may contain spaces and parentheses, so split after
+ * the last ')'.
+ */
+export function readProcessStartTime(pid: number): string | null {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  return parseStatStartTime(text);
+}
+
+/** The start-time field of a /proc/<pid>/stat line, or null when the line is malformed. */
+export function parseStatStartTime(stat: string): string | null {
+  const close = stat.lastIndexOf(")");
+  if (close < 0) return null;
+  const rest = stat.slice(close + 2).trim().split(" ");
+  const start = rest[19];
+  return start !== undefined && /^\d+$/.test(start) ? start : null;
+}
+
+let bootId: string | null | undefined;
+
+/** This boot's random id (a UUID), or null where the kernel does not offer it. */
+export function readBootId(): string | null {
+  if (bootId !== undefined) return bootId;
+  try {
+    bootId = Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim() || null;
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    bootId = null;
+  }
+  return bootId;
+}
