@@ -1,0 +1,40 @@
+// Reads a Discord token file: the first line, carriage return and surrounding blanks removed.
+
+import { UserError } from "../cli/errors.ts";
+
+/**
+ * `label` names the setting in errors ("DISCORD_TOKEN_FILE", "Token file"). The token itself is
+ * never part of any message.
+ */
+export async function readTokenFile(path: string, label = "DISCORD_TOKEN_FILE"): Promise<string> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new UserError(`${label} does not exist: ${path}`);
+    }
+    if (err instanceof Deno.errors.PermissionDenied) {
+      throw new UserError(
+        `Cannot read ${label} ${path}: permission denied; fix its owner or mode.`,
+      );
+    }
+    if (err instanceof Deno.errors.IsADirectory) {
+      throw new UserError(`${label} ${path} is a directory, not a token file.`);
+    }
+    throw new UserError(`Cannot read ${label} ${path}: ${(err as Error).message}`);
+  }
+  const first = (text.split("\n", 1)[0] ?? "").replaceAll("\r", "").trim();
+  if (first === "") throw new UserError(`${label} is empty: ${path}`);
+  return first;
+}
+
+/** True when `path` exists (as anything); used to pick the first present default token file. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
