@@ -1,0 +1,140 @@
+// verify-operator-ready: the disk gate alone (--disk-only), or every host prerequisite before a scrape.
+import { join } from "node:path";
+import { UserError, UserErrorList } from "../cli/errors.ts";
+import { loadConfig } from "../config/load_config.ts";
+import type { ScrapeConfig } from "../config/scrape_config.ts";
+import { loadEnvFile } from "../export/env_file.ts";
+import { resolveToken } from "../export/token_source.ts";
+import { checkDisk } from "./disk_check.ts";
+import { checkExporter } from "./exporter_ready.ts";
+import type { OpsOutput } from "./ops_log.ts";
+import { runTool } from "./run_child.ts";
+import { verifyArchives } from "./verify_archives.ts";
+
+export type Env = Record<string, string | undefined>;
+
+export interface ReadyOptions {
+  configPath: string;
+  diskOnly: boolean;
+  preflightTarget?: string | undefined;
+  env: Env;
+  repoRoot: string;
+  out: OpsOutput;
+}
+
+export function envFilePath(env: Env, repoRoot: string): string {
+  return env["DCE_ENV_FILE"] || join(repoRoot, "scrape.env");
+}
+
+/** Runs the disk gate; prints `disk-only: ok (config <path>)` when it passes. */
+export async function verifyDiskOnly(opts: ReadyOptions, config?: ScrapeConfig): Promise<void> {
+  const loaded = config ?? (await loadConfig(opts.configPath));
+  await checkDisk(opts.out, {
+    archiveRoot: loaded.archiveRoot,
+    configPath: opts.configPath,
+    repoRoot: opts.repoRoot,
+    minFreeRaw: opts.env["DCE_MIN_FREE_MB"],
+  });
+  opts.out.out(`disk-only: ok (config ${opts.configPath})`);
+}
+
+async function authLine(opts: ReadyOptions): Promise<string> {
+  const envFile = envFilePath(opts.env, opts.repoRoot);
+  const token = await resolveToken({
+    env: opts.env,
+    envFile: await loadEnvFile(envFile),
+    envFilePath: envFile,
+    repoRoot: opts.repoRoot,
+    home: opts.env["HOME"],
+  });
+  if (!token) {
+    // An empty `DISCORD_TOKEN=` line (as scrape.env.example ships) is not a token (§14.23).
+    throw new UserError(
+      `No Discord token: set DISCORD_TOKEN in ${envFile} (an empty DISCORD_TOKEN= line does not count), export DISCORD_TOKEN or DISCORD_TOKEN_FILE, or place a token at ${
+        join(opts.repoRoot, ".discord-token")
+      }.`,
+    );
+  }
+  return `auth: token from ${token.source}`;
+}
+
+async function globalMemory(opts: ReadyOptions): Promise<string> {
+  const envFile = await loadEnvFile(envFilePath(opts.env, opts.repoRoot)).catch(() => null);
+  return (envFile?.get("DCE_CONTAINER_MEMORY") ?? opts.env["DCE_CONTAINER_MEMORY"] ?? "").trim();
+}
+
+/** Full readiness: prints each passing check, then throws every failure at once (one ERROR line each). */
+export async function verifyOperatorReady(opts: ReadyOptions): Promise<void> {
+  const config = await loadConfig(opts.configPath);
+  if (opts.diskOnly) return await verifyDiskOnly(opts, config);
+  const { out } = opts;
+  if (
+    opts.preflightTarget !== undefined &&
+    !config.targets.some((t) => t.name === opts.preflightTarget)
+  ) {
+    throw new UserError(
+      `Unknown target: ${opts.preflightTarget} (known: ${
+        config.targets.map((t) => t.name).join(", ")
+      }).`,
+    );
+  }
+  out.out("Operator readiness checks");
+  out.out("=========================");
+  const problems: string[] = [];
+  const check = async (run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      if (err instanceof UserErrorList) problems.push(...err.problems);
+      else problems.push(err.message);
+    }
+  };
+  await check(() =>
+    checkDisk(out, {
+      archiveRoot: config.archiveRoot,
+      configPath: opts.configPath,
+      repoRoot: opts.repoRoot,
+      minFreeRaw: opts.env["DCE_MIN_FREE_MB"],
+    })
+  );
+  await check(async () => out.out(await checkExporter(opts.env)));
+  await check(async () => out.out(await authLine(opts)));
+  const memory = await globalMemory(opts);
+  if (memory !== "" && memory !== "0") {
+    out.out(`container memory: ${memory} (compose mem_limit)`);
+  } else {
+    for (const target of config.targets) {
+      if (target.enabled && target.containerMemory) {
+        out.out(
+          `target memory: ${target.name} → ${target.containerMemory} (single --target scrape)`,
+        );
+      }
+    }
+  }
+  out.out(`config: ${opts.configPath}`);
+  out.out("");
+  await check(async () => {
+    await verifyArchives(out, config);
+  });
+  if (problems.length > 0) throw new UserErrorList(problems);
+
+  if (opts.preflightTarget !== undefined) {
+    out.out(`Running preflight for target ${opts.preflightTarget}...`);
+    const code = await runTool(out, opts.repoRoot, "run-scrape-host", [
+      "preflight",
+      "--config",
+      opts.configPath,
+      "--target",
+      opts.preflightTarget,
+    ]);
+    if (code !== 0) {
+      throw new UserError(
+        `Preflight for target '${opts.preflightTarget}' failed (run-scrape-host exit ${code}); see its output above.`,
+      );
+    }
+  }
+  out.out("Operator ready. Next:");
+  out.out(`  ./dce run-documents-scrape --config ${opts.configPath}`);
+  out.out(`  ./dce setup-cron --dry-run --config ${opts.configPath}`);
+}

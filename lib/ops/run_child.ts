@@ -1,0 +1,137 @@
+// Runs a sibling tool (or any command) as a child process, streaming its lines into the workflow log as they
+// come, and forwarding SIGINT/SIGTERM/SIGHUP so the child (which may hold the scrape lock) can clean up.
+import { join } from "node:path";
+import { UserError } from "../cli/errors.ts";
+import type { OpsOutput } from "./ops_log.ts";
+
+const FORWARDED: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Thrown after a forwarded signal, once the child has exited: the workflow stops with 128 + signo. */
+export class InterruptedError extends UserError {
+  constructor(readonly signal: Deno.Signal, what: string) {
+    super(`Interrupted by ${signal} while ${what} ran; stopped.`, SIGNAL_EXIT[signal] ?? 1);
+    this.name = "InterruptedError";
+  }
+}
+
+const running = new Set<Deno.ChildProcess>();
+let received: Deno.Signal | undefined;
+const handlers = new Map<Deno.Signal, () => void>();
+
+function listen(): void {
+  if (handlers.size > 0) return;
+  for (const signal of FORWARDED) {
+    const handler = () => {
+      received = signal;
+      for (const child of running) {
+        try {
+          child.kill(signal);
+        } catch { /* already gone */ }
+      }
+    };
+    handlers.set(signal, handler);
+    Deno.addSignalListener(signal, handler);
+  }
+}
+
+function unlisten(): void {
+  if (running.size > 0) return;
+  for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  handlers.clear();
+}
+
+async function pump(stream: ReadableStream<Uint8Array>, emit: (line: string) => void) {
+  let pending = "";
+  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    pending += text;
+    let newline = pending.indexOf("\n");
+    while (newline >= 0) {
+      emit(pending.slice(0, newline).replace(/\r$/, ""));
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf("\n");
+    }
+  }
+  if (pending !== "") emit(pending);
+}
+
+export interface ChildOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Label used in messages ("verify-operator-ready"). */
+  label?: string;
+}
+
+/** Runs `command args`, streaming stdout/stderr line by line into `log`; returns the exit code. */
+export async function runChild(
+  log: OpsOutput,
+  command: string,
+  args: string[],
+  opts: ChildOptions = {},
+): Promise<number> {
+  const label = opts.label ?? command;
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(command, {
+      args,
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (err) {
+    throw new UserError(`Cannot start ${label}: ${(err as Error).message}`);
+  }
+  running.add(child);
+  listen();
+  try {
+    const [status] = await Promise.all([
+      child.status,
+      pump(child.stdout, (line) => log.out(line)),
+      pump(child.stderr, (line) => log.err(line)),
+    ]);
+    const signal = received;
+    if (signal) throw new InterruptedError(signal, label);
+    // Deno reports a child killed by a signal as 128 + signo, like a shell.
+    return status.code;
+  } finally {
+    running.delete(child);
+    unlisten();
+  }
+}
+
+/** The argv that runs `<root>/scripts/<tool>.ts` the way ./dce does, with the Deno running us. */
+export function toolCommand(root: string, tool: string, args: string[]): [string, string[]] {
+  return [Deno.execPath(), [
+    "run",
+    "--no-prompt",
+    "-A",
+    join(root, "scripts", `${tool}.ts`),
+    ...args,
+  ]];
+}
+
+/** Runs a sibling tool of the suite (resolved under the repo root, so DCE_REPO_ROOT redirects it). */
+export async function runTool(
+  log: OpsOutput,
+  root: string,
+  tool: string,
+  args: string[],
+  opts: ChildOptions = {},
+): Promise<number> {
+  const [command, argv] = toolCommand(root, tool, args);
+  try {
+    await Deno.stat(argv[3]!);
+  } catch {
+    throw new UserError(
+      `Missing tool ${argv[3]}: this checkout (or DCE_REPO_ROOT) does not have ${tool}.`,
+    );
+  }
+  return await runChild(log, command, argv, { label: tool, ...opts });
+}
+
+/** True once SIGINT/SIGTERM/SIGHUP was received while a child ran (tests reset it). */
+export function interruptedBy(): Deno.Signal | undefined {
+  return received;
+}

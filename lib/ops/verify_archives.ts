@@ -1,0 +1,151 @@
+// verify-documents-archives: a table of every target's archive folder (JSON files, seeded channel ids, map
+// entries, memory) and a failure for each enabled target that has nothing to scrape into yet.
+import { join } from "node:path";
+import { UserError } from "../cli/errors.ts";
+import type { ScrapeConfig, TargetConfig } from "../config/scrape_config.ts";
+import type { OpsOutput } from "./ops_log.ts";
+
+const SEEDED = /\[(\d{16,22})\]\.json$/;
+const SKIPPED_DIRS = new Set([".dce-meta", ".dce-temp"]);
+
+export interface ArchiveCounts {
+  json: number;
+  /** Distinct channel ids from `[<id>].json` file names. */
+  seeded: number;
+  /** Keys in .dce-meta/channel-map.json; null when the map is unreadable. */
+  mapped: number | null;
+}
+
+export interface TargetArchiveRow {
+  target: TargetConfig;
+  counts: ArchiveCounts | null;
+  status: string;
+  ok: boolean;
+}
+
+/** Counts archives under a folder; symlinks are not followed (they could lead outside the root). */
+export async function countArchives(outputDir: string): Promise<ArchiveCounts> {
+  let json = 0;
+  const ids = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isDirectory) {
+        if (!SKIPPED_DIRS.has(entry.name)) await walk(join(dir, entry.name));
+      } else if (entry.isFile && entry.name.endsWith(".json")) {
+        json++;
+        const id = SEEDED.exec(entry.name)?.[1];
+        if (id) ids.add(id);
+      }
+    }
+  };
+  await walk(outputDir);
+  return { json, seeded: ids.size, mapped: await countMapEntries(outputDir) };
+}
+
+async function countMapEntries(outputDir: string): Promise<number | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(join(outputDir, ".dce-meta", "channel-map.json"));
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return 0;
+    return null;
+  }
+  try {
+    const map = JSON.parse(text);
+    if (typeof map !== "object" || map === null || Array.isArray(map)) return null;
+    return Object.keys(map).length;
+  } catch {
+    return null;
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A target that names its channels, guilds or DMs can start from nothing: the first scrape creates the
+ * folder and the archives. Only an archive-seeded target (no scope of its own) needs files to exist.
+ */
+export function hasOwnScope(target: TargetConfig): boolean {
+  return target.kind === "dms" || target.channelIds.length > 0 || target.guildIds.length > 0 ||
+    target.guildNamePatterns.length > 0;
+}
+
+export async function inspectTarget(target: TargetConfig): Promise<TargetArchiveRow> {
+  if (!target.enabled) return { target, counts: null, status: "disabled", ok: true };
+  if (!(await isDirectory(target.outputDir))) {
+    return hasOwnScope(target)
+      ? { target, counts: null, status: "ok (new; the first scrape creates output_dir)", ok: true }
+      : { target, counts: null, status: "missing output_dir", ok: false };
+  }
+  let counts: ArchiveCounts;
+  try {
+    counts = await countArchives(target.outputDir);
+  } catch (err) {
+    return { target, counts: null, status: `unreadable (${(err as Error).message})`, ok: false };
+  }
+  if (counts.mapped === null) {
+    return { target, counts, status: "invalid .dce-meta/channel-map.json", ok: false };
+  }
+  if (counts.json === 0 || counts.seeded === 0) {
+    if (hasOwnScope(target)) {
+      return {
+        target,
+        counts,
+        status: "ok (no archives yet; the first scrape creates them)",
+        ok: true,
+      };
+    }
+    const status = counts.json === 0 ? "no json archives" : "no seeded channel ids";
+    return { target, counts, status, ok: false };
+  }
+  if (counts.mapped === 0) {
+    return { target, counts, status: "ok (map will bootstrap on first run)", ok: true };
+  }
+  return { target, counts, status: "ok", ok: true };
+}
+
+function row(cells: [string, string, string, string, string, string, string]): string {
+  const [target, dir, json, seeded, map, mem, status] = cells;
+  return `${target.padEnd(28)} ${dir.padEnd(40)} ${json.padStart(8)} ${seeded.padStart(8)} ${
+    map.padStart(8)
+  } ${mem.padStart(6)}  ${status}`;
+}
+
+/** Prints the table; throws a UserError when any enabled target failed. Returns the rows. */
+export async function verifyArchives(
+  out: OpsOutput,
+  config: ScrapeConfig,
+): Promise<TargetArchiveRow[]> {
+  out.out(`Archive root: ${config.archiveRoot}`);
+  out.out("");
+  out.out(row(["TARGET", "OUTPUT_DIR", "JSON", "SEEDED", "MAP", "MEM", "STATUS"]));
+  out.out(row(["------", "----------", "----", "------", "---", "---", "------"]));
+  const rows: TargetArchiveRow[] = [];
+  for (const target of config.targets) {
+    const result = await inspectTarget(target);
+    rows.push(result);
+    const c = result.counts;
+    out.out(row([
+      target.name,
+      target.outputDir,
+      c ? String(c.json) : "-",
+      c ? String(c.seeded) : "-",
+      c ? (c.mapped === null ? "?" : String(c.mapped)) : "-",
+      target.containerMemory ?? "-",
+      result.status,
+    ]));
+  }
+  const failed = rows.filter((r) => !r.ok).length;
+  out.out("");
+  if (failed > 0) {
+    throw new UserError(`${failed} enabled target(s) failed archive verification.`);
+  }
+  out.out("All enabled targets have archive directories with seeded channel exports.");
+  return rows;
+}
