@@ -1,0 +1,163 @@
+// setup-cron: installs, shows or removes the marked crontab block that runs the documents scrape on a schedule.
+import { join, resolve } from "node:path";
+import { UsageError, UserError } from "../cli/errors.ts";
+import { loadConfig } from "../config/load_config.ts";
+import { selectTargets } from "../config/select_targets.ts";
+import { cronCommand } from "./cron_line.ts";
+import { scheduleFor, validateCronExpression } from "./cron_expression.ts";
+import { installBlock, readBlock, removeBlock } from "./crontab_block.ts";
+import { readCrontab, writeCrontab } from "./crontab_io.ts";
+import type { OpsOutput } from "./ops_log.ts";
+import { runTool } from "./run_child.ts";
+
+export const DEFAULT_JOB = "discord-scrape";
+
+export interface SetupCronOptions {
+  job: string;
+  interval?: string | undefined;
+  at?: string | undefined;
+  cron?: string | undefined;
+  remove: boolean;
+  dryRun: boolean;
+  skipPreflight: boolean;
+  salvageBeforeScrape: boolean;
+  targets: string[];
+  guilds: string[];
+  channels: string[];
+  logFile?: string | undefined;
+  configPath: string;
+  envFile?: string | undefined;
+  env: Record<string, string | undefined>;
+  repoRoot: string;
+  out: OpsOutput;
+}
+
+/** Settings the cron job must see that the operator may have exported while installing it. */
+const CARRIED_ENV = [
+  "DCE_EXPORTER",
+  "DCE_CLI_BIN",
+  "DCE_COMPOSE_BIN",
+  "DCE_DOCKER_BIN",
+  "DCE_LOG_DIR",
+  "DCE_MIN_FREE_MB",
+] as const;
+
+function schedule(opts: SetupCronOptions): string {
+  if (opts.cron !== undefined) {
+    if (opts.interval !== undefined || opts.at !== undefined) {
+      throw new UsageError("Use either --cron EXPR or --interval/--at, not both.");
+    }
+    return validateCronExpression(opts.cron);
+  }
+  return scheduleFor(opts.interval ?? "monthly", opts.at ?? "04:00");
+}
+
+/** The block's one line: schedule, then the command (exported for tests). */
+export function cronBlockBody(opts: SetupCronOptions): string[] {
+  const env: Record<string, string> = {
+    NO_COLOR: "1",
+    DCE_COMPOSE_TTY: "0",
+    DCE_ENV_FILE: resolve(
+      opts.envFile ?? opts.env["DCE_ENV_FILE"] ?? join(opts.repoRoot, "scrape.env"),
+    ),
+    DCE_COMPOSE_FILE: resolve(
+      opts.env["DCE_COMPOSE_FILE"] ?? join(opts.repoRoot, "docker-compose.yml"),
+    ),
+  };
+  for (const name of CARRIED_ENV) {
+    const value = opts.env[name];
+    if (value) env[name] = name.endsWith("_BIN") && value.includes("/") ? resolve(value) : value;
+  }
+  const selection = [
+    ...opts.targets.flatMap((t) => ["--target", t]),
+    ...opts.guilds.flatMap((g) => ["--guild", g]),
+    ...opts.channels.flatMap((c) => ["--channel", c]),
+  ];
+  const command = cronCommand({
+    root: opts.repoRoot,
+    config: opts.configPath,
+    logFile: resolve(
+      opts.logFile ?? opts.env["DCE_LOG_FILE"] ?? join(opts.repoRoot, "logs", "discord-scrape.log"),
+    ),
+    env,
+    selection,
+    salvageBeforeScrape: opts.salvageBeforeScrape,
+  });
+  return [`${schedule(opts)} ${command}`];
+}
+
+function crontabBin(env: Record<string, string | undefined>): string {
+  return env["DCE_CRONTAB_BIN"] || "crontab";
+}
+
+async function removeJob(opts: SetupCronOptions): Promise<void> {
+  const bin = crontabBin(opts.env);
+  const current = await readCrontab(bin);
+  const { text, removed } = removeBlock(current, opts.job);
+  if (removed === 0) {
+    opts.out.out(`No crontab block '${opts.job}' to remove; crontab unchanged.`);
+    return;
+  }
+  if (opts.dryRun) {
+    opts.out.out(`Dry run: would remove crontab block '${opts.job}':`);
+    for (const line of readBlock(current, opts.job) ?? []) opts.out.out(`  ${line}`);
+    return;
+  }
+  await writeCrontab(bin, text);
+  opts.out.out(`Removed crontab block '${opts.job}'.`);
+}
+
+export async function setupCron(opts: SetupCronOptions): Promise<void> {
+  if (opts.remove) {
+    const extra = [
+      opts.cron !== undefined && "--cron",
+      opts.interval !== undefined && "--interval",
+      opts.at !== undefined && "--at",
+      opts.salvageBeforeScrape && "--salvage-before-scrape",
+      opts.targets.length > 0 && "--target",
+      opts.guilds.length > 0 && "--guild",
+      opts.channels.length > 0 && "--channel",
+    ].filter(Boolean);
+    if (extra.length > 0) {
+      throw new UsageError(
+        `--remove takes no schedule or selection options (got ${extra.join(", ")}).`,
+      );
+    }
+    return await removeJob(opts);
+  }
+  // Check the schedule and the selection before anything runs or is written.
+  const body = cronBlockBody(opts);
+  const config = await loadConfig(opts.configPath);
+  selectTargets(config, opts.targets, { guilds: opts.guilds, channels: opts.channels });
+
+  if (opts.dryRun) {
+    opts.out.out(`Dry run: would install this crontab block (crontab unchanged):`);
+    for (const line of [`# BEGIN ${opts.job}`, ...body, `# END ${opts.job}`]) opts.out.out(line);
+    return;
+  }
+  if (!opts.skipPreflight) {
+    opts.out.out("Running host preflight before installing the cron job...");
+    const args = [
+      "preflight",
+      "--config",
+      opts.configPath,
+      ...opts.targets.flatMap((t) => ["--target", t]),
+    ];
+    const code = await runTool(opts.out, opts.repoRoot, "run-scrape-host", args);
+    if (code !== 0) {
+      throw new UserError(
+        `Preflight failed (run-scrape-host exit ${code}); the crontab was not changed. Fix it, or pass --skip-preflight.`,
+      );
+    }
+  }
+  const bin = crontabBin(opts.env);
+  const current = await readCrontab(bin);
+  const next = installBlock(current, opts.job, body);
+  if (next === current) {
+    opts.out.out(`Crontab block '${opts.job}' is already installed and up to date.`);
+    return;
+  }
+  await writeCrontab(bin, next);
+  opts.out.out(`Installed crontab block '${opts.job}':`);
+  for (const line of body) opts.out.out(`  ${line}`);
+}

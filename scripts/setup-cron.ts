@@ -1,0 +1,79 @@
+#!/usr/bin/env -S deno run --no-prompt -A
+// setup-cron: installs (or shows, or removes) the crontab block that runs the documents scrape on a schedule.
+import { parseArgv } from "../lib/cli/parse_args.ts";
+import { repoRoot } from "../lib/cli/repo_root.ts";
+import { runMain } from "../lib/cli/run_main.ts";
+import { OpsLog } from "../lib/ops/ops_log.ts";
+import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { DEFAULT_JOB, setupCron } from "../lib/ops/setup_cron.ts";
+
+const USAGE = `Usage: setup-cron [--interval monthly|weekly|daily] [--at HH:MM] [--cron EXPR]
+                  [--target NAME]... [--guild ID]... [--channel ID]... [--salvage-before-scrape]
+                  [--config PATH] [--env-file PATH] [--log-file PATH] [--job NAME]
+                  [--skip-preflight] [--dry-run]
+       setup-cron --remove [--job NAME] [--dry-run]
+
+Installs a "# BEGIN <job>" / "# END <job>" block in your crontab that runs
+  cd <repo> && ... <repo>/dce run-documents-scrape --config <config> --log-file <log> ...
+Other crontab lines are never touched; running it again replaces the block in place.
+  --interval/--at   schedule (default monthly on the 1st at 04:00; weekly = Sundays)
+  --cron EXPR       five-field cron schedule instead (or @daily, @weekly, @monthly, ...)
+  --job NAME        block name (default ${DEFAULT_JOB})
+  --log-file PATH   the workflow's log (default DCE_LOG_FILE, else <repo>/logs/discord-scrape.log)
+  --skip-preflight  do not run the host runner's preflight before installing
+  --dry-run         print the block (or what --remove would delete); change nothing
+Env: DCE_CRONTAB_BIN (crontab binary), DCE_CONFIG_FILE, DCE_ENV_FILE, DCE_COMPOSE_FILE; DCE_EXPORTER,
+DCE_CLI_BIN, DCE_COMPOSE_BIN, DCE_DOCKER_BIN, DCE_LOG_DIR, DCE_MIN_FREE_MB are copied into the line.
+Exit: 0 done, 1 failure (preflight, crontab, config), 2 usage error (bad schedule or options).`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgv({
+    args: argv,
+    options: {
+      interval: { type: "string" },
+      at: { type: "string" },
+      cron: { type: "string" },
+      remove: { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      "skip-preflight": { type: "boolean" },
+      "salvage-before-scrape": { type: "boolean" },
+      target: { type: "string", multiple: true },
+      guild: { type: "string", multiple: true },
+      channel: { type: "string", multiple: true },
+      "log-file": { type: "string" },
+      config: { type: "string" },
+      "env-file": { type: "string" },
+      job: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const env = Deno.env.toObject();
+  const root = repoRoot();
+  using log = await OpsLog.open(undefined);
+  await setupCron({
+    job: values.job ?? DEFAULT_JOB,
+    interval: values.interval,
+    at: values.at,
+    cron: values.cron,
+    remove: values.remove ?? false,
+    dryRun: values["dry-run"] ?? false,
+    skipPreflight: values["skip-preflight"] ?? false,
+    salvageBeforeScrape: values["salvage-before-scrape"] ?? false,
+    targets: values.target ?? [],
+    guilds: values.guild ?? [],
+    channels: values.channel ?? [],
+    logFile: values["log-file"],
+    configPath: opsConfigPath(values.config, env, root, "DCE_CONFIG_FILE"),
+    envFile: values["env-file"],
+    env,
+    repoRoot: root,
+    out: log,
+  });
+  return 0;
+}
+
+if (import.meta.main) await runMain(main);
