@@ -121,3 +121,27 @@ export function readBootId(): string | null {
   }
   return bootId;
 }
+
+export interface ProcessStat {
+  /** Field 3: R, S, D, Z (zombie), X (dead), … */
+  state: string;
+  /** Field 22, clock ticks since boot. */
+  startTime: string;
+}
+
+/** State and start time of a process, or null when there is no such process. */
+export function readProcessStat(pid: number): ProcessStat | null {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  const close = text.lastIndexOf(")");
+  const rest = close < 0 ? [] : text.slice(close + 2).trim().split(" ");
+  const state = rest[0];
+  const startTime = rest[19];
+  if (state === undefined || startTime === undefined || !/^\d+$/.test(startTime)) return null;
+  return { state, startTime };
+}

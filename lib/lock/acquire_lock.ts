@@ -1,0 +1,294 @@
+// Acquire and release of the archive-root lock (lock-protocol §1–§3): pidfile + flock + guarded reclaim.
+import { UserError } from "../cli/errors.ts";
+import { readProcessStartTime } from "../cli/child_process.ts";
+import { formatLockFile, newToken, type ParsedLockFile, parseLockFile } from "./lock_record.ts";
+import {
+  type LockMeta,
+  metaPathOf,
+  readFromFile,
+  readMeta,
+  redactCommand,
+  utcStamp,
+  writeMetaAtomic,
+} from "./lock_meta.ts";
+import {
+  checkLockFolder,
+  lockIoError,
+  LockPathError,
+  lstatRegular,
+  openExistingLockFile,
+} from "./lock_path_safety.ts";
+import { takeGuard } from "./reclaim_guard.ts";
+import { type Holder, holderFrom, holderSummary, judgeHolder } from "./holder.ts";
+import { type LocalIdentity, readLocalIdentity } from "./liveness.ts";
+
+/** Largest lock file we read; ours is about 120 bytes, anything bigger is garbage. */
+const RECORD_CAP = 4096;
+
+/** The lock is held by someone else: exit 1 (with-scrape-lock can map it to --conflict-exit-code). */
+export class LockBusyError extends UserError {
+  readonly holder: Holder | null;
+  constructor(message: string, holder: Holder | null, exitCode = 1) {
+    super(message, exitCode);
+    this.name = "LockBusyError";
+    this.holder = holder;
+  }
+}
+
+export interface AcquireOptions {
+  path: string;
+  /** The command this holder runs, recorded (redacted) as `cmd=`. */
+  cmd: string[];
+  /** Tool name and version, recorded as `tool=`. */
+  tool: string;
+  /** The holder's repo root, recorded as `checkout=`. */
+  checkout: string;
+  /** Keep retrying a busy lock until this many seconds have passed (0: fail at once). */
+  waitSeconds?: number;
+  /** Poll interval while waiting; default 100 ms. */
+  pollMs?: number;
+  env?: { get(name: string): string | undefined };
+  /** Receives WARN lines (stderr in the tools). */
+  warn?: (line: string) => void;
+  /** Test hook: pid written as the holder (default: Deno.pid). */
+  pid?: number;
+  now?: () => Date;
+  /** Stops a --wait early (a signal arrived): the last busy error is rethrown. */
+  signal?: AbortSignal;
+}
+
+export interface LockHandle {
+  readonly path: string;
+  readonly token: string;
+  /** Adds a child (the export) to .meta with its start time; it is then part of proof of death. */
+  recordChild(pid: number): Promise<void>;
+  /** Clears our record under the guard if it is still ours; idempotent. */
+  release(): Promise<"released" | "taken-over">;
+}
+
+/** `Another scrape is already running (lock: L). Holder pid …` plus host and checkout. */
+export function busyMessage(path: string, holder: Holder | null, running: boolean): string {
+  const head = `Another scrape is already running (lock: ${path}).`;
+  if (holder === null) {
+    return `${head} Wait for it to finish or confirm no scrape is active before removing the lock.`;
+  }
+  return `${head} ${holderSummary(holder, running)} [host: ${holder.host || "unknown"}; checkout: ${
+    holder.checkout || "unknown"
+  }]`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Acquires the lock, retrying while busy until `waitSeconds` have passed. */
+export async function acquireLock(opts: AcquireOptions): Promise<LockHandle> {
+  const deadline = performance.now() + (opts.waitSeconds ?? 0) * 1000;
+  const poll = opts.pollMs ?? 100;
+  for (;;) {
+    try {
+      return await tryAcquireOnce(opts);
+    } catch (err) {
+      const left = deadline - performance.now();
+      if (!(err instanceof LockBusyError) || left <= 0 || opts.signal?.aborted) throw err;
+      await sleep(Math.min(poll, left));
+      if (opts.signal?.aborted) throw err;
+    }
+  }
+}
+
+function readHolderAt(path: string, file: Deno.FsFile | null): Holder | null {
+  let parsed: ParsedLockFile = { kind: "empty" };
+  try {
+    if (file !== null) {
+      parsed = file.statSync().size > RECORD_CAP
+        ? { kind: "garbage", reason: "larger than a lock record" }
+        : parseLockFile(readFromFile(file, RECORD_CAP));
+    }
+    return holderFrom(parsed, readMeta(path));
+  } catch {
+    return null; // unreadable record: still held, just without details
+  }
+}
+
+function writeAll(file: Deno.FsFile, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  file.seekSync(0, Deno.SeekMode.Start);
+  let written = 0;
+  while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+  file.truncateSync(bytes.length);
+}
+
+async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
+  const { path } = opts;
+  const warn = opts.warn ?? ((line: string) => console.error(line));
+  checkLockFolder(path);
+  lstatRegular(path); // refuse a symlink/FIFO/directory before touching the guard
+  const local: LocalIdentity = readLocalIdentity();
+  const guard = await takeGuard(path);
+  if (guard === null) throw new Error("unreachable: takeGuard(create) returned null");
+  let file: Deno.FsFile | null = null;
+  try {
+    let created = false;
+    try {
+      // O_EXCL: never follows a symlink, fails with EEXIST when anything is at the path.
+      file = Deno.openSync(path, { read: true, write: true, createNew: true, mode: 0o644 });
+      created = true;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.AlreadyExists)) {
+        throw lockIoError(path, "create lock file", err);
+      }
+      file = openExistingLockFile(path);
+      if (file === null) {
+        throw new LockBusyError(`Lock file ${path} vanished while being opened; retry`, null);
+      }
+    }
+    let locked: boolean;
+    let flockWorks = true;
+    try {
+      locked = file.tryLockSync(true);
+    } catch (err) {
+      // Some network filesystems refuse flock: fall back to the PID record alone, and say so.
+      flockWorks = false;
+      locked = true;
+      warn(
+        `WARN: flock is unavailable on ${path} (${
+          err instanceof Error ? err.message : String(err)
+        }); deciding by the PID record alone.`,
+      );
+    }
+    if (!locked) {
+      const holder = readHolderAt(path, file);
+      const running = holder === null
+        ? true
+        : judgeHolder(holder, local).holder.verdict === "alive";
+      throw new LockBusyError(busyMessage(path, holder, running), holder);
+    }
+    if (!created) {
+      const holder = readHolderAt(path, file);
+      if (holder !== null) {
+        const judged = judgeHolder(holder, local);
+        if (judged.verdict !== "dead") {
+          throw new LockBusyError(
+            `${busyMessage(path, holder, judged.holder.verdict === "alive")} (${judged.reason})`,
+            holder,
+          );
+        }
+        warn(`WARN: reclaiming scrape lock; previous holder pid ${holder.pid} is not running.`);
+      } else if (!flockWorks && file.statSync().size > 0) {
+        throw new LockBusyError(
+          `${busyMessage(path, null, true)} (unreadable record and no flock to prove it unheld)`,
+          null,
+        );
+      }
+    }
+    const pid = opts.pid ?? Deno.pid;
+    const token = newToken();
+    const starttime = readProcessStartTime(pid) ?? undefined;
+    const record = {
+      pid,
+      token,
+      host: local.host,
+      ...(local.bootId ? { bootId: local.bootId } : {}),
+    };
+    try {
+      writeAll(file, formatLockFile(starttime ? { ...record, starttime } : record));
+    } catch (err) {
+      throw lockIoError(path, "write lock file", err);
+    }
+    const meta: LockMeta = {
+      pid,
+      started: utcStamp((opts.now ?? (() => new Date()))()),
+      cmd: redactCommand(opts.cmd, (opts.env ?? Deno.env).get("DISCORD_TOKEN")),
+      host: local.host,
+      token,
+      checkout: opts.checkout,
+      tool: opts.tool,
+      children: [],
+    };
+    if (local.bootId) meta.bootId = local.bootId;
+    if (starttime) meta.starttime = starttime;
+    try {
+      writeMetaAtomic(path, meta, token);
+    } catch (err) {
+      writeAll(file, ""); // leave no record that claims a lock we are giving up
+      throw lockIoError(metaPathOf(path), "write lock meta", err);
+    }
+    const handle = new Handle(path, token, file, meta);
+    file = null; // owned by the handle now
+    return handle;
+  } finally {
+    file?.close();
+    guard.release();
+  }
+}
+
+class Handle implements LockHandle {
+  readonly path: string;
+  readonly token: string;
+  #file: Deno.FsFile;
+  #meta: LockMeta;
+  #released: Promise<"released" | "taken-over"> | null = null;
+
+  constructor(path: string, token: string, file: Deno.FsFile, meta: LockMeta) {
+    this.path = path;
+    this.token = token;
+    this.#file = file;
+    this.#meta = meta;
+  }
+
+  recordChild(pid: number): Promise<void> {
+    this.#meta.children.push({ pid, starttime: readProcessStartTime(pid) });
+    writeMetaAtomic(this.path, this.#meta, this.token);
+    return Promise.resolve();
+  }
+
+  release(): Promise<"released" | "taken-over"> {
+    this.#released ??= this.#release();
+    return this.#released;
+  }
+
+  async #release(): Promise<"released" | "taken-over"> {
+    let guard = null;
+    try {
+      guard = await takeGuard(this.path);
+      // Is the file at the path still the inode we hold, carrying our token?
+      let mine = false;
+      const atPath = (() => {
+        try {
+          return lstatRegular(this.path);
+        } catch (err) {
+          if (err instanceof LockPathError) return null;
+          throw err;
+        }
+      })();
+      const ours = this.#file.statSync();
+      if (atPath !== null && atPath.ino === ours.ino && atPath.dev === ours.dev) {
+        const parsed = parseLockFile(readFromFile(this.#file, RECORD_CAP));
+        mine = parsed.kind === "record" && parsed.record.token === this.token;
+      }
+      const meta = readMeta(this.path);
+      if (mine) {
+        writeAll(this.#file, ""); // truncate in place: the inode is never unlinked
+        if (meta?.token === this.token) Deno.removeSync(metaPathOf(this.path));
+      } else if (meta?.token === this.token) {
+        // Our meta beside someone else's lock would mislead the next reader.
+        Deno.removeSync(metaPathOf(this.path));
+      }
+      return mine ? "released" : "taken-over";
+    } finally {
+      this.#file.close(); // drop the flock last, still under the guard
+      guard?.release();
+    }
+  }
+}
+
+/** DCE_SKIP_SCRAPE_LOCK=1 (exactly "1") turns the lock and the gates off, and says so. */
+export function lockSkipped(
+  env: { get(name: string): string | undefined },
+  warn: (line: string) => void = (line) => console.error(line),
+): boolean {
+  if (env.get("DCE_SKIP_SCRAPE_LOCK") !== "1") return false;
+  warn("WARN: DCE_SKIP_SCRAPE_LOCK=1: running without the archive-root scrape lock.");
+  return true;
+}

@@ -1,0 +1,117 @@
+// Who the records say holds the lock: the lock file's PID/token joined with .meta, and how to show it.
+import type { ParsedLockFile } from "./lock_record.ts";
+import type { ChildRecord, LockMeta } from "./lock_meta.ts";
+import {
+  type HolderIdentity,
+  judgeProcess,
+  type Liveness,
+  type LocalIdentity,
+} from "./liveness.ts";
+
+export interface Holder extends HolderIdentity {
+  token?: string | undefined;
+  cmd?: string | undefined;
+  checkout?: string | undefined;
+  tool?: string | undefined;
+  children: ChildRecord[];
+  /** "lock-file" (ours) or "meta-only" (the older bash suite leaves the lock file empty). */
+  source: "lock-file" | "meta-only";
+}
+
+/** Joins the lock file's record with .meta; .meta details count only when its token matches. */
+export function holderFrom(parsed: ParsedLockFile, meta: LockMeta | null): Holder | null {
+  if (parsed.kind === "record") {
+    const r = parsed.record;
+    const same = meta !== null && r.token !== "" && meta.token === r.token;
+    return {
+      pid: r.pid,
+      token: r.token || undefined,
+      host: r.host ?? (same ? meta.host : undefined),
+      bootId: r.bootId ?? (same ? meta.bootId : undefined),
+      starttime: r.starttime ?? (same ? meta.starttime : undefined),
+      started: same ? meta.started : undefined,
+      cmd: same ? meta.cmd : undefined,
+      checkout: same ? meta.checkout : undefined,
+      tool: same ? meta.tool : undefined,
+      children: same ? meta.children : [],
+      source: "lock-file",
+    };
+  }
+  if (meta?.pid !== undefined) {
+    return {
+      pid: meta.pid,
+      token: meta.token,
+      host: meta.host,
+      bootId: meta.bootId,
+      starttime: meta.starttime,
+      started: meta.started,
+      cmd: meta.cmd,
+      checkout: meta.checkout,
+      tool: meta.tool,
+      children: meta.children,
+      source: "meta-only",
+    };
+  }
+  return null;
+}
+
+export interface HolderJudgement {
+  holder: Liveness;
+  children: { pid: number; liveness: Liveness }[];
+  /** Dead only when the holder AND every recorded child are proven dead. */
+  verdict: "alive" | "dead";
+  reason: string;
+}
+
+/** Proof of death covers the recorded children too: a twin export is what the lock prevents. */
+export function judgeHolder(holder: Holder, local?: LocalIdentity): HolderJudgement {
+  const main = judgeProcess(holder, local);
+  const children = holder.children.map((child) => ({
+    pid: child.pid,
+    liveness: judgeProcess({
+      pid: child.pid,
+      host: holder.host,
+      bootId: holder.bootId,
+      starttime: child.starttime ?? undefined,
+      started: holder.started,
+    }, local),
+  }));
+  const liveChild = children.find((c) => c.liveness.verdict === "alive");
+  if (main.verdict === "alive") {
+    return { holder: main, children, verdict: "alive", reason: main.reason };
+  }
+  if (liveChild) {
+    return {
+      holder: main,
+      children,
+      verdict: "alive",
+      reason:
+        `holder pid ${holder.pid} is gone but its child pid ${liveChild.pid} still runs (${liveChild.liveness.reason})`,
+    };
+  }
+  return { holder: main, children, verdict: "dead", reason: main.reason };
+}
+
+/** `Holder pid P (running, started T): CMD` — the legacy summary, byte for byte. */
+export function holderSummary(holder: Holder, running: boolean): string {
+  return `Holder pid ${holder.pid} (${running ? "running" : "not running"}, started ${
+    holder.started || "unknown"
+  }): ${holder.cmd || "unknown"}`;
+}
+
+/** The status tool's holder lines: legacy two first, then ours. */
+export function holderLines(holder: Holder, running: boolean): string[] {
+  const lines = [
+    `holder: pid ${holder.pid} (${running ? "running" : "not running"}, started ${
+      holder.started || "unknown"
+    })`,
+  ];
+  if (holder.cmd) lines.push(`cmd: ${holder.cmd}`);
+  lines.push(`host: ${holder.host || "unknown"}`);
+  lines.push(`checkout: ${holder.checkout || "unknown"}`);
+  if (holder.tool) lines.push(`tool: ${holder.tool}`);
+  for (const child of holder.children) {
+    lines.push(`child: pid ${child.pid} (starttime ${child.starttime ?? "unknown"})`);
+  }
+  return lines;
+}

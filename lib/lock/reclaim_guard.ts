@@ -1,0 +1,65 @@
+// The reclaim guard: a flock on <lock>.reclaim, a file that is never deleted, so a dead owner frees it.
+import { lockIoError, lstatRegular } from "./lock_path_safety.ts";
+
+export interface Guard {
+  release(): void;
+}
+
+/** How long we wait for the guard; it is held for milliseconds, so this only trips on a bug. */
+const GUARD_DEADLINE_MS = 15_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function guardPathOf(lockPath: string): string {
+  return `${lockPath}.reclaim`;
+}
+
+/** Opens the guard file (creating it if needed) without ever truncating or writing it. */
+function openGuard(lockPath: string, create: boolean): Deno.FsFile | null {
+  const path = guardPathOf(lockPath);
+  if (lstatRegular(path, "Lock guard") === null && !create) return null;
+  try {
+    return Deno.openSync(path, create ? { read: true, write: true, create: true } : { read: true });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound && !create) return null;
+    throw lockIoError(path, "open lock guard", err);
+  }
+}
+
+/** Takes the guard, polling with a short jittered sleep (never a blocking lock(): see deno-notes). */
+export async function takeGuard(lockPath: string, create = true): Promise<Guard | null> {
+  const file = openGuard(lockPath, create);
+  if (file === null) return null;
+  const deadline = performance.now() + GUARD_DEADLINE_MS;
+  for (;;) {
+    let got: boolean;
+    try {
+      got = file.tryLockSync(true);
+    } catch (err) {
+      file.close();
+      throw err;
+    }
+    if (got) {
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          file.close(); // closing drops the flock
+        },
+      };
+    }
+    if (performance.now() > deadline) {
+      file.close();
+      throw new Error(
+        `Lock guard ${guardPathOf(lockPath)} stayed busy for ${GUARD_DEADLINE_MS / 1000} s; ` +
+          `a process is stuck inside a reclaim or release (check with: fuser ${
+            guardPathOf(lockPath)
+          })`,
+      );
+    }
+    await sleep(1 + Math.random() * 4);
+  }
+}

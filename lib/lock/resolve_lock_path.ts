@@ -1,0 +1,81 @@
+// Where the archive-root lock lives: DCE_SCRAPE_LOCK_FILE, else {archive_root}/.dce-scrape.lock, else per checkout.
+import { isAbsolute, join } from "node:path";
+import { UserError } from "../cli/errors.ts";
+
+export const LOCK_FILE_NAME = ".dce-scrape.lock";
+
+export interface ResolvedLockPath {
+  path: string;
+  source: "env" | "config" | "fallback";
+  /** The archive root from the config, when the path came from it. */
+  archiveRoot?: string;
+  /** Set for the fallback: a per-checkout lock does not serialise two checkouts. */
+  warning?: string;
+}
+
+export interface EnvReader {
+  get(name: string): string | undefined;
+}
+
+/** Missing or unparseable config: exit 2, as the status tool's contract says. */
+export class ConfigError extends UserError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and parses the config; a missing or broken file is a ConfigError. */
+export function readConfigJson(configPath: string): unknown {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(configPath);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) throw new ConfigError(`Missing config: ${configPath}`);
+    if (err instanceof Deno.errors.IsADirectory) {
+      throw new ConfigError(`Cannot read config ${configPath}: it is a directory, not a JSON file`);
+    }
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(`Cannot read config ${configPath}: ${reason}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(`Invalid JSON config: ${configPath} (${reason}); fix the file`);
+  }
+}
+
+/** The lock path every tool must agree on for a given config (lock-protocol §1). */
+export function resolveLockPath(
+  opts: { configPath: string; repoRoot: string; env: EnvReader },
+): ResolvedLockPath {
+  const override = opts.env.get("DCE_SCRAPE_LOCK_FILE");
+  if (override) return { path: override, source: "env" };
+  const config = readConfigJson(opts.configPath);
+  const root = config !== null && typeof config === "object" && !Array.isArray(config)
+    ? (config as Record<string, unknown>).archive_root
+    : undefined;
+  let problem: string | null = null;
+  if (root === undefined || root === null) problem = "archive_root is missing";
+  else if (typeof root !== "string") problem = "archive_root is not a string";
+  else if (root.trim() === "") problem = "archive_root is empty";
+  else if (!isAbsolute(root)) problem = `archive_root "${root}" is not an absolute path`;
+  if (problem !== null || typeof root !== "string") {
+    const path = join(opts.repoRoot, LOCK_FILE_NAME);
+    return {
+      path,
+      source: "fallback",
+      warning:
+        `WARN: config ${opts.configPath}: ${problem}; using the per-checkout lock ${path}, ` +
+        `which does not serialise scrapes started from other checkouts. Set archive_root.`,
+    };
+  }
+  // join() normalises, so "/srv/archive/" gives "/srv/archive/.dce-scrape.lock" (no "//").
+  return { path: join(root, LOCK_FILE_NAME), source: "config", archiveRoot: root };
+}
+
+/** Default config path of the status tool and the gates: DCE_CONFIG_FILE, else the repo's config. */
+export function defaultConfigPath(repoRoot: string, env: EnvReader): string {
+  return env.get("DCE_CONFIG_FILE") || join(repoRoot, "config", "scrape-targets.json");
+}

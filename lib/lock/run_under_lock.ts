@@ -1,0 +1,114 @@
+// with-scrape-lock's engine: acquire, run the command in its own group, forward signals, wait, release.
+import { signalGroup, spawnGuarded, type Stdio } from "../cli/child_process.ts";
+import { acquireLock, lockSkipped } from "./acquire_lock.ts";
+
+export interface RunUnderLockOptions {
+  path: string;
+  command: string;
+  args: string[];
+  tool: string;
+  checkout: string;
+  waitSeconds?: number;
+  pollMs?: number;
+  env?: { get(name: string): string | undefined };
+  warn?: (line: string) => void;
+  stdio?: Stdio;
+}
+
+export interface RunUnderLockResult {
+  /** What the tool should exit with: the command's status, or 128+n after a forwarded signal. */
+  exitCode: number;
+  /** The signal we received and forwarded, if any. */
+  signal: "SIGINT" | "SIGTERM" | "SIGHUP" | null;
+  /** "skipped" when DCE_SKIP_SCRAPE_LOCK=1. */
+  release: "released" | "taken-over" | "skipped";
+}
+
+const FORWARDED = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type Forwarded = keyof typeof FORWARDED;
+
+/**
+ * Signal listeners go in BEFORE the child is spawned: a child started earlier would inherit an
+ * ignored SIGINT (deno-notes A.1). A signal that arrives while we still wait for the lock just
+ * ends the wait: nothing is held yet.
+ */
+export async function runUnderLock(opts: RunUnderLockOptions): Promise<RunUnderLockResult> {
+  const env = opts.env ?? Deno.env;
+  const warn = opts.warn ?? ((line: string) => console.error(line));
+  let received: Forwarded | null = null;
+  let childPid: number | null = null;
+  const abort = new AbortController();
+  const listeners = (Object.keys(FORWARDED) as Forwarded[]).map((sig) => {
+    const fn = () => {
+      received ??= sig;
+      if (childPid !== null) signalGroup(childPid, sig);
+      else abort.abort();
+    };
+    Deno.addSignalListener(sig, fn);
+    return () => Deno.removeSignalListener(sig, fn);
+  });
+  try {
+    const skip = lockSkipped(env, warn);
+    let handle = null;
+    if (!skip) {
+      try {
+        handle = await acquireLock({
+          path: opts.path,
+          cmd: [opts.command, ...opts.args],
+          tool: opts.tool,
+          checkout: opts.checkout,
+          waitSeconds: opts.waitSeconds ?? 0,
+          pollMs: opts.pollMs ?? 100,
+          env,
+          warn,
+          signal: abort.signal,
+        });
+      } catch (err) {
+        if (received === null) throw err;
+      }
+    }
+    if (received !== null) {
+      // Interrupted before the command started: nothing ran, give back what we hold.
+      const release = handle === null ? "skipped" : await handle.release();
+      return { exitCode: FORWARDED[received as Forwarded], signal: received, release };
+    }
+    let status: Deno.CommandStatus;
+    try {
+      const spawned = spawnGuarded(opts.command, opts.args, {
+        stdin: opts.stdio ?? "inherit",
+        stdout: opts.stdio ?? "inherit",
+        stderr: opts.stdio ?? "inherit",
+      });
+      childPid = spawned.pid;
+      if (received !== null) signalGroup(childPid, received);
+      await handle?.recordChild(spawned.pid);
+      status = await spawned.child.status;
+    } catch (err) {
+      const release = await handle?.release();
+      if (release === "taken-over") {
+        warn(`WARN: the scrape lock ${opts.path} was taken over while we held it.`);
+      }
+      if (err instanceof Deno.errors.NotFound) {
+        return { exitCode: 127, signal: null, release: release ?? "skipped" };
+      }
+      throw err;
+    } finally {
+      // Stragglers the command left in its group (background jobs) must not outlive the lock.
+      if (childPid !== null) signalGroup(childPid, "SIGKILL");
+    }
+    const release = handle === null ? "skipped" : await handle.release();
+    if (release === "taken-over") {
+      warn(
+        `WARN: the scrape lock ${opts.path} was taken over (broken) while we held it; left it alone.`,
+      );
+    }
+    const sig = received as Forwarded | null;
+    return {
+      exitCode: sig !== null ? FORWARDED[sig] : status.code,
+      signal: sig,
+      release,
+    };
+  } finally {
+    for (const remove of listeners) remove();
+  }
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env -S deno run --no-prompt -A
+// scrape-lock-status: read-only report of the archive-root scrape lock (drop-in for scrape-lock-status.sh).
+import { runMain } from "../lib/cli/run_main.ts";
+import { UsageError } from "../lib/cli/errors.ts";
+import { repoRoot } from "../lib/cli/repo_root.ts";
+import {
+  defaultConfigPath,
+  readConfigJson,
+  readLockStatus,
+  reclaimStale,
+  resolveLockPath,
+} from "../lib/lock/mod.ts";
+import { statusBody, statusHeader, statusJson } from "../lib/lock/format_status.ts";
+
+const USAGE = `Usage: scrape-lock-status [--config PATH] [--reclaim-stale] [--json] [--help|-h]
+
+Reports the archive-root scrape lock without touching it.
+  --config PATH     config whose archive_root holds the lock
+                    (default: $DCE_CONFIG_FILE, else <repo>/config/scrape-targets.json)
+  --reclaim-stale   clear a lock whose holder is provably dead (never a live or foreign one)
+  --json            print one JSON object instead of the text report
+Exit: 0 free or stale (a scrape may start), 1 held, 2 usage/config error or refused reclaim.`;
+
+interface Options {
+  config?: string;
+  reclaim: boolean;
+  json: boolean;
+  help: boolean;
+}
+
+/** Hand-rolled so the errors match the bash tool byte for byte. */
+function parse(argv: string[]): Options {
+  const opts: Options = { reclaim: false, json: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--config") {
+      const value = argv[++i];
+      if (value === undefined || value === "") throw new UsageError("Missing value for --config.");
+      opts.config = value;
+    } else if (arg.startsWith("--config=")) {
+      const value = arg.slice("--config=".length);
+      if (value === "") throw new UsageError("Missing value for --config.");
+      opts.config = value;
+    } else if (arg === "--reclaim-stale") opts.reclaim = true;
+    else if (arg === "--json") opts.json = true;
+    else if (arg === "--help" || arg === "-h") opts.help = true;
+    else throw new UsageError(`Unknown option: ${arg}`);
+  }
+  return opts;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const opts = parse(argv);
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const root = repoRoot(Deno.env);
+  const config = opts.config ?? defaultConfigPath(root, Deno.env);
+  readConfigJson(config); // Missing config / Invalid JSON config → exit 2, as the bash tool
+  const resolved = resolveLockPath({ configPath: config, repoRoot: root, env: Deno.env });
+  if (resolved.warning) console.error(resolved.warning);
+  const status = readLockStatus(resolved.path);
+  const exitCode = status.state === "held" ? 1 : 0;
+  let reclaimed: string[] | undefined;
+  if (opts.reclaim && status.state !== "held" && status.lockFileExists) {
+    reclaimed = (await reclaimStale(resolved.path)).lines;
+  }
+  if (opts.json) {
+    const extra = {
+      config,
+      source: resolved.source,
+      exitCode,
+      ...(resolved.warning ? { warning: resolved.warning } : {}),
+      ...(reclaimed ? { reclaimed } : {}),
+    };
+    console.log(JSON.stringify(statusJson(status, extra)));
+    return exitCode;
+  }
+  const lines = [...statusHeader(config, resolved.path), ...statusBody(status)];
+  if (reclaimed) lines.push(...reclaimed);
+  console.log(lines.join("\n"));
+  return exitCode;
+}
+
+if (import.meta.main) await runMain(main);

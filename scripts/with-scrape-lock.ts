@@ -1,0 +1,83 @@
+#!/usr/bin/env -S deno run --no-prompt -A
+// with-scrape-lock: run any command while holding the archive-root scrape lock (like flock(1)).
+import { runMain } from "../lib/cli/run_main.ts";
+import { errorLine } from "../lib/cli/run_main.ts";
+import { parseArgv } from "../lib/cli/parse_args.ts";
+import { UsageError } from "../lib/cli/errors.ts";
+import { repoRoot } from "../lib/cli/repo_root.ts";
+import {
+  defaultConfigPath,
+  LockBusyError,
+  resolveLockPath,
+  runUnderLock,
+} from "../lib/lock/mod.ts";
+
+const USAGE =
+  `Usage: with-scrape-lock [--config PATH] [--wait SECONDS] [--conflict-exit-code N] -- CMD [ARGS...]
+
+Runs CMD while holding the archive-root scrape lock; the lock is released when CMD ends.
+  --config PATH            config whose archive_root holds the lock
+                           (default: $DCE_CONFIG_FILE, else <repo>/config/scrape-targets.json)
+  --wait SECONDS           keep trying a busy lock this long (default 0: fail at once)
+  --conflict-exit-code N   exit status when the lock stays busy (default 1)
+Exit: CMD's status; 1 (or N) busy; 2 usage, config or lock-path error; 127 CMD not found;
+130/143/129 after SIGINT/SIGTERM/SIGHUP (forwarded to CMD's process group).`;
+
+export const TOOL = "with-scrape-lock (dce-ops)";
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgv({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: "string" },
+      wait: { type: "string" },
+      "conflict-exit-code": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const waitText = values.wait ?? "0";
+  const wait = Number(waitText);
+  if (!/^\d+(\.\d+)?$/.test(waitText) || !Number.isFinite(wait)) {
+    throw new UsageError(`Invalid --wait "${waitText}": give a number of seconds, e.g. --wait 30`);
+  }
+  const conflictText = values["conflict-exit-code"] ?? "1";
+  const conflict = Number(conflictText);
+  if (!/^\d{1,3}$/.test(conflictText) || conflict < 1 || conflict > 255) {
+    throw new UsageError(`Invalid --conflict-exit-code "${conflictText}": give 1 to 255`);
+  }
+  const [command, ...args] = positionals;
+  if (command === undefined) {
+    throw new UsageError(
+      "Missing command to run: give it after --, e.g. with-scrape-lock -- sleep 10",
+    );
+  }
+  const root = repoRoot(Deno.env);
+  const config = values.config ?? defaultConfigPath(root, Deno.env);
+  const resolved = resolveLockPath({ configPath: config, repoRoot: root, env: Deno.env });
+  if (resolved.warning) console.error(resolved.warning);
+  try {
+    const result = await runUnderLock({
+      path: resolved.path,
+      command,
+      args,
+      tool: TOOL,
+      checkout: root,
+      waitSeconds: wait,
+    });
+    if (result.exitCode === 127) console.error(`ERROR: Command not found: ${command}`);
+    return result.exitCode;
+  } catch (err) {
+    if (err instanceof LockBusyError) {
+      console.error(errorLine(err));
+      return conflict;
+    }
+    throw err;
+  }
+}
+
+if (import.meta.main) await runMain(main);
