@@ -61,6 +61,7 @@ async function openAppend(path: string): Promise<Deno.FsFile> {
 export class OpsLog implements OpsOutput {
   #file: Deno.FsFile | undefined;
   #broken = false;
+  #watchers: ((line: string) => void)[] = [];
 
   private constructor(
     readonly path: string | undefined,
@@ -102,7 +103,13 @@ export class OpsLog implements OpsOutput {
     this.out(`[${utcSeconds(this.clock())}] ${text}`);
   }
 
+  /** Calls `watcher` with every later line (used to catch this run's own summary marker). */
+  watch(watcher: (line: string) => void): void {
+    this.#watchers.push(watcher);
+  }
+
   #append(line: string): void {
+    for (const watcher of this.#watchers) watcher(line);
     if (!this.#file || this.#broken) return;
     const text = STAMPED.test(line) ? line : `[${utcSeconds(this.clock())}] ${line}`;
     try {

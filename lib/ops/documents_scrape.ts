@@ -1,0 +1,160 @@
+// run-documents-scrape: verify archives → plan → [dry-run stop] → disk gate → lock gate → [salvage] →
+// preflight → incremental scrape, with everything tee'd to an appended log and a JSON run summary.
+import { join } from "node:path";
+import { UsageError } from "../cli/errors.ts";
+import { loadConfig } from "../config/load_config.ts";
+import { selectTargets } from "../config/select_targets.ts";
+import { checkLockGate } from "./lock_gate.ts";
+import { OpsLog, type Write } from "./ops_log.ts";
+import { verifyDiskOnly } from "./operator_ready.ts";
+import { reportFailure, StepFailedError } from "./report_failure.ts";
+import { runTool } from "./run_child.ts";
+import { formatRunPlan } from "./run_plan.ts";
+import { SummaryCapture } from "./summary_capture.ts";
+import { verifyArchives } from "./verify_archives.ts";
+import { type Clock, systemClock, utcFileStamp } from "./utc_stamp.ts";
+
+export type DocumentsMode = "live" | "dry-run" | "salvage-only" | "salvage-before";
+
+export interface DocumentsOptions {
+  mode: DocumentsMode;
+  targets: string[];
+  channels: string[];
+  guilds: string[];
+  /** Absolute config path; passed unchanged to every child (§14.24). */
+  configPath: string;
+  logFile?: string | undefined;
+  summaryFile?: string | undefined;
+  env: Record<string, string | undefined>;
+  repoRoot: string;
+  clock?: Clock;
+  stdout?: Write;
+  stderr?: Write;
+}
+
+/** The mode from the three exclusive flags (usage error when more than one is given). */
+export function documentsMode(flags: {
+  dryRun?: boolean | undefined;
+  salvageOnly?: boolean | undefined;
+  salvageBefore?: boolean | undefined;
+}): DocumentsMode {
+  const set = [flags.dryRun, flags.salvageOnly, flags.salvageBefore].filter(Boolean).length;
+  if (set > 1) {
+    throw new UsageError("Use only one of --dry-run, --salvage-only, or --salvage-before-scrape.");
+  }
+  if (flags.dryRun) return "dry-run";
+  if (flags.salvageOnly) return "salvage-only";
+  if (flags.salvageBefore) return "salvage-before";
+  return "live";
+}
+
+export function logDir(env: Record<string, string | undefined>, repoRoot: string): string {
+  return env["DCE_LOG_DIR"] || join(repoRoot, "logs");
+}
+
+/** `<log without .log>.summary.json` */
+export function summaryFileFor(logFile: string): string {
+  return `${logFile.replace(/\.log$/, "")}.summary.json`;
+}
+
+export interface DocumentsPaths {
+  logFile: string | undefined;
+  summaryFile: string | undefined;
+}
+
+/** Live modes always log (default documents-scrape-<stamp>.log) and write a summary; others only on request. */
+export function documentsPaths(opts: DocumentsOptions, now: Date): DocumentsPaths {
+  const exporting = opts.mode === "live" || opts.mode === "salvage-before";
+  if (!exporting) return { logFile: opts.logFile, summaryFile: undefined };
+  const logFile = opts.logFile ??
+    join(logDir(opts.env, opts.repoRoot), `documents-scrape-${utcFileStamp(now)}.log`);
+  // An explicit --summary-file beats the environment (the bash tool let the environment win).
+  const summaryFile = opts.summaryFile ?? (opts.env["DCE_RUN_SUMMARY_FILE"] ||
+    summaryFileFor(logFile));
+  return { logFile, summaryFile };
+}
+
+/** Runs the workflow; returns the exit code (0 ok, 1 failure, a failing step's code, 130/143/129). */
+export async function runDocumentsScrape(opts: DocumentsOptions): Promise<number> {
+  const clock = opts.clock ?? systemClock;
+  const paths = documentsPaths(opts, clock());
+  const log = await OpsLog.open(paths.logFile, {
+    clock,
+    ...(opts.stdout ? { stdout: opts.stdout } : {}),
+    ...(opts.stderr ? { stderr: opts.stderr } : {}),
+  });
+  const capture = new SummaryCapture(log);
+  let code = 0;
+  try {
+    code = await workflow(opts, log, paths);
+  } catch (err) {
+    code = reportFailure(log, err);
+  } finally {
+    // On failure too (§14.32): recover what the run produced and say where the log is.
+    if (paths.summaryFile !== undefined && capture.seen) {
+      const line = await capture.recoverInto(paths.summaryFile);
+      if (line) log.err(line);
+    }
+    if (paths.logFile !== undefined) log.out(`Log: ${paths.logFile}`);
+    log.close();
+  }
+  return code;
+}
+
+async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPaths) {
+  const config = await loadConfig(opts.configPath);
+  selectTargets(config, opts.targets, { guilds: opts.guilds, channels: opts.channels });
+  if (paths.logFile !== undefined) log.out(`Log file: ${paths.logFile}`);
+
+  await verifyArchives(log, config);
+  log.out("");
+  for (
+    const line of formatRunPlan("Documents scrape", opts.configPath, config.targets, opts.targets)
+  ) {
+    log.out(line);
+  }
+  if (opts.mode === "dry-run") {
+    log.out(
+      "Dry run complete: archive paths verified. Export DISCORD_TOKEN or create a token file, then rerun without --dry-run.",
+    );
+    return 0;
+  }
+  await verifyDiskOnly({
+    configPath: opts.configPath,
+    diskOnly: true,
+    env: opts.env,
+    repoRoot: opts.repoRoot,
+    out: log,
+  }, config);
+  checkLockGate(log, { configPath: opts.configPath, repoRoot: opts.repoRoot, env: opts.env });
+
+  const pass = [
+    "--config",
+    opts.configPath,
+    ...opts.targets.flatMap((t) => ["--target", t]),
+    ...opts.guilds.flatMap((g) => ["--guild", g]),
+    ...opts.channels.flatMap((c) => ["--channel", c]),
+  ];
+  if (opts.mode === "salvage-only" || opts.mode === "salvage-before") {
+    log.out("Salvaging stale partial exports (no Discord export)...");
+    const code = await runTool(log, opts.repoRoot, "run-scrape-host", ["salvage", ...pass]);
+    if (code !== 0) throw new StepFailedError("run-scrape-host salvage", code);
+    if (opts.mode === "salvage-only") {
+      log.out("Salvage-only run complete (no Discord export).");
+      return 0;
+    }
+  }
+  // Only live runs reach here: only they ever print this line (dry-run and salvage-only must not).
+  log.out(`JSON summary file: ${paths.summaryFile}`);
+  const env: Record<string, string> = {
+    DCE_RUN_SUMMARY_JSON: "1",
+    DCE_RUN_SUMMARY_FILE: paths.summaryFile!,
+  };
+  for (const sub of ["preflight", "scrape"]) {
+    log.out(`Running ${sub} (run-scrape-host ${sub})...`);
+    const code = await runTool(log, opts.repoRoot, "run-scrape-host", [sub, ...pass], { env });
+    if (code !== 0) throw new StepFailedError(`run-scrape-host ${sub}`, code);
+  }
+  log.out("Documents scrape finished successfully.");
+  return 0;
+}

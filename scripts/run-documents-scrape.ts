@@ -1,0 +1,71 @@
+#!/usr/bin/env -S deno run --no-prompt -A
+// run-documents-scrape: the end-to-end scrape of the configured archive tree, logged and summarised.
+import { parseArgv } from "../lib/cli/parse_args.ts";
+import { repoRoot } from "../lib/cli/repo_root.ts";
+import { runMain } from "../lib/cli/run_main.ts";
+import { documentsMode, runDocumentsScrape } from "../lib/ops/documents_scrape.ts";
+import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { resolve } from "node:path";
+
+const USAGE =
+  `Usage: run-documents-scrape [--dry-run | --salvage-only | --salvage-before-scrape] [--target NAME]...
+                            [--channel ID]... [--guild ID]... [--config PATH] [--log-file PATH]
+                            [--summary-file PATH]
+
+Verifies the archive folders, prints the run plan, checks free disk space and the archive-root lock,
+then (optionally) salvages partial exports and runs the host runner's preflight and incremental scrape.
+  --dry-run                 verify archives and print the plan; nothing else
+  --salvage-only            only merge stale partial exports into their archives (no Discord access)
+  --salvage-before-scrape   salvage first, then scrape
+  --config PATH             config (default DCE_PRIMARY_CONFIG, DCE_CONFIG_FILE, <repo>/config/scrape-targets.json);
+                            the same file is handed to the host runner unchanged
+  --log-file PATH           append all output to PATH (live runs default to
+                            DCE_LOG_DIR or <repo>/logs, documents-scrape-<UTC stamp>.log)
+  --summary-file PATH       JSON run summary (live runs; default <log without .log>.summary.json,
+                            or DCE_RUN_SUMMARY_FILE)
+Env: DCE_LOG_DIR, DCE_MIN_FREE_MB (disk gate), DCE_SKIP_SCRAPE_LOCK=1 (skip the lock gate), DCE_EXPORTER.
+Exit: 0 ok; 1 failure (archives, disk, lock held, config, a failed step); 2 usage error;
+130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgv({
+    args: argv,
+    options: {
+      "dry-run": { type: "boolean" },
+      "salvage-only": { type: "boolean" },
+      "salvage-before-scrape": { type: "boolean" },
+      target: { type: "string", multiple: true },
+      channel: { type: "string", multiple: true },
+      guild: { type: "string", multiple: true },
+      config: { type: "string" },
+      "log-file": { type: "string" },
+      "summary-file": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const mode = documentsMode({
+    dryRun: values["dry-run"],
+    salvageOnly: values["salvage-only"],
+    salvageBefore: values["salvage-before-scrape"],
+  });
+  const env = Deno.env.toObject();
+  const root = repoRoot();
+  const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
+  return await runDocumentsScrape({
+    mode,
+    targets: values.target ?? [],
+    channels: values.channel ?? [],
+    guilds: values.guild ?? [],
+    configPath: opsConfigPath(values.config, env, root, "DCE_PRIMARY_CONFIG"),
+    logFile: abs(values["log-file"]),
+    summaryFile: abs(values["summary-file"]),
+    env,
+    repoRoot: root,
+  });
+}
+
+if (import.meta.main) await runMain(main);
