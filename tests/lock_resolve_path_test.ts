@@ -1,0 +1,75 @@
+// Unit tests for lock path resolution: env override, config archive_root, per-checkout fallback.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ConfigError, resolveLockPath } from "../lib/lock/resolve_lock_path.ts";
+
+function env(vars: Record<string, string>) {
+  return { get: (name: string) => vars[name] };
+}
+
+function withConfig(text: string | null, fn: (path: string) => void) {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = join(dir, "c.json");
+    if (text !== null) Deno.writeTextFileSync(path, text);
+    fn(path);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("resolveLockPath() uses DCE_SCRAPE_LOCK_FILE verbatim, without reading the config", () => {
+  const got = resolveLockPath({
+    configPath: "/nonexistent.json",
+    repoRoot: "/repo",
+    env: env({ DCE_SCRAPE_LOCK_FILE: "/x//y.lock" }),
+  });
+  assert.deepEqual(got, { path: "/x//y.lock", source: "env" });
+});
+
+Deno.test("resolveLockPath() joins archive_root without a double slash", () => {
+  withConfig(`{"archive_root": "/srv/archive/"}`, (configPath) => {
+    const got = resolveLockPath({ configPath, repoRoot: "/repo", env: env({}) });
+    assert.equal(got.path, "/srv/archive/.dce-scrape.lock");
+    assert.equal(got.source, "config");
+    assert.equal(got.warning, undefined);
+  });
+});
+
+Deno.test("resolveLockPath() falls back to the checkout with a warning when archive_root is unusable", () => {
+  for (
+    const text of [
+      `{}`,
+      `{"archive_root": null}`,
+      `{"archive_root": ""}`,
+      `{"archive_root": 5}`,
+      `{"archive_root": "rel/dir"}`,
+      `[]`,
+    ]
+  ) {
+    withConfig(text, (configPath) => {
+      const got = resolveLockPath({ configPath, repoRoot: "/repo", env: env({}) });
+      assert.equal(got.path, "/repo/.dce-scrape.lock", text);
+      assert.equal(got.source, "fallback");
+      assert.match(got.warning ?? "", /^WARN: .*per-checkout lock \/repo\/\.dce-scrape\.lock/);
+    });
+  }
+});
+
+Deno.test("resolveLockPath() rejects a missing or unparseable config with exit code 2", () => {
+  withConfig(null, (configPath) => {
+    assert.throws(
+      () => resolveLockPath({ configPath, repoRoot: "/repo", env: env({}) }),
+      (err: unknown) =>
+        err instanceof ConfigError && err.exitCode === 2 &&
+        err.message === `Missing config: ${configPath}`,
+    );
+  });
+  withConfig(`{"archive_root": `, (configPath) => {
+    assert.throws(
+      () => resolveLockPath({ configPath, repoRoot: "/repo", env: env({}) }),
+      (err: unknown) =>
+        err instanceof ConfigError && err.message.startsWith(`Invalid JSON config: ${configPath}`),
+    );
+  });
+});
