@@ -1,0 +1,44 @@
+// The DCE CLI command lines the core runs (contract §1) and the environment that carries the token.
+import type { ThreadMode } from "../config/scrape_config.ts";
+
+/** `export` of one channel into one JSON file; `--after` is exclusive, so the cursor is the last id held. */
+export function exportArgv(channelId: string, outputPath: string, after?: string): string[] {
+  const argv = ["export", "--channel", channelId, "--format", "Json", "--output", outputPath];
+  if (after !== undefined) argv.push("--after", after);
+  return argv;
+}
+
+export function guildsArgv(): string[] {
+  return ["guilds"];
+}
+
+export function channelsArgv(guildId: string, includeVc: boolean, threads: ThreadMode): string[] {
+  return [
+    "channels",
+    "--guild",
+    guildId,
+    "--include-vc",
+    String(includeVc),
+    "--include-threads",
+    threads,
+  ];
+}
+
+export function dmArgv(): string[] {
+  return ["dm"];
+}
+
+/**
+ * The child's environment: the token only through DISCORD_TOKEN (never argv, which `ps` shows to
+ * every user), and FUCK_RUSSIA=true to drop the banner (an env var every release since 2.37.1
+ * reads; an unknown `--fuck-russia` flag would fail on older ones).
+ */
+export function dceEnv(
+  base: Record<string, string>,
+  token: string | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = { ...base, FUCK_RUSSIA: "true" };
+  if (token !== undefined && token !== "") env.DISCORD_TOKEN = token;
+  else delete env.DISCORD_TOKEN;
+  return env;
+}
