@@ -1,0 +1,111 @@
+// Picks the compose program (§8.3 order, checked after auto-selection: §14.33) and builds `compose run` argv.
+
+import { delimiter, join } from "node:path";
+import { UserError } from "../cli/errors.ts";
+
+export interface ComposeProgram {
+  /** Program and leading arguments, e.g. ["docker", "compose"] or ["podman-compose"]. */
+  argv: string[];
+  /** True when the engine is podman (rootless: userns keep-id). */
+  podman: boolean;
+}
+
+export interface ComposeProbes {
+  /** Absolute path of an executable named `name` (PATH lookup unless it contains a slash), or null. */
+  which(name: string): Promise<string | null>;
+  /** True when `podman info` succeeds (a working podman engine). */
+  podmanWorks(): Promise<boolean>;
+}
+
+/**
+ * DCE_COMPOSE_BIN (split on blanks, e.g. "podman compose") if set; else, only when DCE_DOCKER_BIN
+ * is not set, podman-compose (if present and `podman info` works), then docker-compose; else
+ * `<DCE_DOCKER_BIN or docker> compose`. Only the chosen program must exist.
+ */
+export async function chooseCompose(
+  env: Record<string, string | undefined>,
+  probes: ComposeProbes,
+): Promise<ComposeProgram> {
+  const explicit = env["DCE_COMPOSE_BIN"]?.trim();
+  if (explicit) {
+    const argv = explicit.split(/\s+/);
+    return {
+      argv: [await require(argv[0] as string, probes), ...argv.slice(1)],
+      podman: /podman/.test(explicit),
+    };
+  }
+  const docker = env["DCE_DOCKER_BIN"]?.trim();
+  if (!docker) {
+    const podmanCompose = await probes.which("podman-compose");
+    if (podmanCompose && await probes.podmanWorks()) return { argv: [podmanCompose], podman: true };
+    const dockerCompose = await probes.which("docker-compose");
+    if (dockerCompose) return { argv: [dockerCompose], podman: false };
+  }
+  const bin = docker || "docker";
+  return { argv: [await require(bin, probes), "compose"], podman: /podman/.test(bin) };
+}
+
+async function require(name: string, probes: ComposeProbes): Promise<string> {
+  const found = await probes.which(name);
+  if (found) return found;
+  throw new UserError(
+    `Required command '${name}' is missing. Install Docker or Podman with compose support, set DCE_COMPOSE_BIN/DCE_DOCKER_BIN, or run with --exporter cli.`,
+  );
+}
+
+/** `<compose...> --env-file <f> -f <compose file> run [-T] --rm discord-scraper <sub> <args...>` */
+export function composeRunArgv(
+  program: ComposeProgram,
+  opts: { envFile: string; composeFile: string; tty: boolean; subcommand: string; args: string[] },
+): string[] {
+  return [
+    ...program.argv,
+    "--env-file",
+    opts.envFile,
+    "-f",
+    opts.composeFile,
+    "run",
+    ...(opts.tty ? [] : ["-T"]),
+    "--rm",
+    "discord-scraper",
+    opts.subcommand,
+    ...opts.args,
+  ];
+}
+
+/** PATH lookup as the shell does it: the first executable regular file wins. */
+export async function whichOnPath(name: string, path: string | undefined): Promise<string | null> {
+  const candidates = name.includes("/")
+    ? [name]
+    : (path ?? "").split(delimiter).filter((d) => d !== "").map((d) => join(d, name));
+  for (const candidate of candidates) {
+    try {
+      const info = await Deno.stat(candidate);
+      if (info.isFile && ((info.mode ?? 0) & 0o111) !== 0) return candidate;
+    } catch { /* try the next */ }
+  }
+  return null;
+}
+
+/** The real probes: PATH lookup, and `podman info` (only when podman exists; 20 s cap). */
+export function systemComposeProbes(path: string | undefined): ComposeProbes {
+  return {
+    which: (name) => whichOnPath(name, path),
+    async podmanWorks() {
+      const podman = await whichOnPath("podman", path);
+      if (!podman) return false;
+      try {
+        const out = await new Deno.Command(podman, {
+          args: ["info"],
+          stdin: "null",
+          stdout: "null",
+          stderr: "null",
+          signal: AbortSignal.timeout(20_000),
+        }).output();
+        return out.success;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// The host runner's command line (§8.3): first subcommand token wins, runner options anywhere.
+
+import { UsageError } from "../cli/errors.ts";
+
+export const SUBCOMMANDS = ["preflight", "scrape", "salvage"] as const;
+export type HostSubcommand = typeof SUBCOMMANDS[number];
+export type ExporterKind = "cli" | "compose";
+
+export interface HostArgs {
+  help: boolean;
+  subcommand?: HostSubcommand;
+  envFile?: string;
+  composeFile?: string;
+  exporter?: ExporterKind;
+  config?: string;
+  targets: string[];
+  guilds: string[];
+  channels: string[];
+}
+
+const RUNNER_OPTIONS = ["--env-file", "--compose-file", "--exporter"] as const;
+const CORE_OPTIONS = ["--config", "--target", "--guild", "--channel"] as const;
+
+/**
+ * Rules kept from the bash runner: `--env-file`, `--compose-file` (and our `--exporter`) are taken
+ * wherever they appear; `--help`/`-h` anywhere prints usage; the first `preflight|scrape|salvage`
+ * is the subcommand and any other token before it is an unsupported subcommand (exit 1, as the
+ * bash runner). After it only the core options are accepted; the bash runner passed anything on
+ * and let the container fail, we refuse an unknown option before any work (exit 2).
+ */
+export function parseHostArgs(argv: readonly string[]): HostArgs {
+  const out: HostArgs = { help: false, targets: [], guilds: [], channels: [] };
+  if (argv.some((a) => a === "--help" || a === "-h")) return { ...out, help: true };
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    const [name, inline] = splitOption(token);
+    const takeValue = (): string => {
+      if (inline !== undefined) return inline;
+      const value = argv[i + 1];
+      if (value === undefined || value === "") {
+        throw new UsageError(`Missing value for ${name}.`);
+      }
+      i++;
+      return value;
+    };
+    if ((RUNNER_OPTIONS as readonly string[]).includes(name)) {
+      const value = takeValue();
+      if (name === "--env-file") out.envFile = value;
+      else if (name === "--compose-file") out.composeFile = value;
+      else out.exporter = parseExporter(value, "--exporter");
+      continue;
+    }
+    if (out.subcommand === undefined) {
+      if ((SUBCOMMANDS as readonly string[]).includes(token)) {
+        out.subcommand = token as HostSubcommand;
+        continue;
+      }
+      throw new UsageError(
+        `Unsupported subcommand '${token}'. Use 'preflight', 'scrape', or 'salvage'.`,
+        1,
+      );
+    }
+    if ((CORE_OPTIONS as readonly string[]).includes(name)) {
+      const value = takeValue();
+      if (name === "--config") out.config = value;
+      else if (name === "--target") out.targets.push(value);
+      else if (name === "--guild") out.guilds.push(value);
+      else out.channels.push(value);
+      continue;
+    }
+    throw new UsageError(`Unknown ${out.subcommand} option: ${token}`);
+  }
+  return out;
+}
+
+function splitOption(token: string): [string, string | undefined] {
+  if (!token.startsWith("--")) return [token, undefined];
+  const eq = token.indexOf("=");
+  return eq < 0 ? [token, undefined] : [token.slice(0, eq), token.slice(eq + 1)];
+}
+
+export function parseExporter(value: string, source: string): ExporterKind {
+  if (value === "cli" || value === "compose") return value;
+  throw new UsageError(`${source} must be 'cli' or 'compose', got '${value}'.`);
+}
+
+/** The core options again, as argv (for the container's command line). */
+export function coreArgv(args: HostArgs, config: string): string[] {
+  return [
+    "--config",
+    config,
+    ...args.targets.flatMap((t) => ["--target", t]),
+    ...args.guilds.flatMap((g) => ["--guild", g]),
+    ...args.channels.flatMap((c) => ["--channel", c]),
+  ];
+}

@@ -1,0 +1,90 @@
+// Streams a child's output live, line-aware, keeping only a bounded tail and the last summary line.
+
+import { SUMMARY_MARKER } from "../ops/run_summary.ts";
+
+/** Lines longer than this are cut in the tail (the stream itself is passed on untouched). */
+const TAIL_LINE_CHARS = 2000;
+/** A summary line longer than this is dropped rather than held (a runaway line must not eat memory). */
+const SUMMARY_LINE_CHARS = 16 * 1024 * 1024;
+
+/**
+ * What the runner remembers of a run: the last `maxLines` lines (for auth classification and the
+ * error context) and the last DCE_JSON_SUMMARY line (for summary recovery). Memory is bounded by
+ * maxLines × TAIL_LINE_CHARS plus one summary line, however long the run.
+ */
+export class OutputTail {
+  #lines: string[] = [];
+  #summary: string | null = null;
+  constructor(readonly maxLines = 200) {}
+
+  push(line: string): void {
+    this.#lines.push(line.length > TAIL_LINE_CHARS ? line.slice(0, TAIL_LINE_CHARS) : line);
+    if (this.#lines.length > this.maxLines) this.#lines.shift();
+    if (line.includes(SUMMARY_MARKER) && line.length <= SUMMARY_LINE_CHARS) this.#summary = line;
+  }
+
+  lines(): readonly string[] {
+    return this.#lines;
+  }
+
+  get summaryLine(): string | null {
+    return this.#summary;
+  }
+
+  /** Forget the tail between attempts, so the retry is classified on its own output. */
+  clearLines(): void {
+    this.#lines = [];
+  }
+}
+
+export type ChunkSink = (chunk: Uint8Array) => Promise<void>;
+
+/**
+ * Copies `stream` to `sink` chunk by chunk as it arrives (live, no waiting for a newline), and
+ * feeds complete lines to `tail`. A partial line is held only up to the summary bound.
+ */
+export async function pumpLines(
+  stream: ReadableStream<Uint8Array>,
+  sink: ChunkSink,
+  tail: OutputTail,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let pending = "";
+  let overflow = false;
+  for await (const chunk of stream) {
+    await sink(chunk);
+    pending += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl).replace(/\r$/, "");
+      pending = pending.slice(nl + 1);
+      if (!overflow) tail.push(line);
+      overflow = false;
+    }
+    if (pending.length > SUMMARY_LINE_CHARS) {
+      if (!overflow) tail.push(pending.slice(0, TAIL_LINE_CHARS));
+      pending = "";
+      overflow = true;
+    }
+  }
+  pending += decoder.decode();
+  if (pending !== "" && !overflow) tail.push(pending.replace(/\r$/, ""));
+}
+
+/**
+ * A sink writing to our stdout or stderr. A closed reader (`| head`, a dead terminal) must not
+ * stop the run: BrokenPipe is swallowed and later writes are dropped.
+ */
+export function writerSink(target: { write(p: Uint8Array): Promise<number> }): ChunkSink {
+  let broken = false;
+  return async (chunk) => {
+    if (broken) return;
+    try {
+      let rest = chunk;
+      while (rest.length > 0) rest = rest.subarray(await target.write(rest));
+    } catch (err) {
+      if (err instanceof Deno.errors.BrokenPipe) broken = true;
+      else throw err;
+    }
+  };
+}

@@ -1,0 +1,492 @@
+// The host runner (run-scrape-host): settings, config, exporter, token, disk gate, plan, lock, run + one auth retry.
+
+import { join, resolve } from "node:path";
+import { UserError } from "../cli/errors.ts";
+import { signalGroup } from "../cli/child_process.ts";
+import { loadConfig } from "../config/load_config.ts";
+import { selectTargets } from "../config/select_targets.ts";
+import type { ScrapeConfig } from "../config/scrape_config.ts";
+import { acquireLock, type LockHandle, lockSkipped } from "../lock/acquire_lock.ts";
+import { resolveLockPath } from "../lock/resolve_lock_path.ts";
+import { checkDisk } from "../ops/disk_check.ts";
+import { containerMemoryFor, formatRunPlan } from "../ops/run_plan.ts";
+import { hasContent, parseSummaryLine, writeSummaryFile } from "../ops/run_summary.ts";
+import {
+  chooseCompose,
+  type ComposeProbes,
+  type ComposeProgram,
+  composeRunArgv,
+  systemComposeProbes,
+} from "./compose_command.ts";
+import {
+  composeEnvText,
+  removeComposeEnvFile,
+  rewriteComposeEnvFile,
+  sweepStaleEnvFiles,
+  writeComposeEnvFile,
+} from "./compose_env_file.ts";
+import { loadEnvFile } from "./env_file.ts";
+import {
+  type ExporterKind,
+  type HostArgs,
+  type HostSubcommand,
+  parseExporter,
+} from "./host_args.ts";
+import { isAuthFailure } from "./host_auth_failure.ts";
+import { effectiveEnv, withoutToken } from "./host_env.ts";
+import { type ChunkSink, OutputTail } from "./host_output_tail.ts";
+import {
+  containerConfigPath,
+  containerSummaryPath,
+  hostConfigPath,
+  hostSummaryPath,
+} from "./host_paths.ts";
+import { type HostSignals, Interrupted, signalExitCode } from "./host_signals.ts";
+import { runStreamedChild } from "./host_stream_child.ts";
+import { exists } from "./token_file.ts";
+import { runReauthCommand, validateReauthCommand } from "./token_reauth_command.ts";
+import { type ResolvedToken, resolveToken } from "./token_source.ts";
+
+export const DEFAULT_CLI_BIN = "/opt/app/DiscordChatExporter.Cli";
+
+/** What the runner needs from the scrape core (lib/export's runCore), so tests can inject a fake. */
+export interface CoreRequest {
+  mode: HostSubcommand;
+  configPath: string;
+  targets: string[];
+  guilds: string[];
+  channels: string[];
+  env: Record<string, string>;
+  cliBin: string;
+  log: (line: string) => void;
+  signal: AbortSignal;
+  onExportChild: (pid: number) => void;
+}
+export type CoreRunner = (request: CoreRequest) => Promise<number>;
+
+/** Line output of the runner itself (diagnostics → err, plan/disk report → out). */
+export interface HostOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export interface HostRunOptions {
+  args: HostArgs & { subcommand: HostSubcommand };
+  /** The process environment as exported by the operator (or cron). */
+  exported: Record<string, string>;
+  repoRoot: string;
+  cwd: string;
+  home: string | undefined;
+  tmpDir: string;
+  /** stdin and stdout are terminals (DCE_REAUTH_COMMAND then gets the terminal). */
+  interactive: boolean;
+  output: HostOutput;
+  /** Raw sinks for the exporter's live output. */
+  stdout: ChunkSink;
+  stderr: ChunkSink;
+  signals: HostSignals;
+  runCore: CoreRunner;
+  composeProbes?: ComposeProbes;
+  /** Recorded (redacted) in the lock's `cmd=`. */
+  argv: string[];
+}
+
+/** Everything the runner decided before the first attempt. */
+interface Plan {
+  sub: HostSubcommand;
+  args: HostArgs;
+  repoRoot: string;
+  exporter: ExporterKind;
+  envFilePath: string;
+  env: Record<string, string>;
+  config: ScrapeConfig;
+  configPath: string;
+  compose?: { program: ComposeProgram; file: string; containerConfig: string };
+  cliBin: string;
+  reauth: string | null;
+  summaryFile: string | null;
+}
+
+/** Runs one subcommand and returns the exit code (0, 1, or 128+n after a signal). */
+export async function runHost(opts: HostRunOptions): Promise<number> {
+  const state: { lock: LockHandle | null; envPath: string | null } = { lock: null, envPath: null };
+  try {
+    const plan = await prepare(opts);
+    opts.signals.checkpoint();
+    await runWithLock(opts, plan, state);
+    return 0;
+  } catch (err) {
+    if (err instanceof Interrupted) return signalExitCode(err.signal);
+    // A signal that made the exporter fail is reported as the signal, not as an export failure.
+    if (opts.signals.received !== null) return signalExitCode(opts.signals.received);
+    throw err;
+  } finally {
+    if (state.envPath !== null) removeComposeEnvFile(state.envPath);
+    if (state.lock !== null) {
+      const outcome = await state.lock.release();
+      if (outcome === "taken-over") {
+        opts.output.err(
+          `WARN: the scrape lock ${state.lock.path} was taken over by another process while this run held it; left it alone.`,
+        );
+      }
+    }
+  }
+}
+
+async function prepare(opts: HostRunOptions): Promise<Plan> {
+  const { args, exported, repoRoot, output } = opts;
+  const sub = args.subcommand;
+  // A runner SIGKILLed earlier could not delete its env file; its pid is in the name.
+  for (const path of await sweepStaleEnvFiles(opts.tmpDir)) {
+    output.err(`WARN: removed a token env file left by a killed run: ${path}`);
+  }
+  const envFilePath = resolve(
+    opts.cwd,
+    args.envFile ?? (exported["DCE_ENV_FILE"] || join(repoRoot, "scrape.env")),
+  );
+  const envFile = await loadEnvFile(envFilePath);
+  if (envFile === null && args.envFile !== undefined) {
+    throw new UserError(`Missing env file: ${envFilePath} (given with --env-file).`);
+  }
+  const env = effectiveEnv(exported, envFile);
+
+  const composeExplicit = args.composeFile ?? (env["DCE_COMPOSE_FILE"] || undefined);
+  const composeFile = resolve(opts.cwd, composeExplicit ?? join(repoRoot, "docker-compose.yml"));
+  const exporter: ExporterKind = args.exporter ??
+    (env["DCE_EXPORTER"] ? parseExporter(env["DCE_EXPORTER"], "DCE_EXPORTER") : undefined) ??
+    (composeExplicit !== undefined || await exists(composeFile) ? "compose" : "cli");
+
+  const configPath = hostConfigPath(args.config, repoRoot, env);
+  const config = await loadConfig(configPath);
+  selectTargets(config, args.targets, { guilds: args.guilds, channels: args.channels });
+
+  const plan: Plan = {
+    sub,
+    args,
+    repoRoot,
+    exporter,
+    envFilePath,
+    env,
+    config,
+    configPath,
+    cliBin: env["DCE_CLI_BIN"] || DEFAULT_CLI_BIN,
+    reauth: null,
+    summaryFile: env["DCE_RUN_SUMMARY_FILE"]
+      ? hostSummaryPath(env["DCE_RUN_SUMMARY_FILE"], repoRoot)
+      : null,
+  };
+
+  if (sub !== "salvage") {
+    if (exporter === "compose") {
+      const program = await chooseCompose(
+        env,
+        opts.composeProbes ?? systemComposeProbes(env["PATH"]),
+      );
+      if (!(await isFile(composeFile))) throw new UserError(`Missing compose file: ${composeFile}`);
+      const containerConfig = containerConfigPath(configPath, repoRoot);
+      // §14.28: the archive must be bind-mounted at the same path, or the container writes into its
+      // own throw-away filesystem. We cannot read the compose file, but we can check its variable.
+      const mounted = env["DCE_ARCHIVE_ROOT"];
+      if (mounted && resolve(mounted) !== config.archiveRoot) {
+        throw new UserError(
+          `DCE_ARCHIVE_ROOT (${mounted}) differs from archive_root in ${configPath} (${config.archiveRoot}); the container would write outside the archive. Make them the same path.`,
+        );
+      }
+      plan.compose = { program, file: composeFile, containerConfig };
+    } else {
+      await requireExecutable(plan.cliBin);
+    }
+    plan.reauth = await validateReauthCommand(env["DCE_REAUTH_COMMAND"], repoRoot);
+    // Fail before the disk check, plan and lock when there is no token at all.
+    await requireToken(env, envFile !== null, envFilePath, opts);
+  }
+
+  if (sub === "scrape") {
+    if (exporter === "compose") await Deno.mkdir(join(repoRoot, "logs"), { recursive: true });
+    if (plan.summaryFile !== null) {
+      await Deno.mkdir(resolve(plan.summaryFile, ".."), { recursive: true });
+    }
+  }
+
+  opts.signals.checkpoint();
+  if (env["DCE_SKIP_DISK_CHECK"] !== "1") {
+    await checkDisk(output, {
+      archiveRoot: config.archiveRoot,
+      configPath,
+      repoRoot,
+      minFreeRaw: env["DCE_MIN_FREE_MB"],
+    });
+  }
+  for (const line of formatRunPlan(`Host ${sub}`, configPath, config.targets, args.targets)) {
+    output.out(line);
+  }
+  return plan;
+}
+
+async function requireToken(
+  env: Record<string, string>,
+  envFileExists: boolean,
+  envFilePath: string,
+  opts: HostRunOptions,
+): Promise<ResolvedToken> {
+  const token = await resolveToken({
+    env,
+    envFile: null, // `env` already holds the env file's values under the exported ones
+    envFilePath,
+    repoRoot: opts.repoRoot,
+    home: opts.home,
+  });
+  if (token !== null) return token;
+  const where = envFileExists
+    ? `in ${envFilePath}`
+    : `in an env file (missing: ${envFilePath}; copy scrape.env.example to scrape.env)`;
+  throw new UserError(
+    `DISCORD_TOKEN is not set. Set DISCORD_TOKEN or DISCORD_TOKEN_FILE ${where}, export it in the shell, or place a token at ${
+      join(opts.repoRoot, ".discord-token")
+    } or ~/.config/discord-scrape/token.`,
+  );
+}
+
+async function runWithLock(
+  opts: HostRunOptions,
+  plan: Plan,
+  state: { lock: LockHandle | null; envPath: string | null },
+): Promise<void> {
+  const envReader = { get: (name: string) => plan.env[name] };
+  if (plan.sub !== "preflight" && !lockSkipped(envReader, opts.output.err)) {
+    const resolved = resolveLockPath({
+      configPath: plan.configPath,
+      repoRoot: opts.repoRoot,
+      env: envReader,
+    });
+    if (resolved.warning) opts.output.err(resolved.warning);
+    state.lock = await acquireLock({
+      path: resolved.path,
+      cmd: ["run-scrape-host", ...opts.argv],
+      tool: "run-scrape-host",
+      checkout: opts.repoRoot,
+      env: envReader,
+      warn: opts.output.err,
+    });
+  }
+  opts.signals.checkpoint();
+
+  if (plan.sub === "salvage") {
+    const code = await runCoreAttempt(opts, plan, state, null, new OutputTail());
+    if (code !== 0) {
+      throw new UserError(`Salvage failed (exit ${code}); see the messages above.`);
+    }
+    return;
+  }
+
+  const tail = new OutputTail();
+  let token = await requireToken(plan.env, true, plan.envFilePath, opts);
+  let code = await attempt(opts, plan, state, token, tail);
+  if (code !== 0 && opts.signals.received === null && isAuthFailure(tail.lines())) {
+    opts.output.err("Detected Discord auth failure. Refreshing token and retrying once...");
+    if (plan.reauth !== null) {
+      await runReauthCommand(plan.reauth, {
+        env: withoutToken(plan.env),
+        interactive: opts.interactive,
+        log: opts.output.err,
+      });
+    }
+    opts.signals.checkpoint();
+    // Re-read everything after the reauth script ran: it may have rewritten scrape.env or the token file.
+    const envFile = await loadEnvFile(plan.envFilePath);
+    plan.env = effectiveEnv(opts.exported, envFile);
+    token = await requireToken(plan.env, envFile !== null, plan.envFilePath, opts);
+    tail.clearLines();
+    code = await attempt(opts, plan, state, token, tail);
+    if (code !== 0 && opts.signals.received === null) {
+      throw new UserError(
+        `${runLabel(plan)} failed for '${plan.sub}' after one auth refresh retry (exit ${code}).`,
+      );
+    }
+  } else if (code !== 0 && opts.signals.received === null) {
+    throw new UserError(
+      `${runLabel(plan)} failed for '${plan.sub}' with a non-auth error (exit ${code}).`,
+    );
+  }
+  opts.signals.checkpoint();
+  await recoverSummary(opts, plan, tail);
+}
+
+function runLabel(plan: Plan): string {
+  return plan.exporter === "compose" ? "Container run" : "Direct run";
+}
+
+function attempt(
+  opts: HostRunOptions,
+  plan: Plan,
+  state: { lock: LockHandle | null; envPath: string | null },
+  token: ResolvedToken,
+  tail: OutputTail,
+): Promise<number> {
+  return plan.compose
+    ? composeAttempt(opts, plan, state, token, tail)
+    : runCoreAttempt(opts, plan, state, token, tail);
+}
+
+/** The variables the container gets through the env file (the token first). */
+function composeEntries(plan: Plan, token: ResolvedToken, podman: boolean): [string, string][] {
+  const env = plan.env;
+  const entries: [string, string][] = [["DISCORD_TOKEN", token.token]];
+  const userns = env["DCE_USERNS_MODE"] || (podman ? "keep-id" : "");
+  if (userns) entries.push(["DCE_USERNS_MODE", userns]);
+  for (const key of ["DCE_UID", "DCE_GID"]) if (env[key]) entries.push([key, env[key] as string]);
+  entries.push([
+    "DCE_CONTAINER_MEMORY",
+    containerMemoryFor(env["DCE_CONTAINER_MEMORY"], plan.config.targets, plan.args.targets),
+  ]);
+  for (const key of ["DCE_STALE_TEMP_MIN_AGE_SECONDS", "DCE_SALVAGE_ACTIVE_TEMPS"]) {
+    if (env[key]) entries.push([key, env[key] as string]);
+  }
+  const inContainer = plan.summaryFile !== null
+    ? containerSummaryPath(plan.summaryFile, plan.repoRoot)
+    : null;
+  // With a summary file the marker line is always wanted: it is how the host fills a file the
+  // container cannot write (a path outside logs/), §14.29.
+  if (env["DCE_RUN_SUMMARY_JSON"] === "1" || plan.summaryFile !== null) {
+    entries.push(["DCE_RUN_SUMMARY_JSON", "1"]);
+  }
+  if (inContainer !== null) entries.push(["DCE_RUN_SUMMARY_FILE", inContainer]);
+  return entries;
+}
+
+async function composeAttempt(
+  opts: HostRunOptions,
+  plan: Plan,
+  state: { lock: LockHandle | null; envPath: string | null },
+  token: ResolvedToken,
+  tail: OutputTail,
+): Promise<number> {
+  const compose = plan.compose as NonNullable<Plan["compose"]>;
+  const entries = composeEntries(plan, token, compose.program.podman);
+  const text = composeEnvText(entries);
+  if (state.envPath === null) state.envPath = await writeComposeEnvFile(opts.tmpDir, text);
+  else await rewriteComposeEnvFile(state.envPath, text);
+  const argv = composeRunArgv(compose.program, {
+    envFile: state.envPath,
+    composeFile: compose.file,
+    tty: plan.env["DCE_COMPOSE_TTY"] !== "0",
+    subcommand: plan.sub,
+    args: [
+      "--config",
+      compose.containerConfig,
+      ...plan.args.targets.flatMap((t) => ["--target", t]),
+      ...plan.args.guilds.flatMap((g) => ["--guild", g]),
+      ...plan.args.channels.flatMap((c) => ["--channel", c]),
+    ],
+  });
+  // The compose client gets the settings (compose interpolates DCE_ARCHIVE_ROOT, DCE_UID, …) but
+  // never the token: it reads that from the 0600 env file, so a stale exported DISCORD_TOKEN cannot
+  // shadow the refreshed one either (compose prefers the shell over --env-file).
+  const childEnv = withoutToken(plan.env);
+  for (const [key, value] of entries) if (key !== "DISCORD_TOKEN") childEnv[key] = value;
+  opts.signals.checkpoint();
+  try {
+    return await runStreamedChild(argv[0] as string, argv.slice(1), {
+      env: childEnv,
+      cwd: plan.repoRoot,
+      stdin: plan.env["DCE_COMPOSE_TTY"] === "0" ? "null" : "inherit",
+      stdout: opts.stdout,
+      stderr: opts.stderr,
+      tail,
+      signals: opts.signals,
+      onSpawn: (pid) => state.lock?.recordChild(pid),
+    });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new UserError(`Required command '${argv[0]}' is missing (it vanished before the run).`);
+    }
+    throw err;
+  }
+}
+
+async function runCoreAttempt(
+  opts: HostRunOptions,
+  plan: Plan,
+  state: { lock: LockHandle | null; envPath: string | null },
+  token: ResolvedToken | null,
+  tail: OutputTail,
+): Promise<number> {
+  const env = withoutToken(plan.env);
+  if (token !== null) env["DISCORD_TOKEN"] = token.token;
+  if (plan.summaryFile !== null) env["DCE_RUN_SUMMARY_FILE"] = plan.summaryFile;
+  const abort = new AbortController();
+  let exportPid: number | null = null;
+  const stop = opts.signals.forwardTo((signal, repeat) => {
+    abort.abort(signal);
+    if (exportPid !== null) {
+      try {
+        signalGroup(exportPid, repeat ? "SIGKILL" : signal);
+      } catch { /* already gone */ }
+    }
+  });
+  try {
+    opts.signals.checkpoint();
+    return await opts.runCore({
+      mode: plan.sub,
+      configPath: plan.configPath,
+      targets: plan.args.targets,
+      guilds: plan.args.guilds,
+      channels: plan.args.channels,
+      env,
+      cliBin: plan.cliBin,
+      log: (line) => {
+        opts.output.err(line);
+        tail.push(line);
+      },
+      signal: abort.signal,
+      onExportChild: (pid) => {
+        exportPid = pid;
+        if (opts.signals.received !== null) {
+          try {
+            signalGroup(pid, opts.signals.received);
+          } catch { /* gone */ }
+        }
+        state.lock?.recordChild(pid).catch((err) => {
+          opts.output.err(`WARN: could not record export pid ${pid} in the lock: ${err}`);
+        });
+      },
+    });
+  } finally {
+    stop();
+  }
+}
+
+async function recoverSummary(opts: HostRunOptions, plan: Plan, tail: OutputTail): Promise<void> {
+  if (plan.summaryFile === null || await hasContent(plan.summaryFile)) return;
+  const line = tail.summaryLine;
+  if (line === null) {
+    opts.output.err(
+      `WARN: no DCE_JSON_SUMMARY line in the run output; ${plan.summaryFile} was not written.`,
+    );
+    return;
+  }
+  await writeSummaryFile(plan.summaryFile, parseSummaryLine(line, "the run output"));
+  opts.output.err(`JSON summary recovered from run log: ${plan.summaryFile}`);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+async function requireExecutable(path: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch {
+    throw new UserError(
+      `DCE CLI not found: ${path} (DCE_CLI_BIN). Install DiscordChatExporter.Cli, set DCE_CLI_BIN, or use --exporter compose.`,
+    );
+  }
+  if (!info.isFile || ((info.mode ?? 0) & 0o111) === 0) {
+    throw new UserError(`DCE CLI is not an executable file: ${path} (DCE_CLI_BIN).`);
+  }
+}

@@ -1,0 +1,67 @@
+// SIGINT/SIGTERM/SIGHUP for the host runner: remembered, forwarded to the running exporter, exit 128+n.
+
+const CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+export const HANDLED_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** Thrown at the next checkpoint after a signal arrived while no exporter was running. */
+export class Interrupted extends Error {
+  constructor(readonly signal: Deno.Signal) {
+    super(`interrupted by ${signal}`);
+    this.name = "Interrupted";
+  }
+}
+
+export type Forwarder = (signal: Deno.Signal, repeat: boolean) => void;
+
+/**
+ * Register before spawning anything (a child spawned earlier would inherit an ignored SIGINT from
+ * a non-interactive shell: research/deno-notes.md). A listener replaces Deno's default "die", so
+ * the runner keeps control: it forwards the signal, waits for the exporter, cleans up and exits
+ * with 128+n. A second signal is forwarded too, with `repeat` set (callers escalate to SIGKILL).
+ */
+export class HostSignals {
+  #received: Deno.Signal | null = null;
+  #forwarders = new Set<Forwarder>();
+  #listeners: [Deno.Signal, () => void][] = [];
+
+  install(): this {
+    for (const signal of HANDLED_SIGNALS) {
+      const listener = () => this.deliver(signal);
+      Deno.addSignalListener(signal, listener);
+      this.#listeners.push([signal, listener]);
+    }
+    return this;
+  }
+
+  /** What a listener does; public so unit tests can drive it without real signals. */
+  deliver(signal: Deno.Signal): void {
+    const repeat = this.#received !== null;
+    if (!repeat) this.#received = signal;
+    for (const forward of this.#forwarders) forward(signal, repeat);
+  }
+
+  get received(): Deno.Signal | null {
+    return this.#received;
+  }
+
+  /** Forward signals to a running exporter until the returned function is called. */
+  forwardTo(forward: Forwarder): () => void {
+    this.#forwarders.add(forward);
+    return () => this.#forwarders.delete(forward);
+  }
+
+  /** Throws Interrupted when a signal has arrived: call between steps. */
+  checkpoint(): void {
+    if (this.#received !== null) throw new Interrupted(this.#received);
+  }
+
+  dispose(): void {
+    for (const [signal, listener] of this.#listeners) Deno.removeSignalListener(signal, listener);
+    this.#listeners = [];
+  }
+}
+
+/** 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP. */
+export function signalExitCode(signal: Deno.Signal): number {
+  return CODES[signal] ?? 1;
+}

@@ -1,0 +1,75 @@
+// Runs one exporter process (the compose client) in its own process group, streaming its output live.
+
+import { signalGroup, spawnGuarded } from "../cli/child_process.ts";
+import type { HostSignals } from "./host_signals.ts";
+import { type ChunkSink, type OutputTail, pumpLines } from "./host_output_tail.ts";
+
+export interface StreamedChildOptions {
+  env: Record<string, string>;
+  cwd: string;
+  /** "inherit" gives the child our terminal (compose's TTY mode); "null" for cron. */
+  stdin: "inherit" | "null";
+  stdout: ChunkSink;
+  stderr: ChunkSink;
+  tail: OutputTail;
+  signals: HostSignals;
+  /** Called with the child's pid (= its process group id) right after the spawn. */
+  onSpawn?: (pid: number) => void | Promise<void>;
+}
+
+/**
+ * Spawns `cmd args` as a group leader (and die-with-parent where setpriv exists), forwards any
+ * signal we receive to the whole group (a second signal escalates to SIGKILL), and returns the exit
+ * code (128+n when the child itself died of a signal). A missing program is reported by the caller.
+ */
+export async function runStreamedChild(
+  cmd: string,
+  args: string[],
+  opts: StreamedChildOptions,
+): Promise<number> {
+  const { child, pid } = spawnGuarded(cmd, args, {
+    env: opts.env,
+    clearEnv: true,
+    cwd: opts.cwd,
+    stdin: opts.stdin,
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const stopForwarding = opts.signals.forwardTo((signal, repeat) => {
+    try {
+      signalGroup(pid, repeat ? "SIGKILL" : signal);
+    } catch { /* the group is already gone */ }
+  });
+  try {
+    // A signal that arrived between the checkpoint and the spawn must still reach the child.
+    if (opts.signals.received !== null) {
+      try {
+        signalGroup(pid, opts.signals.received);
+      } catch { /* gone */ }
+    }
+    await opts.onSpawn?.(pid);
+    const [status] = await Promise.all([
+      child.status,
+      pumpLines(child.stdout, opts.stdout, opts.tail),
+      pumpLines(child.stderr, opts.stderr, opts.tail),
+    ]);
+    if (status.signal !== null) return 128 + signalNumber(status.signal);
+    return status.code;
+  } finally {
+    stopForwarding();
+  }
+}
+
+function signalNumber(signal: Deno.Signal): number {
+  const numbers: Record<string, number> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGABRT: 6,
+    SIGKILL: 9,
+    SIGSEGV: 11,
+    SIGPIPE: 13,
+    SIGTERM: 15,
+  };
+  return numbers[signal] ?? 0;
+}

@@ -1,0 +1,61 @@
+// OutputTail/pumpLines: bounded tail, last summary line, live pass-through; auth classification texts.
+import assert from "node:assert/strict";
+import { isAuthFailure } from "../lib/export/host_auth_failure.ts";
+import { OutputTail, pumpLines } from "../lib/export/host_output_tail.ts";
+import { effectiveEnv } from "../lib/export/host_env.ts";
+
+function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
+  const enc = new TextEncoder();
+  return new ReadableStream({
+    start(c) {
+      for (const chunk of chunks) c.enqueue(enc.encode(chunk));
+      c.close();
+    },
+  });
+}
+
+Deno.test("pumpLines() passes every byte through and splits lines across chunks", async () => {
+  const tail = new OutputTail(3);
+  const seen: string[] = [];
+  const dec = new TextDecoder();
+  await pumpLines(
+    streamOf(["a\nb", 'c\r\nDCE_JSON_SUMMARY: {"x":1}\nd\ne', "\nlast-no-newline"]),
+    (chunk) => {
+      seen.push(dec.decode(chunk));
+      return Promise.resolve();
+    },
+    tail,
+  );
+  assert.equal(seen.join(""), 'a\nbc\r\nDCE_JSON_SUMMARY: {"x":1}\nd\ne\nlast-no-newline');
+  assert.deepEqual(tail.lines(), ["d", "e", "last-no-newline"]);
+  assert.equal(tail.summaryLine, 'DCE_JSON_SUMMARY: {"x":1}');
+});
+
+Deno.test("OutputTail stays bounded however much passes through", async () => {
+  const tail = new OutputTail(50);
+  const lines = Array.from({ length: 100_000 }, (_, i) => `line ${i} ${"x".repeat(5000)}\n`);
+  await pumpLines(streamOf(lines), () => Promise.resolve(), tail);
+  assert.equal(tail.lines().length, 50);
+  assert.ok(tail.lines().every((l) => l.length <= 2000));
+  assert.match(tail.lines().at(-1) ?? "", /^line 99999 /);
+});
+
+Deno.test("isAuthFailure() matches the contract texts only, never bare 401/403 digits (§14.20)", () => {
+  assert.ok(isAuthFailure([
+    "ERROR",
+    "DiscordChatExporter.Core.Exceptions.DiscordChatExporterException: Authentication token is invalid.",
+  ]));
+  assert.ok(isAuthFailure(["Request to 'channels/111' failed: forbidden."]));
+  assert.ok(!isAuthFailure(["Exporting channel 1403401403 (401 messages, 403 KB)"]));
+  assert.ok(!isAuthFailure(["HTTP 401 Unauthorized", "403 Forbidden"]));
+  assert.ok(!isAuthFailure(["Target 'a' failed authenticated preflight on channel '5'."]));
+  assert.ok(!isAuthFailure(["Request to 'channels/1/messages' failed: not found."]));
+});
+
+Deno.test("effectiveEnv(): a non-empty exported value beats the env file; empty exported does not", () => {
+  const env = effectiveEnv(
+    { A: "shell", B: "", C: "only-shell" },
+    new Map([["A", "file"], ["B", "file-b"], ["D", "file-d"]]),
+  );
+  assert.deepEqual(env, { A: "shell", B: "file-b", C: "only-shell", D: "file-d" });
+});

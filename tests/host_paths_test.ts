@@ -1,0 +1,43 @@
+// Host/container path mapping: config (§14.7/§14.24 fixed) and summary file (§14.29 fixed).
+import assert from "node:assert/strict";
+import {
+  containerConfigPath,
+  containerSummaryPath,
+  hostConfigPath,
+  hostSummaryPath,
+} from "../lib/export/host_paths.ts";
+
+Deno.test("hostConfigPath() maps /config/<x> keeping the name, relative under the root, default", () => {
+  assert.equal(hostConfigPath("/config/custom.json", "/r", {}), "/r/config/custom.json");
+  assert.equal(
+    hostConfigPath("/config/scrape-targets.json", "/r", {}),
+    "/r/config/scrape-targets.json",
+  );
+  assert.equal(hostConfigPath("./cfg/a.json", "/r", {}), "/r/cfg/a.json");
+  assert.equal(hostConfigPath("cfg/a.json", "/r", {}), "/r/cfg/a.json");
+  assert.equal(hostConfigPath("/etc/a.json", "/r", {}), "/etc/a.json");
+  assert.equal(hostConfigPath(undefined, "/r", {}), "/r/config/scrape-targets.json");
+  assert.equal(hostConfigPath(undefined, "/r", { DCE_CONFIG_FILE: "/x/c.json" }), "/x/c.json");
+});
+
+Deno.test("containerConfigPath() only for configs under <root>/config", () => {
+  assert.equal(containerConfigPath("/r/config/a.json", "/r"), "/config/a.json");
+  assert.equal(containerConfigPath("/r/config/sub/b.json", "/r"), "/config/sub/b.json");
+  assert.throws(
+    () => containerConfigPath("/etc/a.json", "/r"),
+    /outside \/r\/config.*--exporter cli/,
+  );
+  assert.throws(() => containerConfigPath("/r/configx/a.json", "/r"), /outside/);
+});
+
+Deno.test("summary paths: /logs/<x> on the host, sub-folders kept, outside logs/ → host only", () => {
+  assert.equal(hostSummaryPath("/logs/s.json", "/r"), "/r/logs/s.json");
+  assert.equal(hostSummaryPath("logs/a/s.json", "/r"), "/r/logs/a/s.json");
+  assert.equal(
+    containerSummaryPath("/r/logs/host-smoke-summary.json", "/r"),
+    "/logs/host-smoke-summary.json",
+  );
+  assert.equal(containerSummaryPath("/r/logs/a/b/s.json", "/r"), "/logs/a/b/s.json");
+  assert.equal(containerSummaryPath("/tmp/s.json", "/r"), null);
+  assert.equal(containerSummaryPath("/r/logs", "/r"), null);
+});
