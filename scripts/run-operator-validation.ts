@@ -1,0 +1,70 @@
+#!/usr/bin/env -S deno run --no-prompt -A
+// run-operator-validation: a timestamped validation run (readiness, lock gate, documents scrape, JSON audit).
+import { resolve } from "node:path";
+import { parseArgv } from "../lib/cli/parse_args.ts";
+import { repoRoot } from "../lib/cli/repo_root.ts";
+import { runMain } from "../lib/cli/run_main.ts";
+import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { runOperatorValidation, syncGuiUnsupported } from "../lib/ops/operator_validation.ts";
+
+const USAGE =
+  `Usage: run-operator-validation [--dry-run | --skip-scrape | --salvage-only | --salvage-before-scrape]
+                               [--target NAME] [--channel ID]... [--per-target] [--continue-on-error]
+                               [--config PATH] [--log-file PATH]
+
+Runs verify-operator-ready, the lock gate, run-documents-scrape (once, or once per enabled target with
+--per-target) and audit-archive-json, as BEGIN:/END: steps appended with UTC timestamps to the log.
+  --dry-run                documents step as --dry-run, no audit
+  --skip-scrape            readiness only
+  --salvage-only           documents step as --salvage-only, then audit
+  --salvage-before-scrape  salvage, then scrape, then audit
+  --per-target             one documents run (and per-target JSON summary) per enabled target
+  --continue-on-error      keep going after a failed target or audit
+  --config PATH            config (default DCE_CONFIG_FILE, DCE_PRIMARY_CONFIG, <repo>/config/scrape-targets.json)
+  --log-file PATH          log (default DCE_LOG_DIR or <repo>/logs, operator-validation-<UTC stamp>.log)
+Env: DCE_LOG_DIR, DCE_SKIP_SCRAPE_LOCK=1 (skip the lock gate), DCE_MIN_FREE_MB, DCE_EXPORTER.
+Exit: 0 finished successfully; 1 a step failed or the lock is held/unreadable; 2 usage error;
+130/143/129 interrupted.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgv({
+    args: argv,
+    options: {
+      "dry-run": { type: "boolean" },
+      "skip-scrape": { type: "boolean" },
+      "salvage-only": { type: "boolean" },
+      "salvage-before-scrape": { type: "boolean" },
+      "sync-gui": { type: "boolean" },
+      target: { type: "string" },
+      channel: { type: "string", multiple: true },
+      "per-target": { type: "boolean" },
+      "continue-on-error": { type: "boolean" },
+      config: { type: "string" },
+      "log-file": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values["sync-gui"]) syncGuiUnsupported();
+  const env = Deno.env.toObject();
+  const root = repoRoot();
+  return await runOperatorValidation({
+    dryRun: values["dry-run"] ?? false,
+    skipScrape: values["skip-scrape"] ?? false,
+    salvageOnly: values["salvage-only"] ?? false,
+    salvageBefore: values["salvage-before-scrape"] ?? false,
+    target: values.target,
+    channels: values.channel ?? [],
+    perTarget: values["per-target"] ?? false,
+    continueOnError: values["continue-on-error"] ?? false,
+    configPath: opsConfigPath(values.config, env, root, "DCE_CONFIG_FILE"),
+    logFile: values["log-file"] === undefined ? undefined : resolve(values["log-file"]),
+    env,
+    repoRoot: root,
+  });
+}
+
+if (import.meta.main) await runMain(main);
