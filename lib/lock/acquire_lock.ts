@@ -53,6 +53,11 @@ export interface AcquireOptions {
   /** Test hook: pid written as the holder (default: Deno.pid). */
   pid?: number;
   now?: () => Date;
+  /**
+   * false: behave as where flock is unavailable (PID record and guard only). For filesystems
+   * without flock, and for the smoke that proves the guard alone serialises reclaim.
+   */
+  useFlock?: boolean;
   /** Stops a --wait early (a signal arrived): the last busy error is rethrown. */
   signal?: AbortSignal;
 }
@@ -146,6 +151,7 @@ async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
     let locked: boolean;
     let flockWorks = true;
     try {
+      if (opts.useFlock === false) throw new Error("flock disabled by the caller");
       locked = file.tryLockSync(true);
     } catch (err) {
       // Some network filesystems refuse flock: fall back to the PID record alone, and say so.

@@ -2,10 +2,12 @@
 import type { ParsedLockFile } from "./lock_record.ts";
 import type { ChildRecord, LockMeta } from "./lock_meta.ts";
 import {
+  groupHasMembers,
   type HolderIdentity,
   judgeProcess,
   type Liveness,
   type LocalIdentity,
+  readLocalIdentity,
 } from "./liveness.ts";
 
 export interface Holder extends HolderIdentity {
@@ -64,18 +66,36 @@ export interface HolderJudgement {
 }
 
 /** Proof of death covers the recorded children too: a twin export is what the lock prevents. */
-export function judgeHolder(holder: Holder, local?: LocalIdentity): HolderJudgement {
+export function judgeHolder(
+  holder: Holder,
+  local: LocalIdentity = readLocalIdentity(),
+): HolderJudgement {
   const main = judgeProcess(holder, local);
-  const children = holder.children.map((child) => ({
-    pid: child.pid,
-    liveness: judgeProcess({
+  const children = holder.children.map((child) => {
+    const identity = {
       pid: child.pid,
       host: holder.host,
       bootId: holder.bootId,
       starttime: child.starttime ?? undefined,
       started: holder.started,
-    }, local),
-  }));
+    };
+    let liveness = judgeProcess(identity, local);
+    const sameMachine = (!holder.host || holder.host === local.host) &&
+      !(holder.bootId && local.bootId && holder.bootId !== local.bootId);
+    if (liveness.verdict === "dead" && sameMachine) {
+      // The child led its own process group: a grandchild left in it is still the export.
+      const members = groupHasMembers(child.pid);
+      if (members !== false) {
+        liveness = {
+          verdict: "alive",
+          reason: members === null
+            ? `cannot probe process group ${child.pid}; assuming members remain`
+            : `process group ${child.pid} of the dead child still has members`,
+        };
+      }
+    }
+    return { pid: child.pid, liveness };
+  });
   const liveChild = children.find((c) => c.liveness.verdict === "alive");
   if (main.verdict === "alive") {
     return { holder: main, children, verdict: "alive", reason: main.reason };

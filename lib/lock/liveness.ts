@@ -143,3 +143,18 @@ export function judgeProcess(holder: HolderIdentity, local = readLocalIdentity()
   const probe: ProcessProbe = foreign || rebooted ? { kind: "missing" } : probeProcess(holder.pid);
   return decideLiveness(holder, local, probe);
 }
+
+/**
+ * Whether any process is left in the process group `pgid` (the group a runner's child leads):
+ * a grandchild that escaped the parent-death signal keeps the group alive.
+ */
+export function groupHasMembers(pgid: number): boolean | null {
+  try {
+    Deno.kill(-pgid, 0 as unknown as Deno.Signal);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    if (err instanceof Deno.errors.PermissionDenied) return true;
+    return null;
+  }
+}
