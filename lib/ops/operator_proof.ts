@@ -1,0 +1,183 @@
+// run-operator-proof: handoff → optional salvage → incremental scrape → grow-only proof, per target, appended
+// to its log. The proof snapshots each target's archives around the very scrape the operator runs.
+import { dirname, join } from "node:path";
+import { UserError } from "../cli/errors.ts";
+import { loadConfig } from "../config/load_config.ts";
+import { selectTargets } from "../config/select_targets.ts";
+import { logDir, summaryFileFor } from "./documents_scrape.ts";
+import { OpsLog, type Write } from "./ops_log.ts";
+import { checkValidationFlags } from "./operator_validation.ts";
+import { reportFailure, StepFailedError } from "./report_failure.ts";
+import { runTool } from "./run_child.ts";
+import { formatRunPlan } from "./run_plan.ts";
+import { perTargetSummaryFile, targetSlug } from "./run_summary.ts";
+import { SummaryCapture } from "./summary_capture.ts";
+import { type Clock, systemClock, utcFileStamp, utcSeconds } from "./utc_stamp.ts";
+
+export interface ProofOptions {
+  target?: string | undefined;
+  channels: string[];
+  configPath: string;
+  dryRun: boolean;
+  salvageOnly: boolean;
+  salvageBefore: boolean;
+  logFile?: string | undefined;
+  env: Record<string, string | undefined>;
+  repoRoot: string;
+  clock?: Clock;
+  stdout?: Write;
+  stderr?: Write;
+}
+
+export async function runOperatorProof(opts: ProofOptions): Promise<number> {
+  checkValidationFlags(opts);
+  const clock = opts.clock ?? systemClock;
+  const logFile = opts.logFile ??
+    join(logDir(opts.env, opts.repoRoot), `operator-proof-${utcFileStamp(clock())}.log`);
+  // Appended, as the usage always said (§14.31: the bash tool truncated it).
+  const log = await OpsLog.open(logFile, {
+    clock,
+    ...(opts.stdout ? { stdout: opts.stdout } : {}),
+    ...(opts.stderr ? { stderr: opts.stderr } : {}),
+  });
+  const capture = new SummaryCapture(log);
+  const single: { summaryFile?: string } = {};
+  let code: number;
+  try {
+    code = await prove(opts, log, logFile, clock, single);
+  } catch (err) {
+    code = reportFailure(log, err);
+  } finally {
+    if (single.summaryFile !== undefined && capture.seen) {
+      const line = await capture.recoverInto(single.summaryFile);
+      if (line) log.err(line);
+    }
+    log.out(`Log: ${logFile}`);
+    log.close();
+  }
+  return code;
+}
+
+async function prove(
+  opts: ProofOptions,
+  log: OpsLog,
+  logFile: string,
+  clock: Clock,
+  single: { summaryFile?: string },
+): Promise<number> {
+  const config = await loadConfig(opts.configPath);
+  const selected = selectTargets(config, opts.target !== undefined ? [opts.target] : [], {
+    guilds: [],
+    channels: opts.channels,
+  });
+  const names = selected.map((t) => t.name);
+  const exporting = !opts.dryRun && !opts.salvageOnly;
+  if (exporting && names.length === 1) {
+    single.summaryFile = opts.env["DCE_RUN_SUMMARY_FILE"] || summaryFileFor(logFile);
+  }
+  const channelArgs = opts.channels.flatMap((c) => ["--channel", c]);
+  const cfg = ["--config", opts.configPath];
+
+  log.out(
+    opts.target !== undefined
+      ? `Operator proof for target ${opts.target}`
+      : `Operator proof for ${names.length} enabled target(s)`,
+  );
+  log.out(`config: ${opts.configPath}`);
+  for (const line of formatRunPlan("Operator proof", opts.configPath, config.targets, names)) {
+    log.out(line);
+  }
+  if (exporting) {
+    log.out(
+      single.summaryFile !== undefined
+        ? `JSON summary file: ${single.summaryFile}`
+        : `JSON summaries: per-target under ${dirname(logFile)}`,
+    );
+  }
+  log.out(`started: ${utcSeconds(clock())}`);
+  log.out("");
+
+  const handoff = await runTool(log, opts.repoRoot, "operator-handoff", [
+    ...cfg,
+    ...(opts.target !== undefined ? ["--target", opts.target] : []),
+    ...channelArgs,
+    ...(opts.salvageOnly ? ["--salvage-only"] : []),
+  ]);
+  if (handoff !== 0) throw new StepFailedError("operator-handoff", handoff);
+  if (opts.dryRun) {
+    log.out("Dry run complete (no Discord scrape).");
+    return 0;
+  }
+  if (opts.salvageOnly) {
+    log.out("Salvage-only proof complete (no Discord scrape or append proof).");
+    return 0;
+  }
+
+  const snapshots = await Deno.makeTempDir({ prefix: "dce-proof-" });
+  let passed = 0;
+  let failed = 0;
+  try {
+    for (const [index, name] of names.entries()) {
+      log.out(`--- Target: ${name} (${index + 1}/${names.length}) ---`);
+      const summary = single.summaryFile ??
+        perTargetSummaryFile(dirname(logFile), "operator-proof", name, clock());
+      if (single.summaryFile === undefined) log.out(`JSON summary file: ${summary}`);
+      const failure = await proveTarget(log, opts, {
+        name,
+        targs: [...cfg, "--target", name, ...channelArgs],
+        summary,
+        before: join(snapshots, `${targetSlug(name)}.before.tsv`),
+        after: join(snapshots, `${targetSlug(name)}.after.tsv`),
+      });
+      if (failure === undefined) {
+        passed++;
+        log.out(`Operator proof passed for ${name}`);
+      } else {
+        failed++;
+        log.err(`Operator proof FAILED for ${name} (${failure})`);
+      }
+    }
+  } finally {
+    await Deno.remove(snapshots, { recursive: true }).catch(() => {});
+  }
+  log.out(`Operator proof summary: ${passed} succeeded, ${failed} failed (of ${names.length})`);
+  if (failed > 0) {
+    throw new UserError(`Operator proof failed for ${failed} of ${names.length} target(s).`);
+  }
+  return 0;
+}
+
+interface TargetRun {
+  name: string;
+  targs: string[];
+  summary: string;
+  before: string;
+  after: string;
+}
+
+/** Returns undefined when the target passed, else the phase that failed. */
+async function proveTarget(
+  log: OpsLog,
+  opts: ProofOptions,
+  run: TargetRun,
+): Promise<string | undefined> {
+  const tool = (name: string, args: string[]) => runTool(log, opts.repoRoot, name, args);
+  if (opts.salvageBefore) {
+    if ((await tool("run-documents-scrape", [...run.targs, "--salvage-only"])) !== 0) {
+      return "salvage-before";
+    }
+  }
+  const snapshot = (file: string) =>
+    tool("prove-incremental-append", [...run.targs, "--snapshot-only", "--snapshot-file", file]);
+  if ((await snapshot(run.before)) !== 0) return "snapshot before";
+  if ((await tool("run-documents-scrape", [...run.targs, "--summary-file", run.summary])) !== 0) {
+    return "scrape";
+  }
+  if ((await snapshot(run.after)) !== 0) return "snapshot after";
+  if (
+    (await tool("prove-incremental-append", ["--compare-snapshots", run.before, run.after])) !== 0
+  ) {
+    return "grow-only check";
+  }
+  return undefined;
+}
