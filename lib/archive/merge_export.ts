@@ -1,0 +1,523 @@
+// Merges an incremental DCE export into a channel archive by message id, streaming, fail-closed.
+//
+// Normal case: both files are ascending by id, so a single 2-way merge pass writes the result.
+// If either file turns out to be out of order or to hold duplicate ids, the pass is abandoned and
+// redone through a bounded external sort (duplicates folded with a warning, §14.13).
+// Semantics are the same for every file size (§14.10): union by id, the export wins on equal ids,
+// output ascending by numeric id; header fields from the export, dateRange merged per §9.
+import { basename, dirname, join } from "node:path";
+import { ArchiveError } from "./archive_error.ts";
+import {
+  commitSiblingTemp,
+  createSiblingTemp,
+  discardSiblingTemp,
+  randomSuffix,
+  type SiblingTemp,
+  sweepSiblingTemps,
+} from "./atomic_replace.ts";
+import { type ExportHeader, guildLabel, headerFromFields } from "./export_header.ts";
+import { ExportReader, type RawField, type RawMessage, reason } from "./export_reader.ts";
+import { type ByteSinkTarget, ExportWriter, NullTarget } from "./export_writer.ts";
+import { externallySorted, type SortSource } from "./external_sort.ts";
+import { IdSetGuard } from "./id_set_guard.ts";
+import { compareIds } from "./snowflake.ts";
+
+export type MergeAction = "CREATED" | "MERGED" | "UNCHANGED";
+
+export interface MergeOptions {
+  archivePath: string;
+  exportPath: string;
+  /** Compute the outcome without writing anything. */
+  dryRun?: boolean;
+  /** Called with each warning line as it happens (also collected in the result). */
+  warn?: (line: string) => void;
+  /** Channel the archive must belong to; defaults to the archive's own channel.id. */
+  expectedChannelId?: string;
+  /** Spill threshold of the out-of-order fallback (tests make it small). */
+  sortRunBytes?: number;
+}
+
+export interface MergeResult {
+  action: MergeAction;
+  /** Message entries in the archive before (0 when it did not exist). */
+  before: number;
+  /** Message entries in the export. */
+  fetched: number;
+  /** Messages in the result. */
+  after: number;
+  delta: number;
+  guildLabel: string;
+  channelId: string;
+  /** Whether the out-of-order/duplicate fallback (external sort) was used. */
+  sorted: boolean;
+  warnings: string[];
+}
+
+class OutOfOrder extends Error {}
+
+/** Reads messages and throws OutOfOrder unless ids strictly ascend. */
+class AscendingStream {
+  private last: string | null = null;
+  constructor(
+    private readonly reader: ExportReader,
+    private readonly onId?: (id: string) => void,
+  ) {}
+  async next(): Promise<RawMessage | null> {
+    const m = await this.reader.next();
+    if (m === null) return null;
+    if (this.last !== null && compareIds(m.id, this.last) <= 0) throw new OutOfOrder();
+    this.last = m.id;
+    this.onId?.(m.id);
+    return m;
+  }
+}
+
+type ArchiveState = { kind: "missing" } | { kind: "file"; mode: number };
+
+async function archiveState(path: string): Promise<ArchiveState> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return { kind: "missing" };
+    throw new ArchiveError("unreadable", `Cannot inspect archive '${path}': ${reason(err)}.`);
+  }
+  if (info.isSymlink) {
+    throw new ArchiveError(
+      "unsafe-path",
+      `Archive '${path}' is a symbolic link; refusing to replace it. Point the channel map at the real file.`,
+    );
+  }
+  if (info.isDirectory) {
+    throw new ArchiveError("not-dce-export", `Archive '${path}' is a directory, not a JSON file.`);
+  }
+  if (!info.isFile) {
+    throw new ArchiveError("not-dce-export", `Archive '${path}' is not a regular file.`);
+  }
+  return { kind: "file", mode: (info.mode ?? 0o644) & 0o777 };
+}
+
+const HEADER_ORDER = ["guild", "channel", "dateRange", "exportedAt"];
+const encoder = new TextEncoder();
+
+function truthy(v: unknown): boolean {
+  return v !== null && v !== undefined && v !== false && v !== "" && v !== 0;
+}
+
+/** The header of the result: export's fields win, dateRange merged, DCE key order. */
+function mergedHeader(
+  archive: Map<string, RawField> | null,
+  exp: Map<string, RawField>,
+): [string, Uint8Array][] {
+  const keys = [...HEADER_ORDER];
+  for (const source of [archive, exp]) {
+    for (const key of source?.keys() ?? []) {
+      if (!keys.includes(key) && key !== "messages" && key !== "messageCount") keys.push(key);
+    }
+  }
+  const out: [string, Uint8Array][] = [];
+  for (const key of keys) {
+    const a = archive?.get(key);
+    const e = exp.get(key);
+    if (key === "dateRange" && a && e) {
+      const av = (a.value ?? {}) as Record<string, unknown>;
+      const ev = (e.value ?? {}) as Record<string, unknown>;
+      const after = truthy(av.after) ? av.after : (ev.after ?? null);
+      const before = truthy(ev.before) ? ev.before : (av.before ?? null);
+      const text = `{\n    "after": ${JSON.stringify(after)},\n    "before": ${
+        JSON.stringify(before)
+      }\n  }`;
+      out.push([key, encoder.encode(text)]);
+      continue;
+    }
+    const chosen = e ?? a;
+    if (chosen) out.push([key, chosen.raw]);
+  }
+  return out;
+}
+
+/** Fields that came after the messages array and were not written in the header. */
+function trailingExtras(
+  written: [string, Uint8Array][],
+  ...sources: Map<string, RawField>[]
+): [string, Uint8Array][] {
+  const seen = new Set(written.map(([k]) => k));
+  const extras: [string, Uint8Array][] = [];
+  for (const source of sources) {
+    for (const [key, field] of source) {
+      if (seen.has(key) || key === "messageCount" || key === "messages") continue;
+      seen.add(key);
+      extras.push([key, field.raw]);
+    }
+  }
+  return extras;
+}
+
+async function openHeader(path: string): Promise<{ reader: ExportReader; header: ExportHeader }> {
+  const reader = await ExportReader.open(path);
+  try {
+    await reader.readHeader();
+    if (reader.messagesOffset < 0) {
+      throw new ArchiveError(
+        "not-dce-export",
+        `'${path}' is not a DCE JSON export: no "messages".`,
+      );
+    }
+    return { reader, header: headerFromFields(path, reader.fields) };
+  } catch (err) {
+    reader.close();
+    throw err;
+  }
+}
+
+/**
+ * Union of archive and export by message id (export wins), ascending by numeric id, committed
+ * atomically. Refuses (archive untouched) on a channel mismatch, a truncated or invalid input,
+ * or if any archive id would be missing from the result.
+ */
+export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeResult> {
+  const { archivePath, exportPath } = opts;
+  const warnings: string[] = [];
+  const warn = (line: string) => {
+    warnings.push(line);
+    opts.warn?.(line);
+  };
+  const state = await archiveState(archivePath);
+  const exp = await openHeader(exportPath);
+  let arch: { reader: ExportReader; header: ExportHeader } | null = null;
+  try {
+    const exportChannel = exp.header.channel.id;
+    if (state.kind === "file") {
+      arch = await openHeader(archivePath);
+      const archiveChannel = arch.header.channel.id;
+      const expected = opts.expectedChannelId ?? archiveChannel;
+      if (archiveChannel !== expected) {
+        throw new ArchiveError(
+          "wrong-channel",
+          `Export '${archivePath}' belongs to channel '${archiveChannel}', expected '${expected}'.`,
+        );
+      }
+      if (exportChannel !== expected) {
+        throw new ArchiveError(
+          "wrong-channel",
+          `Export '${exportPath}' belongs to channel '${exportChannel}', expected '${expected}'.`,
+        );
+      }
+    } else if (opts.expectedChannelId !== undefined && exportChannel !== opts.expectedChannelId) {
+      throw new ArchiveError(
+        "wrong-channel",
+        `Export '${exportPath}' belongs to channel '${exportChannel}', expected '${opts.expectedChannelId}'.`,
+      );
+    }
+
+    const base = {
+      guildLabel: guildLabel(exp.header),
+      channelId: exportChannel,
+      warnings,
+    };
+    if (!opts.dryRun) await sweepSiblingTemps(archivePath);
+
+    if (!arch) {
+      // No archive yet: the export (normalised, sorted) becomes it, atomically (§14.17).
+      const first = await exp.reader.next();
+      const out = await writeResult(archivePath, 0o644, opts, async (writer) => {
+        const fields = mergedHeader(null, exp.reader.fields);
+        try {
+          return await orderedCopy(exp.reader, first, fields, writer);
+        } catch (err) {
+          if (!(err instanceof OutOfOrder)) throw err;
+          return null;
+        }
+      }, async (writer) => {
+        warn(`WARN: '${exportPath}' is not in ascending id order (or repeats ids); sorting it.`);
+        using e2 = await ExportReader.open(exportPath);
+        await e2.readHeader();
+        const fields = mergedHeader(null, e2.fields);
+        const source = { rank: 1, next: () => e2.next() };
+        return await sortedMerge(
+          [source],
+          [e2],
+          fields,
+          writer,
+          archivePath,
+          exportPath,
+          warn,
+          opts,
+        );
+      });
+      return {
+        ...base,
+        action: "CREATED",
+        before: 0,
+        fetched: out.fetched,
+        after: out.after,
+        delta: out.after,
+        sorted: out.sorted,
+      };
+    }
+
+    const first = await exp.reader.next();
+    if (first === null) {
+      // Nothing new: validate the export to its end, count the archive, touch nothing.
+      await exp.reader.readToEnd();
+      await arch.reader.readToEnd();
+      const n = arch.reader.count;
+      return {
+        ...base,
+        action: "UNCHANGED",
+        before: n,
+        fetched: 0,
+        after: n,
+        delta: 0,
+        sorted: false,
+      };
+    }
+
+    const mode = state.kind === "file" ? state.mode : 0o644;
+    const archReader = arch.reader;
+    const out = await writeResult(archivePath, mode, opts, async (writer) => {
+      const fields = mergedHeader(archReader.fields, exp.reader.fields);
+      try {
+        return await twoWayMerge(archReader, exp.reader, first, fields, writer, archivePath);
+      } catch (err) {
+        if (!(err instanceof OutOfOrder)) throw err;
+        return null;
+      }
+    }, async (writer) => {
+      // Second attempt from scratch: fresh readers through the external sort.
+      warn(
+        `WARN: '${
+          basename(archivePath)
+        }' or its export is not in ascending id order (or repeats ids); ` +
+          `merging through an external sort.`,
+      );
+      using a2 = await ExportReader.open(archivePath);
+      using e2 = await ExportReader.open(exportPath);
+      await a2.readHeader();
+      await e2.readHeader();
+      const fields = mergedHeader(a2.fields, e2.fields);
+      return await sortedMerge(
+        [{ rank: 0, next: () => a2.next() }, { rank: 1, next: () => e2.next() }],
+        [a2, e2],
+        fields,
+        writer,
+        archivePath,
+        exportPath,
+        warn,
+        opts,
+      );
+    });
+    return {
+      ...base,
+      action: "MERGED",
+      before: out.before,
+      fetched: out.fetched,
+      after: out.after,
+      delta: out.after - out.before,
+      sorted: out.sorted,
+    };
+  } finally {
+    exp.reader.close();
+    arch?.reader.close();
+  }
+}
+
+interface Counts {
+  before: number;
+  fetched: number;
+  after: number;
+  sorted: boolean;
+}
+
+type Producer = (writer: ExportWriter) => Promise<Counts | null>;
+
+/**
+ * Runs a producer against a fresh temp beside the archive (or a byte counter on dry runs) and
+ * commits it. A producer returning null asks for the fallback producer on a new temp.
+ */
+async function writeResult(
+  archivePath: string,
+  mode: number,
+  opts: MergeOptions,
+  produce: Producer,
+  fallback?: Producer,
+): Promise<Counts> {
+  for (const step of fallback ? [produce, fallback] : [produce]) {
+    if (opts.dryRun) {
+      const counts = await step(new ExportWriter(new NullTarget()));
+      if (counts) return counts;
+      continue;
+    }
+    let temp: SiblingTemp;
+    try {
+      await Deno.mkdir(dirname(archivePath), { recursive: true });
+      temp = await createSiblingTemp(archivePath, mode);
+      await Deno.chmod(temp.path, mode);
+    } catch (err) {
+      throw writeFailure(archivePath, err);
+    }
+    try {
+      const counts = await step(new ExportWriter(temp.file as ByteSinkTarget));
+      if (!counts) {
+        await discardSiblingTemp(temp);
+        continue;
+      }
+      await commitSiblingTemp(temp, archivePath);
+      return counts;
+    } catch (err) {
+      await discardSiblingTemp(temp);
+      if (err instanceof ArchiveError || isBug(err)) throw err;
+      throw writeFailure(archivePath, err); // ENOSPC, EIO, EACCES, a vanished folder...
+    }
+  }
+  throw new Error("unreachable: the sorted fallback always produces a result");
+}
+
+function isBug(err: unknown): boolean {
+  return err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError ||
+    err instanceof SyntaxError;
+}
+
+function writeFailure(archivePath: string, err: unknown): ArchiveError {
+  return new ArchiveError(
+    "write-failed",
+    `Cannot write the merged archive beside '${archivePath}': ${reason(err)}. ` +
+      `The archive was not modified; free space or fix permissions and rerun.`,
+  );
+}
+
+/** The fast path: both inputs ascending; one pass, guard fed by what is actually read and written. */
+async function twoWayMerge(
+  archive: ExportReader,
+  exp: ExportReader,
+  firstExport: RawMessage,
+  fields: [string, Uint8Array][],
+  writer: ExportWriter,
+  archivePath: string,
+): Promise<Counts> {
+  const guard = new IdSetGuard(archivePath);
+  const a = new AscendingStream(archive, (id) => guard.archiveId(id));
+  // The export's first message was read already; check order from it on.
+  let lastExport = firstExport.id;
+  const e = {
+    async next(): Promise<RawMessage | null> {
+      const m = await exp.next();
+      if (m === null) return null;
+      if (compareIds(m.id, lastExport) <= 0) throw new OutOfOrder();
+      lastExport = m.id;
+      return m;
+    },
+  };
+  await writer.begin(fields);
+  const write = async (m: RawMessage) => {
+    guard.written(m.id);
+    await writer.message(m.bytes);
+  };
+  let am = await a.next();
+  let em: RawMessage | null = firstExport;
+  while (am !== null && em !== null) {
+    const c = compareIds(am.id, em.id);
+    if (c < 0) {
+      await write(am);
+      am = await a.next();
+    } else if (c > 0) {
+      await write(em);
+      em = await e.next();
+    } else {
+      await write(em); // equal ids: the export's copy wins
+      am = await a.next();
+      em = await e.next();
+    }
+  }
+  while (am !== null) {
+    await write(am);
+    am = await a.next();
+  }
+  while (em !== null) {
+    await write(em);
+    em = await e.next();
+  }
+  guard.finish();
+  await archive.readToEnd();
+  await exp.readToEnd();
+  await writer.end(trailingExtras(fields, archive.fields, exp.fields));
+  return { before: archive.count, fetched: exp.count, after: writer.count, sorted: false };
+}
+
+/** The fallback: any order, duplicates folded (last copy wins; the export beats the archive). */
+async function sortedMerge(
+  sources: SortSource[],
+  readers: ExportReader[],
+  fields: [string, Uint8Array][],
+  writer: ExportWriter,
+  archivePath: string,
+  exportPath: string,
+  warn: (line: string) => void,
+  opts: MergeOptions,
+): Promise<Counts> {
+  const guard = new IdSetGuard(archivePath);
+  const workDir = join(
+    dirname(archivePath),
+    `.${basename(archivePath)}.dce-sort.${randomSuffix()}`,
+  );
+  const dupes = [0, 0];
+  let before = 0;
+  let fetched = 0;
+  await writer.begin(fields);
+  let held: { id: string; rank: number; bytes: Uint8Array } | null = null;
+  const flush = async () => {
+    if (!held) return;
+    guard.written(held.id);
+    await writer.message(held.bytes);
+  };
+  const dir = opts.dryRun ? join(Deno.env.get("TMPDIR") ?? "/tmp", basename(workDir)) : workDir;
+  for await (const rec of externallySorted(sources, dir, opts.sortRunBytes)) {
+    if (rec.rank === 0) {
+      before++;
+      guard.archiveId(rec.id);
+    } else {
+      fetched++;
+    }
+    if (held && compareIds(held.id, rec.id) === 0) {
+      if (held.rank === rec.rank) dupes[rec.rank]!++;
+      held = rec; // sorted by (id, rank, seq): the later record wins
+      continue;
+    }
+    await flush();
+    held = rec;
+  }
+  await flush();
+  guard.finish();
+  for (const r of readers) await r.readToEnd();
+  await writer.end(trailingExtras(fields, ...readers.map((r) => r.fields)));
+  const names = [archivePath, exportPath];
+  for (const rank of [0, 1]) {
+    if (dupes[rank]! > 0) {
+      warn(
+        `WARN: folded ${dupes[rank]} duplicate message id(s) in '${
+          names[rank]
+        }' (kept the last copy).`,
+      );
+    }
+  }
+  return { before, fetched, after: writer.count, sorted: true };
+}
+
+/** CREATED fast path: an ascending export copied through in DCE layout; OutOfOrder otherwise. */
+async function orderedCopy(
+  reader: ExportReader,
+  first: RawMessage | null,
+  fields: [string, Uint8Array][],
+  writer: ExportWriter,
+): Promise<Counts> {
+  await writer.begin(fields);
+  let last: string | null = null;
+  for (let m = first; m !== null; m = await reader.next()) {
+    if (last !== null && compareIds(m.id, last) <= 0) throw new OutOfOrder();
+    last = m.id;
+    await writer.message(m.bytes);
+  }
+  await reader.readToEnd();
+  await writer.end(trailingExtras(fields, reader.fields));
+  return { before: 0, fetched: reader.count, after: writer.count, sorted: false };
+}

@@ -1,0 +1,20 @@
+// The archive engine's public API in one import (the scrape core and the scripts use these names).
+export { ArchiveError, type ArchiveErrorKind } from "./archive_error.ts";
+export { compareIds, isDecimalId } from "./snowflake.ts";
+export {
+  type ChannelInfo,
+  type DateRange,
+  type ExportHeader,
+  type GuildInfo,
+  guildLabel,
+  readExportHeader,
+} from "./export_header.ts";
+export { countMessages, maxMessageId } from "./export_queries.ts";
+export { ExportReader, type RawField, type RawMessage } from "./export_reader.ts";
+export { ExportWriter } from "./export_writer.ts";
+export {
+  type MergeAction,
+  mergeExportIntoArchive,
+  type MergeOptions,
+  type MergeResult,
+} from "./merge_export.ts";
