@@ -1,4 +1,5 @@
 // Is there something that can run DiscordChatExporter here: the direct DCE CLI, or a compose tool?
+import { join, resolve } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { findExecutable, isExecutableFile, probeSucceeds } from "./find_executable.ts";
 
@@ -6,12 +7,24 @@ export type ExporterKind = "cli" | "compose";
 
 export const DEFAULT_CLI_BIN = "/opt/app/DiscordChatExporter.Cli";
 
-/** DCE_EXPORTER: `cli` or `compose`; unset means compose, as the bash suite always used compose. */
-export function exporterKind(env: Record<string, string | undefined>): ExporterKind {
+/**
+ * The host runner's rule (run-scrape-host --help): DCE_EXPORTER if set; else compose when a compose
+ * file is named (DCE_COMPOSE_FILE) or <repo>/docker-compose.yml exists; else the DCE CLI.
+ */
+export async function exporterKind(
+  env: Record<string, string | undefined>,
+  repoRoot: string,
+): Promise<ExporterKind> {
   const raw = env["DCE_EXPORTER"]?.trim() ?? "";
-  if (raw === "") return "compose";
   if (raw === "cli" || raw === "compose") return raw;
-  throw new UserError(`DCE_EXPORTER must be 'cli' or 'compose', got '${raw}'.`);
+  if (raw !== "") throw new UserError(`DCE_EXPORTER must be 'cli' or 'compose', got '${raw}'.`);
+  if (env["DCE_COMPOSE_FILE"]) return "compose";
+  try {
+    await Deno.stat(resolve(join(repoRoot, "docker-compose.yml")));
+    return "compose";
+  } catch {
+    return "cli";
+  }
 }
 
 /** One readiness line for the DCE CLI, or a UserError saying what to fix. */
@@ -58,8 +71,11 @@ export async function checkComposeExporter(
   );
 }
 
-export async function checkExporter(env: Record<string, string | undefined>): Promise<string> {
-  return exporterKind(env) === "cli"
+export async function checkExporter(
+  env: Record<string, string | undefined>,
+  repoRoot: string,
+): Promise<string> {
+  return (await exporterKind(env, repoRoot)) === "cli"
     ? await checkCliExporter(env)
     : await checkComposeExporter(env);
 }

@@ -4,6 +4,7 @@ import { UserError, UserErrorList } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import type { ScrapeConfig } from "../config/scrape_config.ts";
 import { loadEnvFile } from "../export/env_file.ts";
+import { effectiveEnv } from "../export/host_env.ts";
 import { resolveToken } from "../export/token_source.ts";
 import { checkDisk } from "./disk_check.ts";
 import { checkExporter } from "./exporter_ready.ts";
@@ -58,9 +59,11 @@ async function authLine(opts: ReadyOptions): Promise<string> {
   return `auth: token from ${token.source}`;
 }
 
-async function globalMemory(opts: ReadyOptions): Promise<string> {
-  const envFile = await loadEnvFile(envFilePath(opts.env, opts.repoRoot)).catch(() => null);
-  return (envFile?.get("DCE_CONTAINER_MEMORY") ?? opts.env["DCE_CONTAINER_MEMORY"] ?? "").trim();
+/** What the host runner will see: the env file's settings under the exported ones (exported wins). */
+async function runnerEnv(opts: ReadyOptions): Promise<Record<string, string>> {
+  const exported: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) exported[k] = v;
+  return effectiveEnv(exported, await loadEnvFile(envFilePath(opts.env, opts.repoRoot)));
 }
 
 /** Full readiness: prints each passing check, then throws every failure at once (one ERROR line each). */
@@ -98,9 +101,13 @@ export async function verifyOperatorReady(opts: ReadyOptions): Promise<void> {
       minFreeRaw: opts.env["DCE_MIN_FREE_MB"],
     })
   );
-  await check(async () => out.out(await checkExporter(opts.env)));
+  let env: Record<string, string> = {};
+  await check(async () => {
+    env = await runnerEnv(opts);
+  });
+  await check(async () => out.out(await checkExporter(env, opts.repoRoot)));
   await check(async () => out.out(await authLine(opts)));
-  const memory = await globalMemory(opts);
+  const memory = (env["DCE_CONTAINER_MEMORY"] ?? "").trim();
   if (memory !== "" && memory !== "0") {
     out.out(`container memory: ${memory} (compose mem_limit)`);
   } else {
