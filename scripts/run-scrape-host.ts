@@ -1,0 +1,126 @@
+#!/usr/bin/env -S deno run --no-prompt -A
+// run-scrape-host: the tool cron and the workflows call; runs preflight/scrape/salvage via compose or the DCE CLI.
+import { UsageError } from "../lib/cli/errors.ts";
+import { repoRoot } from "../lib/cli/repo_root.ts";
+import { runMain } from "../lib/cli/run_main.ts";
+import { parseHostArgs } from "../lib/export/host_args.ts";
+import { runHostCore } from "../lib/export/host_core_runner.ts";
+import { writerSink } from "../lib/export/host_output_tail.ts";
+import { type HostOutput, runHost } from "../lib/export/host_run.ts";
+import { HostSignals } from "../lib/export/host_signals.ts";
+import { TOKEN_PRECEDENCE } from "../lib/export/token_source.ts";
+
+export const USAGE = `Usage:
+  run-scrape-host preflight [core options...]
+  run-scrape-host scrape    [core options...]
+  run-scrape-host salvage   [core options...]
+  runner options, anywhere: --env-file PATH  --compose-file PATH  --exporter cli|compose  --help|-h
+
+The first preflight|scrape|salvage is the subcommand; any other word before it is an error.
+  preflight  verify the token and access (probe export); never takes the lock
+  scrape     incremental export into the archives; takes the archive-root lock
+  salvage    merge partial exports left by an interrupted run; no Discord access, no token;
+             takes the lock; always runs on this host
+
+Core options (after the subcommand):
+  --config PATH     scrape-targets.json. /config/<x> means <repo>/config/<x>; a relative path is
+                    under the repo root. Default: DCE_CONFIG_FILE, else <repo>/config/scrape-targets.json.
+                    The lock, disk check, plan and export all use this one file.
+  --target NAME     repeatable; default: every enabled target
+  --guild ID        repeatable; needs exactly one --target
+  --channel ID      repeatable; needs exactly one --target
+
+Runner options:
+  --env-file PATH      settings file (NAME=value lines; no expansion). Default: DCE_ENV_FILE,
+                       else <repo>/scrape.env (optional unless given explicitly)
+  --compose-file PATH  default: DCE_COMPOSE_FILE, else <repo>/docker-compose.yml
+  --exporter KIND      compose: '<compose> run --rm discord-scraper <subcommand> ...';
+                       cli: the DCE CLI on this host (DCE_CLI_BIN), our core in this process.
+                       Default: DCE_EXPORTER, else compose when the compose file exists, else cli.
+
+Settings: every variable may be exported or set in the env file; an exported non-empty value wins.
+  DISCORD_TOKEN, DISCORD_TOKEN_FILE   the token, or a file whose first line is the token
+  DCE_REAUTH_COMMAND   absolute path of an executable inside the repo, run once before the auth
+                       retry (checked before the run starts)
+  DCE_CLI_BIN          DCE CLI for --exporter cli (default /opt/app/DiscordChatExporter.Cli)
+  DCE_COMPOSE_BIN      compose program, e.g. "podman compose" (default: podman-compose if podman
+                       works, else docker-compose, else "docker compose")
+  DCE_DOCKER_BIN       docker program (default docker); setting it turns that auto-detection off
+  DCE_COMPOSE_TTY      0 adds -T to compose run (no TTY; use under cron); default 1
+  DCE_CONTAINER_MEMORY container memory cap (default 0 = none; a single --target's
+                       container_memory applies when this is unset or 0)
+  DCE_USERNS_MODE, DCE_UID, DCE_GID  passed to compose (userns keep-id is set under podman)
+  DCE_ARCHIVE_ROOT     if set, must equal the config's archive_root (the container bind mount)
+  DCE_RUN_SUMMARY_JSON 1 makes the core print a DCE_JSON_SUMMARY: line
+  DCE_RUN_SUMMARY_FILE JSON run summary file (/logs/<x> means <repo>/logs/<x>); filled from the
+                       run's DCE_JSON_SUMMARY: line when the export did not write it
+  DCE_MIN_FREE_MB      free MiB needed on the archive and repo filesystems (default 1024; <= 0 skips)
+  DCE_SKIP_DISK_CHECK  1 skips the disk check
+  DCE_SCRAPE_LOCK_FILE lock path override; DCE_SKIP_SCRAPE_LOCK=1 runs without the lock
+  DCE_STALE_TEMP_MIN_AGE_SECONDS, DCE_SALVAGE_ACTIVE_TEMPS  salvage tuning, passed to the core
+  DCE_REPO_ROOT        repository root override; TMPDIR  where the 0600 token env file is made
+
+Token precedence (first non-empty wins):
+${TOKEN_PRECEDENCE.map((s, i) => `  ${i + 1}. ${s}`).join("\n")}
+A named token file that is missing, unreadable or empty is an error. The token reaches compose
+only through a 0600 temp env file (removed on exit, also on signals), the CLI only through its
+environment; never argv.
+
+On an auth failure ('Authentication token is invalid', or 'Request to 'channels/…' failed:
+forbidden.') the run is retried exactly once after re-reading the token sources.
+
+Exit: 0 ok; 1 failure (usage without subcommand, bad config, missing tool, lock held, no token,
+export failure: the exporter's exit code is shown in the error line); 2 bad option;
+130/143/129 after SIGINT/SIGTERM/SIGHUP (forwarded to the exporter, lock released).`;
+
+export async function main(argv: string[]): Promise<number> {
+  // Before anything is spawned: a child started earlier would inherit an ignored SIGINT.
+  const signals = new HostSignals().install();
+  try {
+    const args = parseHostArgs(argv);
+    if (args.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (args.subcommand === undefined) {
+      console.error(USAGE);
+      throw new UsageError("Missing subcommand: use 'preflight', 'scrape', or 'salvage'.", 1);
+    }
+    const output: HostOutput = { out: lineWriter(Deno.stdout), err: lineWriter(Deno.stderr) };
+    return await runHost({
+      args: { ...args, subcommand: args.subcommand },
+      exported: Deno.env.toObject(),
+      repoRoot: repoRoot(),
+      cwd: Deno.cwd(),
+      home: Deno.env.get("HOME"),
+      tmpDir: Deno.env.get("TMPDIR") || "/tmp",
+      interactive: Deno.stdin.isTerminal() && Deno.stdout.isTerminal(),
+      output,
+      stdout: writerSink(Deno.stdout),
+      stderr: writerSink(Deno.stderr),
+      signals,
+      runCore: runHostCore,
+      argv,
+    });
+  } finally {
+    signals.dispose();
+  }
+}
+
+/** One line, written synchronously; a closed reader (BrokenPipe) must not stop the run. */
+function lineWriter(target: { writeSync(p: Uint8Array): number }): (line: string) => void {
+  const encoder = new TextEncoder();
+  let broken = false;
+  return (line) => {
+    if (broken) return;
+    let bytes = encoder.encode(line + "\n");
+    try {
+      while (bytes.length > 0) bytes = bytes.subarray(target.writeSync(bytes));
+    } catch (err) {
+      if (err instanceof Deno.errors.BrokenPipe) broken = true;
+      else throw err;
+    }
+  };
+}
+
+if (import.meta.main) await runMain(main);
