@@ -21,6 +21,8 @@ export interface TargetArchiveRow {
   counts: ArchiveCounts | null;
   status: string;
   ok: boolean;
+  /** An enabled target with its own scope and no archives yet. */
+  starting?: boolean;
 }
 
 /** Counts archives under a folder; symlinks are not followed (they could lead outside the root). */
@@ -80,7 +82,13 @@ export async function inspectTarget(target: TargetConfig): Promise<TargetArchive
   if (!target.enabled) return { target, counts: null, status: "disabled", ok: true };
   if (!(await isDirectory(target.outputDir))) {
     return hasOwnScope(target)
-      ? { target, counts: null, status: "ok (new; the first scrape creates output_dir)", ok: true }
+      ? {
+        target,
+        counts: null,
+        status: "ok (new; the first scrape creates output_dir)",
+        ok: true,
+        starting: true,
+      }
       : { target, counts: null, status: "missing output_dir", ok: false };
   }
   let counts: ArchiveCounts;
@@ -146,6 +154,10 @@ export async function verifyArchives(
   if (failed > 0) {
     throw new UserError(`${failed} enabled target(s) failed archive verification.`);
   }
-  out.out("All enabled targets have archive directories with seeded channel exports.");
+  out.out(
+    rows.some((r) => r.starting)
+      ? "All enabled targets are ready to scrape (new targets start empty; see STATUS)."
+      : "All enabled targets have archive directories with seeded channel exports.",
+  );
   return rows;
 }
