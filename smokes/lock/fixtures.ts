@@ -1,0 +1,153 @@
+// Shared by the lock smokes: spawn contenders and tools as real processes, seed lock states, poll.
+import { join } from "node:path";
+import { childEnv, ROOT, toolArgs } from "../_harness.ts";
+import { formatLockFile, newToken } from "../../lib/lock/lock_record.ts";
+import { formatMeta } from "../../lib/lock/lock_meta.ts";
+import { readBootId, readProcessStartTime } from "../../lib/cli/child_process.ts";
+
+export const CONTENDER = join(ROOT, "smokes", "lock", "contender.ts");
+
+/** DCE_SMOKE_SCALE multiplies repetition counts and durations (default 1, CI size). */
+export const SCALE = Math.max(1, Number(Deno.env.get("DCE_SMOKE_SCALE") ?? "1") || 1);
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `fn` is true; fails the test with `what` after a generous deadline. */
+export async function waitUntil(fn: () => boolean, what: string, timeoutMs = 60_000, pollMs = 10) {
+  const deadline = performance.now() + timeoutMs;
+  while (!fn()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await sleep(pollMs);
+  }
+}
+
+export function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every process a smoke starts leads its own group, so cleanup can take its whole tree. */
+export class Procs {
+  #children: Deno.ChildProcess[] = [];
+
+  spawn(
+    cmd: string,
+    args: string[],
+    opts: { env?: Record<string, string>; stdout?: "piped" | "null" } = {},
+  ) {
+    const child = new Deno.Command(cmd, {
+      args,
+      env: childEnv(opts.env),
+      stdin: "null",
+      stdout: opts.stdout ?? "piped",
+      stderr: "piped",
+      detached: true,
+    }).spawn();
+    this.#children.push(child);
+    return child;
+  }
+
+  contender(args: string[], env: Record<string, string> = {}) {
+    return this.spawn(Deno.execPath(), ["run", "--no-prompt", "-A", CONTENDER, ...args], { env });
+  }
+
+  tool(tool: string, args: string[], env: Record<string, string> = {}) {
+    return this.spawn(Deno.execPath(), toolArgs(tool, args), { env });
+  }
+
+  async [Symbol.asyncDispose]() {
+    for (const child of this.#children) {
+      try {
+        Deno.kill(-child.pid, "SIGKILL");
+      } catch { /* already gone */ }
+      await child.status.catch(() => {});
+      await child.stdout?.cancel().catch(() => {});
+      await child.stderr?.cancel().catch(() => {});
+    }
+  }
+}
+
+/** Reads one line from a child's piped stdout (the contenders announce themselves this way). */
+export async function readLine(child: Deno.ChildProcess): Promise<string> {
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return text.split("\n")[0] ?? "";
+}
+
+/** The PID of a process that has exited (and been reaped). */
+export async function deadPid(): Promise<number> {
+  const child = new Deno.Command("true").spawn();
+  await child.status;
+  return child.pid;
+}
+
+/** Writes a holder record (lock file + meta) as a holder with this pid would have. */
+export function seedRecord(
+  lockPath: string,
+  pid: number,
+  opts: { starttime?: string | null; host?: string; bootId?: string; started?: string } = {},
+): string {
+  const token = newToken();
+  const starttime = opts.starttime === undefined
+    ? readProcessStartTime(pid) ?? "1"
+    : opts.starttime;
+  const host = opts.host ?? Deno.hostname();
+  const bootId = opts.bootId ?? readBootId() ?? undefined;
+  const record = {
+    pid,
+    token,
+    host,
+    ...(bootId ? { bootId } : {}),
+    ...(starttime ? { starttime } : {}),
+  };
+  Deno.writeTextFileSync(lockPath, formatLockFile(record));
+  Deno.writeTextFileSync(
+    `${lockPath}.meta`,
+    formatMeta({
+      pid,
+      started: opts.started ?? "2026-01-01T00:00:00Z",
+      cmd: "seeded holder",
+      host,
+      ...(bootId ? { bootId } : {}),
+      ...(starttime ? { starttime } : {}),
+      token,
+      checkout: "/seeded/checkout",
+      tool: "seed",
+      children: [],
+    }),
+  );
+  return token;
+}
+
+/** Writes a config whose archive_root is `dir`. */
+export function writeConfig(
+  dir: string,
+  body: unknown = { archive_root: dir, targets: [] },
+): string {
+  const path = join(dir, "config.json");
+  Deno.writeTextFileSync(path, typeof body === "string" ? body : JSON.stringify(body));
+  return path;
+}
+
+export async function collect(child: Deno.ChildProcess) {
+  const [status, stdout, stderr] = await Promise.all([
+    child.status,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  return { code: status.code, signal: status.signal, stdout, stderr };
+}

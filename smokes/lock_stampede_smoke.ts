@@ -1,0 +1,135 @@
+// lock-protocol §5.1 and §5.2: 32 contenders released together on a stale or invalid lock, exactly one wins.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { tempDir } from "./_harness.ts";
+import { deadPid, exists, Procs, SCALE, seedRecord, sleep, waitUntil } from "./lock/fixtures.ts";
+
+const N = 32;
+
+type Seed = (lockPath: string) => Promise<void> | void;
+
+/** Runs `seeds.length` rounds with N long-lived contender processes; returns the winners per round. */
+async function stampede(seeds: Seed[], flockMode: "flock" | "noflock"): Promise<void> {
+  await using tmp = await tempDir("dce-lock-stampede-");
+  await using procs = new Procs();
+  const dir = tmp.path;
+  const lock = join(dir, "L");
+  for (let id = 0; id < N; id++) {
+    procs.contender(["rounds", dir, String(id), String(N), String(seeds.length), flockMode]);
+  }
+  const failures: string[] = [];
+  for (let r = 0; r < seeds.length; r++) {
+    await (seeds[r] as Seed)(lock);
+    Deno.writeTextFileSync(join(dir, `go.${r}`), ""); // the barrier: everyone starts now
+    await waitUntil(
+      () => exists(join(dir, `done.${r}`)) || countResults(dir, r) >= N && noWinner(dir, r),
+      `round ${r}`,
+      120_000,
+      5,
+    );
+    const results = [...Deno.readDirSync(dir)]
+      .filter((e) => e.name.startsWith(`res.${r}.`) && !e.name.endsWith(".tmp"))
+      .map((e) => Deno.readTextFileSync(join(dir, e.name)));
+    const wins = results.filter((x) => x === "win").length;
+    const errors = results.filter((x) => x.startsWith("error"));
+    if (wins !== 1 || errors.length > 0) {
+      failures.push(
+        `round ${r}: ${wins} winners, ${errors.length} errors ${errors.slice(0, 2).join("; ")}`,
+      );
+    }
+    if (exists(join(dir, `done.${r}`))) {
+      assert.equal(Deno.readTextFileSync(join(dir, `done.${r}`)), "released", `round ${r} release`);
+    }
+  }
+  const violations = exists(join(dir, "violations"))
+    ? Deno.readTextFileSync(join(dir, "violations"))
+    : "";
+  assert.equal(violations, "", "occupied marker tripped");
+  assert.deepEqual(failures, []);
+  const counter = Number(Deno.readTextFileSync(join(dir, "counter")));
+  assert.equal(counter, seeds.length, "read-modify-write counter: one increment per round");
+}
+
+function countResults(dir: string, r: number): number {
+  let n = 0;
+  for (const e of Deno.readDirSync(dir)) {
+    if (e.name.startsWith(`res.${r}.`) && !e.name.endsWith(".tmp")) n++;
+  }
+  return n;
+}
+
+function noWinner(dir: string, r: number): boolean {
+  for (const e of Deno.readDirSync(dir)) {
+    if (
+      e.name.startsWith(`res.${r}.`) && !e.name.endsWith(".tmp") &&
+      Deno.readTextFileSync(join(dir, e.name)) === "win"
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const staleSeed: Seed = async (lock) => {
+  seedRecord(lock, await deadPid());
+};
+
+Deno.test(`stale stampede: ${N} contenders x ${50 * SCALE} rounds, exactly one winner each`, async () => {
+  await stampede(Array.from({ length: 50 * SCALE }, () => staleSeed), "flock");
+});
+
+Deno.test(`stale stampede without flock (guard + proof of death only): exactly one winner`, async () => {
+  // Where flock is unavailable the .reclaim guard with its re-check is all that serialises reclaim.
+  await stampede(Array.from({ length: 20 * SCALE }, () => staleSeed), "noflock");
+});
+
+const invalidContents: [string, () => Promise<string> | string][] = [
+  ["empty", () => ""],
+  ["0", () => "0\n"],
+  ["-1", () => "-1\n"],
+  ["20-digit pid", () => "12345678901234567890\n"],
+  ["abc", () => "abc\n"],
+  ["2 MB of zeros", () => "\0".repeat(2 * 1024 * 1024)],
+  ["CRLF record of a dead pid", async () => `${await deadPid()}\r\n${"ab".repeat(16)}\r\n`],
+];
+
+Deno.test(`invalid lock content (${invalidContents.map(([n]) => n).join(", ")}): exactly one winner`, async () => {
+  const seeds: Seed[] = [];
+  for (let rep = 0; rep < 5 * SCALE; rep++) {
+    for (const [, content] of invalidContents) {
+      seeds.push(async (lock) => {
+        Deno.writeTextFileSync(lock, await content());
+        try {
+          Deno.removeSync(`${lock}.meta`);
+        } catch { /* none */ }
+      });
+    }
+  }
+  await stampede(seeds, "flock");
+});
+
+Deno.test("an empty lock file whose flock is held (legacy holder) is never reclaimed", async () => {
+  await using tmp = await tempDir("dce-lock-emptyheld-");
+  await using procs = new Procs();
+  const dir = tmp.path;
+  const lock = join(dir, "L");
+  Deno.writeTextFileSync(lock, "");
+  const holder = procs.spawn("flock", ["-n", lock, "sleep", "600"]);
+  // Wait until the flock is really taken (flock -n L true fails while it is).
+  await waitUntil(
+    () => new Deno.Command("flock", { args: ["-n", lock, "true"] }).outputSync().code !== 0,
+    "legacy holder",
+  );
+  for (let id = 0; id < N; id++) {
+    procs.contender(["rounds", dir, String(id), String(N), "1", "flock"]);
+  }
+  Deno.writeTextFileSync(join(dir, "go.0"), "");
+  await waitUntil(() => countResults(dir, 0) >= N, "all contenders reported", 120_000);
+  const results = [...Deno.readDirSync(dir)].filter((e) =>
+    e.name.startsWith("res.0.") && !e.name.endsWith(".tmp")
+  ).map((e) => Deno.readTextFileSync(join(dir, e.name)));
+  assert.deepEqual(new Set(results), new Set(["busy"]));
+  assert.equal(Deno.readTextFileSync(lock), "", "the legacy holder's file was not written");
+  void holder;
+  await sleep(0);
+});
