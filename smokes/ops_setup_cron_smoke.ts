@@ -1,0 +1,178 @@
+// setup-cron against a fixture crontab through a fake crontab binary (DCE_CRONTAB_BIN): install, idempotence,
+// replace, remove, dry run, bad schedules; other crontab lines are never touched; the line runs under sh.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT, runTool } from "./_harness.ts";
+import { sandbox } from "./ops/sandbox.ts";
+
+const FIXTURE = [
+  "MAILTO=ops@example.org",
+  "# m h dom mon dow command",
+  "*/5 * * * * /usr/local/bin/backup --quiet",
+  "# BEGIN other-job",
+  "0 1 * * * /bin/other",
+  "# END other-job",
+  "30 2 * * 1 echo 'unrelated \\% line'",
+  "",
+].join("\n");
+
+const FAKE_CRONTAB = `#!/bin/sh
+f="$FAKE_CRONTAB_FILE"
+case "$1" in
+  -l) if [ -f "$f" ]; then cat "$f"; else echo "no crontab for tester" >&2; exit 1; fi ;;
+  -) cat > "$f.tmp" && mv "$f.tmp" "$f" ;;
+  *) echo "fake crontab: unsupported $*" >&2; exit 2 ;;
+esac
+`;
+
+async function cronBox() {
+  const box = await sandbox();
+  const bin = join(box.dir, "crontab");
+  await Deno.writeTextFile(bin, FAKE_CRONTAB);
+  await Deno.chmod(bin, 0o755);
+  const file = join(box.dir, "crontab.txt");
+  const env = { ...box.env, DCE_CRONTAB_BIN: bin, FAKE_CRONTAB_FILE: file };
+  return { box, file, env };
+}
+
+Deno.test("setup-cron installs one marked block, is idempotent, replaces in place and removes cleanly", async () => {
+  const { box, file, env } = await cronBox();
+  await using _ = box;
+  await Deno.writeTextFile(file, FIXTURE);
+  const base = ["--config", box.config, "--skip-preflight"];
+
+  const first = await runTool("setup-cron", [...base, "--target", "demo"], { env });
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /Installed crontab block 'discord-scrape'/);
+  const installed = await Deno.readTextFile(file);
+  assert.ok(installed.startsWith(FIXTURE), "fixture lines kept byte for byte");
+  const block = installed.slice(FIXTURE.length).split("\n");
+  assert.equal(block[0], "# BEGIN discord-scrape");
+  assert.equal(block[2], "# END discord-scrape");
+  const line = block[1]!;
+  assert.ok(line.startsWith("0 4 1 * * cd "), line);
+  assert.ok(
+    line.includes(`${join(ROOT, "dce")} run-documents-scrape --config ${box.config}`),
+    line,
+  );
+  assert.ok(line.includes("--target demo"), line);
+  assert.ok(!line.includes("flock"), "no /tmp/<job>.lock flock (§14.9)");
+
+  const again = await runTool("setup-cron", [...base, "--target", "demo"], { env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /already installed and up to date/);
+  assert.equal(await Deno.readTextFile(file), installed);
+
+  const weekly = await runTool("setup-cron", [...base, "--interval", "weekly", "--at", "03:15"], {
+    env,
+  });
+  assert.equal(weekly.code, 0, weekly.stderr);
+  const replaced = await Deno.readTextFile(file);
+  assert.equal(replaced.match(/# BEGIN discord-scrape/g)?.length, 1);
+  assert.match(replaced, /^15 3 \* \* 0 cd /m);
+  assert.ok(replaced.startsWith(FIXTURE));
+
+  const dryRemove = await runTool("setup-cron", ["--remove", "--dry-run"], { env });
+  assert.equal(dryRemove.code, 0, dryRemove.stderr);
+  assert.match(dryRemove.stdout, /would remove crontab block 'discord-scrape'/);
+  assert.equal(await Deno.readTextFile(file), replaced);
+
+  const removed = await runTool("setup-cron", ["--remove"], { env });
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.equal(await Deno.readTextFile(file), FIXTURE, "exactly the fixture is left");
+  const none = await runTool("setup-cron", ["--remove"], { env });
+  assert.equal(none.code, 0);
+  assert.match(none.stdout, /No crontab block 'discord-scrape' to remove/);
+});
+
+Deno.test("setup-cron --dry-run shows the block and changes nothing; no crontab yet is fine", async () => {
+  const { box, file, env } = await cronBox();
+  await using _ = box;
+  const dry = await runTool("setup-cron", [
+    "--config",
+    box.config,
+    "--dry-run",
+    "--cron",
+    "*/30 2-4 * jan-jun mon-fri",
+  ], { env });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(
+    dry.stdout,
+    /^# BEGIN discord-scrape\n\*\/30 2-4 \* jan-jun mon-fri cd .*\n# END discord-scrape$/m,
+  );
+  await assert.rejects(() => Deno.stat(file), Deno.errors.NotFound);
+  const install = await runTool("setup-cron", [
+    "--config",
+    box.config,
+    "--skip-preflight",
+    "--interval",
+    "daily",
+  ], { env });
+  assert.equal(install.code, 0, install.stderr);
+  assert.match(await Deno.readTextFile(file), /^# BEGIN discord-scrape\n0 4 \* \* \* cd /);
+});
+
+Deno.test("setup-cron rejects bad schedules and options with exit 2 and leaves the crontab alone", async () => {
+  const { box, file, env } = await cronBox();
+  await using _ = box;
+  await Deno.writeTextFile(file, FIXTURE);
+  const cases: [string[], RegExp][] = [
+    [["--cron", "61 * * * *"], /minute 61 is outside 0-59/],
+    [["--cron", "* * * *"], /expected 5 fields/],
+    [["--cron", "0 4 * * *", "--interval", "daily"], /either --cron EXPR or --interval/],
+    [["--interval", "hourly"], /Invalid --interval 'hourly'/],
+    [["--at", "25:00"], /Invalid --at '25:00'/],
+    [["--remove", "--target", "demo"], /--remove takes no schedule or selection options/],
+    [["--job", "bad name"], /Invalid job name/],
+    [["--bogus"], /Unknown option '--bogus'/],
+  ];
+  for (const [args, pattern] of cases) {
+    const run = await runTool("setup-cron", ["--config", box.config, "--skip-preflight", ...args], {
+      env,
+    });
+    assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr, pattern);
+    assert.equal(run.stderr.trim().split("\n").length, 1, "one line");
+  }
+  const unknown = await runTool("setup-cron", [
+    "--config",
+    box.config,
+    "--skip-preflight",
+    "--target",
+    "nope",
+  ], { env });
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /not present in/);
+  const missing = await runTool("setup-cron", [
+    "--config",
+    join(box.dir, "missing.json"),
+    "--skip-preflight",
+  ], { env });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /Required file not found/);
+  assert.equal(await Deno.readTextFile(file), FIXTURE);
+});
+
+Deno.test("setup-cron refuses a crontab whose block markers are broken", async () => {
+  const { box, file, env } = await cronBox();
+  await using _ = box;
+  const broken = `${FIXTURE}# BEGIN discord-scrape\n0 4 1 * * old line\n`;
+  await Deno.writeTextFile(file, broken);
+  const run = await runTool("setup-cron", ["--config", box.config, "--skip-preflight"], { env });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /no '# END discord-scrape'; fix it with 'crontab -e' first/);
+  assert.equal(await Deno.readTextFile(file), broken);
+});
+
+Deno.test("setup-cron runs the host preflight first and installs nothing when it fails", async () => {
+  const { box, file, env } = await cronBox();
+  await using _ = box;
+  await Deno.writeTextFile(file, FIXTURE);
+  const run = await runTool("setup-cron", ["--config", box.config], {
+    env: { ...env, FAKE_DCE_REJECT_TOKEN: "1" },
+  });
+  assert.notEqual(run.code, 0);
+  assert.match(run.stdout, /Running host preflight/);
+  assert.match(run.stderr, /Preflight failed .*the crontab was not changed/);
+  assert.equal(await Deno.readTextFile(file), FIXTURE);
+});
