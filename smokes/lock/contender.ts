@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { acquireLock, LockBusyError, type LockHandle } from "../../lib/lock/mod.ts";
 import { type LockMeta, readMeta, writeMetaAtomic } from "../../lib/lock/lock_meta.ts";
 import { formatMeta, parseMeta } from "../../lib/lock/lock_meta.ts";
+import { readProcessStat } from "../../lib/cli/child_process.ts";
 
 const [mode = "", ...rest] = Deno.args;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,12 +44,9 @@ function enterCritical(dir: string): string | null {
     } catch (err) {
       if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
       const owner = Number(Deno.readTextFileSync(marker) || "0");
-      let alive = owner > 0;
-      try {
-        if (owner > 0) Deno.kill(owner, 0 as unknown as Deno.Signal);
-      } catch {
-        alive = false;
-      }
+      // A SIGKILLed holder is a zombie until its parent reaps it: that counts as dead.
+      const stat = owner > 0 ? readProcessStat(owner) : null;
+      const alive = stat !== null && stat.state !== "Z" && stat.state !== "X";
       if (alive) return `overlap: pid ${Deno.pid} entered while pid ${owner} was inside`;
       Deno.removeSync(marker);
     }
