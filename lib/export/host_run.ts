@@ -98,6 +98,7 @@ interface Plan {
   repoRoot: string;
   exporter: ExporterKind;
   envFilePath: string;
+  envFile: Map<string, string> | null;
   env: Record<string, string>;
   config: ScrapeConfig;
   configPath: string;
@@ -166,6 +167,7 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
     repoRoot,
     exporter,
     envFilePath,
+    envFile,
     env,
     config,
     configPath,
@@ -198,7 +200,7 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
     }
     plan.reauth = await validateReauthCommand(env["DCE_REAUTH_COMMAND"], repoRoot);
     // Fail before the disk check, plan and lock when there is no token at all.
-    await requireToken(env, envFile !== null, envFilePath, opts);
+    await requireToken(envFile, envFilePath, opts);
   }
 
   if (sub === "scrape") {
@@ -224,20 +226,20 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
 }
 
 async function requireToken(
-  env: Record<string, string>,
-  envFileExists: boolean,
+  envFile: Map<string, string> | null,
   envFilePath: string,
   opts: HostRunOptions,
 ): Promise<ResolvedToken> {
+  // Exported and env-file values separately: the precedence tells them apart.
   const token = await resolveToken({
-    env,
-    envFile: null, // `env` already holds the env file's values under the exported ones
+    env: opts.exported,
+    envFile,
     envFilePath,
     repoRoot: opts.repoRoot,
     home: opts.home,
   });
   if (token !== null) return token;
-  const where = envFileExists
+  const where = envFile !== null
     ? `in ${envFilePath}`
     : `in an env file (missing: ${envFilePath}; copy scrape.env.example to scrape.env)`;
   throw new UserError(
@@ -280,7 +282,7 @@ async function runWithLock(
   }
 
   const tail = new OutputTail();
-  let token = await requireToken(plan.env, true, plan.envFilePath, opts);
+  let token = await requireToken(plan.envFile, plan.envFilePath, opts);
   let code = await attempt(opts, plan, state, token, tail);
   if (code !== 0 && opts.signals.received === null && isAuthFailure(tail.lines())) {
     opts.output.err("Detected Discord auth failure. Refreshing token and retrying once...");
@@ -293,9 +295,9 @@ async function runWithLock(
     }
     opts.signals.checkpoint();
     // Re-read everything after the reauth script ran: it may have rewritten scrape.env or the token file.
-    const envFile = await loadEnvFile(plan.envFilePath);
-    plan.env = effectiveEnv(opts.exported, envFile);
-    token = await requireToken(plan.env, envFile !== null, plan.envFilePath, opts);
+    plan.envFile = await loadEnvFile(plan.envFilePath);
+    plan.env = effectiveEnv(opts.exported, plan.envFile);
+    token = await requireToken(plan.envFile, plan.envFilePath, opts);
     tail.clearLines();
     code = await attempt(opts, plan, state, token, tail);
     if (code !== 0 && opts.signals.received === null) {
