@@ -271,7 +271,10 @@ class Handle implements LockHandle {
       const ours = this.#file.statSync();
       if (atPath !== null && atPath.ino === ours.ino && atPath.dev === ours.dev) {
         const parsed = parseLockFile(readFromFile(this.#file, RECORD_CAP));
-        mine = parsed.kind === "record" && parsed.record.token === this.token;
+        // Still our inode and our flock: an emptied file is ours too (a failing legacy
+        // `exec 9>L` truncates it); another token on it means someone overrode us.
+        mine = parsed.kind === "empty" ||
+          (parsed.kind === "record" && parsed.record.token === this.token);
       }
       const meta = readMeta(this.path);
       if (mine) {
