@@ -9,7 +9,6 @@ import {
   Procs,
   readLine,
   seedRecord,
-  waitUntil,
   writeConfig,
 } from "./lock/fixtures.ts";
 
