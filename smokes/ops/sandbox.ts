@@ -179,10 +179,17 @@ export async function ourHolder(box: Sandbox): Promise<Holder> {
   return {
     pid: child.pid,
     async [Symbol.asyncDispose]() {
+      // SIGTERM: with-scrape-lock forwards it to its command, releases the lock and exits.
       try {
-        Deno.kill(-child.pid, "SIGKILL");
+        Deno.kill(child.pid, "SIGTERM");
       } catch { /* gone */ }
+      const timer = setTimeout(() => {
+        try {
+          Deno.kill(-child.pid, "SIGKILL");
+        } catch { /* gone */ }
+      }, 30_000);
       await child.status;
+      clearTimeout(timer);
     },
   };
 }

@@ -1,0 +1,180 @@
+// run-documents-scrape as a process against the fake DCE CLI (§12.5; §14.8, §14.24, §14.32) with real lock holders.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runTool } from "./_harness.ts";
+import { DEMO, legacyHolder, messageIds, ourHolder, sandbox } from "./ops/sandbox.ts";
+
+const both = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
+
+Deno.test("dry run prints the plan and never a JSON summary line", async () => {
+  await using box = await sandbox();
+  for (const extra of [[], ["--target", "demo", "--channel", DEMO.channel]]) {
+    const run = await runTool("run-documents-scrape", [
+      "--config",
+      box.config,
+      "--dry-run",
+      ...extra,
+    ], {
+      env: box.env,
+    });
+    assert.equal(run.code, 0, both(run));
+    assert.match(run.stdout, /=== Documents scrape run plan ===/);
+    assert.match(run.stdout, /^Dry run complete: archive paths verified\./m);
+    assert.doesNotMatch(both(run), /JSON summary file:/);
+  }
+});
+
+Deno.test("live run scrapes the operator's own config, tees an auto log and writes the summary", async () => {
+  await using box = await sandbox();
+  const before = await messageIds(box.archivePath(DEMO));
+  assert.equal(before.length, 3);
+  const run = await runTool("run-documents-scrape", ["--config", box.config, "--target", "demo"], {
+    env: box.env,
+  });
+  assert.equal(run.code, 0, both(run));
+  assert.match(run.stdout, /^JSON summary file: .*documents-scrape-\d{8}T\d{6}Z\.summary\.json$/m);
+  const logLine = run.stdout.match(/^Log: (.*)$/m);
+  assert.ok(logLine, "Log: line");
+  const logPath = logLine[1]!;
+  assert.ok(logPath.startsWith(box.logs), "auto log under DCE_LOG_DIR");
+  const logged = await Deno.readTextFile(logPath);
+  assert.match(logged, /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\] JSON summary file: /m);
+  assert.match(logged, /Exporting channel/, "per-channel progress reaches the log");
+  // The config given is the config scraped (§14.24): the sandbox archive grew by the world's 2 new messages.
+  const after = await messageIds(box.archivePath(DEMO));
+  assert.equal(after.length, 5);
+  assert.deepEqual(after.slice(0, 3), before);
+  const summary = JSON.parse(await Deno.readTextFile(logPath.replace(/\.log$/, ".summary.json")));
+  assert.equal(summary.version, 1);
+  assert.equal(summary.totals.messages_appended, 2);
+});
+
+Deno.test("--log-file appends (earlier content kept) and names the log and summary", async () => {
+  await using box = await sandbox();
+  const log = join(box.dir, "custom", "run.log");
+  await Deno.mkdir(join(box.dir, "custom"));
+  await Deno.writeTextFile(log, "earlier run\n");
+  const run = await runTool("run-documents-scrape", ["--config", box.config, "--log-file", log], {
+    env: box.env,
+  });
+  assert.equal(run.code, 0, both(run));
+  const text = await Deno.readTextFile(log);
+  assert.ok(text.startsWith("earlier run\n"));
+  assert.ok(text.includes(`Log file: ${log}`));
+  assert.ok(text.includes(`JSON summary file: ${join(box.dir, "custom", "run.summary.json")}`));
+  assert.match(run.stdout, new RegExp(`^Log: ${log}$`, "m"));
+});
+
+Deno.test("salvage-only and salvage-before: salvage completed; only the live one prints a summary line", async () => {
+  await using box = await sandbox();
+  const only = await runTool("run-documents-scrape", ["--config", box.config, "--salvage-only"], {
+    env: box.env,
+  });
+  assert.equal(only.code, 0, both(only));
+  assert.match(both(only), /salvage completed/);
+  assert.doesNotMatch(both(only), /JSON summary file:/);
+  assert.equal((await messageIds(box.archivePath(DEMO))).length, 3, "salvage never exports");
+
+  const before = await runTool("run-documents-scrape", [
+    "--config",
+    box.config,
+    "--salvage-before-scrape",
+  ], {
+    env: box.env,
+  });
+  assert.equal(before.code, 0, both(before));
+  assert.match(both(before), /salvage completed/);
+  assert.match(before.stdout, /JSON summary file:/);
+  assert.equal((await messageIds(box.archivePath(DEMO))).length, 5);
+});
+
+Deno.test("lock gate: a held lock (ours, then a legacy flock holder) stops the run before anything runs", async () => {
+  await using box = await sandbox();
+  for (const make of [() => ourHolder(box), () => legacyHolder(box.lock)]) {
+    await using _holder = await make();
+    for (const mode of [["--salvage-only"], []]) {
+      const run = await runTool("run-documents-scrape", ["--config", box.config, ...mode], {
+        env: box.env,
+      });
+      assert.equal(run.code, 1, both(run));
+      assert.match(
+        run.stderr,
+        /^ERROR: Scrape lock is held; another scrape may be running\. Inspect: .*scrape-lock-status --config /m,
+      );
+      assert.doesNotMatch(both(run), /salvage completed|Exporting channel/);
+      assert.equal((await messageIds(box.archivePath(DEMO))).length, 3);
+    }
+  }
+  // DCE_SKIP_SCRAPE_LOCK=1 skips the gate and says so.
+  await using _legacy = await legacyHolder(box.lock);
+  const skipped = await runTool(
+    "run-documents-scrape",
+    ["--config", box.config, "--salvage-only"],
+    {
+      env: { ...box.env, DCE_SKIP_SCRAPE_LOCK: "1" },
+    },
+  );
+  assert.equal(skipped.code, 0, both(skipped));
+  assert.match(skipped.stderr, /DCE_SKIP_SCRAPE_LOCK=1/);
+});
+
+Deno.test("a lock that cannot be inspected is reported as such, never as 'held' (§14.8)", async () => {
+  await using box = await sandbox();
+  const dirLock = join(box.dir, "lock-is-a-dir");
+  await Deno.mkdir(dirLock);
+  const run = await runTool("run-documents-scrape", ["--config", box.config, "--salvage-only"], {
+    env: { ...box.env, DCE_SCRAPE_LOCK_FILE: dirLock },
+  });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /^ERROR: Cannot check the scrape lock .*\(this is not "lock held"\)/m);
+  assert.doesNotMatch(run.stderr, /Scrape lock is held/);
+});
+
+Deno.test("a failing scrape still prints Log: and keeps the log (§14.32)", async () => {
+  await using box = await sandbox();
+  const run = await runTool("run-documents-scrape", ["--config", box.config], {
+    env: { ...box.env, FAKE_DCE_REJECT_TOKEN: "1" },
+  });
+  assert.notEqual(run.code, 0);
+  assert.match(run.stderr, /^ERROR: run-scrape-host preflight failed \(exit \d+\)/m);
+  const log = run.stdout.match(/^Log: (.*)$/m)?.[1];
+  assert.ok(log, "Log: line on failure");
+  assert.match(await Deno.readTextFile(log), /ERROR: run-scrape-host preflight failed/);
+});
+
+Deno.test("bad input: one clear line and the documented exit code, nothing changed", async () => {
+  await using box = await sandbox();
+  const archive = await Deno.readTextFile(box.archivePath(DEMO));
+  const cases: [string[], number, RegExp][] = [
+    [["--target", "nope"], 1, /^ERROR: One or more requested --target names are not present/],
+    [
+      ["--dry-run", "--salvage-only"],
+      2,
+      /^ERROR: Use only one of --dry-run, --salvage-only, or --salvage-before-scrape\.$/,
+    ],
+    [["--bogus"], 2, /^ERROR: Unknown option '--bogus'\.$/m],
+    [
+      ["--log-file", join(box.config, "x.log")],
+      1,
+      /^ERROR: Cannot create log folder ".*scrape-targets\.json"/,
+    ],
+  ];
+  for (const [args, code, pattern] of cases) {
+    const run = await runTool("run-documents-scrape", ["--config", box.config, ...args], {
+      env: box.env,
+    });
+    assert.equal(run.code, code, `${args.join(" ")}: ${both(run)}`);
+    assert.match(run.stderr, pattern);
+    assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+  }
+  const missing = await runTool("run-documents-scrape", [
+    "--config",
+    join(box.dir, "missing.json"),
+    "--dry-run",
+  ], {
+    env: box.env,
+  });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^ERROR: Required file not found: /);
+  assert.equal(await Deno.readTextFile(box.archivePath(DEMO)), archive);
+});
