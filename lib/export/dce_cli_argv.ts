@@ -2,9 +2,15 @@
 import type { ThreadMode } from "../config/scrape_config.ts";
 
 /** `export` of one channel into one JSON file; `--after` is exclusive, so the cursor is the last id held. */
-export function exportArgv(channelId: string, outputPath: string, after?: string): string[] {
+export function exportArgv(
+  channelId: string,
+  outputPath: string,
+  after?: string,
+  before?: string,
+): string[] {
   const argv = ["export", "--channel", channelId, "--format", "Json", "--output", outputPath];
   if (after !== undefined) argv.push("--after", after);
+  if (before !== undefined) argv.push("--before", before);
   return argv;
 }
 

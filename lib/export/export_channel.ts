@@ -10,6 +10,8 @@ export interface ExportChannelOptions {
   outputPath: string;
   /** Exclusive lower bound: the highest message id already archived. */
   after?: string;
+  /** Exclusive upper bound (preflight probes use the channel id + 1: nothing can be older). */
+  before?: string;
   onLine?: (line: string, stream: Stream) => void;
   onChild?: (pid: number) => void;
 }
@@ -27,7 +29,7 @@ export async function exportChannel(
 ): Promise<ExportChannelResult> {
   const run = await runDce({
     bin: cli.bin,
-    argv: exportArgv(opts.channelId, opts.outputPath, opts.after),
+    argv: exportArgv(opts.channelId, opts.outputPath, opts.after, opts.before),
     env: cli.env,
     ...(cli.signal ? { signal: cli.signal } : {}),
     ...(opts.onLine ? { onLine: opts.onLine } : {}),

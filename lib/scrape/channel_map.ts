@@ -1,0 +1,67 @@
+// `.dce-meta/channel-map.json` (§6, §8.4): channel id → absolute archive path, rewritten atomically.
+import { join } from "node:path";
+import { UserError } from "../cli/errors.ts";
+
+export function channelMapPath(outputDir: string): string {
+  return join(outputDir, ".dce-meta", "channel-map.json");
+}
+
+export async function readChannelMap(outputDir: string): Promise<Record<string, string>> {
+  const path = channelMapPath(outputDir);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return {};
+    throw new UserError(`Cannot read channel map ${path}: ${(err as Error).message}.`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    raw = null;
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new UserError(
+      `Channel map ${path} is not a JSON object of channel id → archive path; fix it, or move it away to rebuild it from archive file names.`,
+    );
+  }
+  const map: Record<string, string> = {};
+  for (const [id, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof value !== "string") {
+      throw new UserError(`Channel map ${path}: entry '${id}' is not a path string.`);
+    }
+    map[id] = value;
+  }
+  return map;
+}
+
+/** Temp file in `.dce-meta`, then rename over the map (mode 644), so a crash never leaves half a map. */
+export async function writeChannelMap(
+  outputDir: string,
+  map: Record<string, string>,
+): Promise<void> {
+  const dir = join(outputDir, ".dce-meta");
+  await Deno.mkdir(dir, { recursive: true });
+  const sorted = Object.fromEntries(Object.entries(map).sort(([a], [b]) => a.localeCompare(b)));
+  const tmp = await Deno.makeTempFile({ dir, prefix: "channel-map." });
+  try {
+    await Deno.writeTextFile(tmp, JSON.stringify(sorted, null, 2) + "\n");
+    await Deno.chmod(tmp, 0o644);
+    await Deno.rename(tmp, channelMapPath(outputDir));
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
+}
+
+export async function recordMapping(
+  outputDir: string,
+  channelId: string,
+  path: string,
+): Promise<void> {
+  const map = await readChannelMap(outputDir);
+  if (map[channelId] === path) return;
+  map[channelId] = path;
+  await writeChannelMap(outputDir, map);
+}

@@ -1,0 +1,14 @@
+// The core's log: `[<UTC YYYY-MM-DDTHH:MM:SSZ>] <text>` lines handed to a sink (stderr in the script).
+import { utcStamp } from "./scrape_summary.ts";
+
+export type LogSink = (line: string) => void;
+
+export interface CoreLog {
+  (text: string): void;
+}
+
+export function makeCoreLog(sink: LogSink, now: () => Date = () => new Date()): CoreLog {
+  return (text: string) => {
+    for (const line of text.split("\n")) sink(`[${utcStamp(now())}] ${line}`);
+  };
+}

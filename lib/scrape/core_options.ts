@@ -1,0 +1,36 @@
+// The scrape core's public request/result types (the host runner's direct backend calls runCore with these).
+import type { RunSummary } from "./scrape_summary.ts";
+
+export type CoreMode = "scrape" | "preflight" | "salvage";
+
+export interface CoreRequest {
+  mode: CoreMode;
+  /** Config file; when undefined the core applies DCE_PRIMARY_CONFIG → DCE_FALLBACK_CONFIG (§8.4). */
+  configPath?: string;
+  targets: string[];
+  guilds: string[];
+  channels: string[];
+  /** The complete environment the core and the DCE CLI see (DISCORD_TOKEN, DCE_*, PATH, TMPDIR…). */
+  env: Record<string, string>;
+  /** DCE CLI executable; default env DCE_CLI_BIN, else /opt/app/DiscordChatExporter.Cli. */
+  cliBin?: string;
+  /** Receives every log line, already formatted `[<UTC ts>] <text>` (the script writes them to stderr). */
+  log: (line: string) => void;
+  /** Abort = stop now: the running export's process group gets SIGTERM, its partial temp is kept. */
+  signal?: AbortSignal;
+  /** Called with the pid (= process group id) of each export the core starts. */
+  onExportChild?: (pid: number) => void;
+  /** Clock (tests). */
+  now?: () => Date;
+  /** Repository root, for the default config path (default: this checkout). */
+  repoRoot?: string;
+}
+
+export interface CoreResult {
+  /** 0 ok, 1 any failure (as the bash core's `die`), also after an abort. */
+  exitCode: number;
+  /** Scrape mode: the run summary (also when the run stopped early: what was done so far); else null. */
+  summary: RunSummary | null;
+}
+
+export const DEFAULT_CLI_BIN = "/opt/app/DiscordChatExporter.Cli";

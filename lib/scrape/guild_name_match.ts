@@ -1,0 +1,12 @@
+// guild_name_patterns matching (§4): both sides lowercased to letters and digits; equal, or one contains the other.
+
+export function normaliseGuildName(name: string): string {
+  return name.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+}
+
+export function guildNameMatches(pattern: string, guildName: string): boolean {
+  const p = normaliseGuildName(pattern);
+  const g = normaliseGuildName(guildName);
+  if (p === "" || g === "") return false;
+  return p === g || g.includes(p) || p.includes(g);
+}

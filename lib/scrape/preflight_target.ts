@@ -1,0 +1,88 @@
+// Preflight (§8.4, fixing §14.34): proves the token and each channel's access while downloading no history.
+import { join } from "node:path";
+import { UserError } from "../cli/errors.ts";
+import type { DceCli } from "../export/dce_listings.ts";
+import { exportChannel } from "../export/export_channel.ts";
+import { DceAuthError } from "../export/export_errors.ts";
+import type { CoreLog } from "./core_log.ts";
+import type { ResolvedTarget } from "./resolve_channels.ts";
+
+/**
+ * The probe: `export --before <channel id + 1>`. DCE resolves the channel (403/404 → access) and
+ * asks for the newest message before that bound (403 without Read Message History), but no
+ * message can be older than its channel, so nothing is downloaded: an empty file (2.45+) or the
+ * pre-2.45 "no messages in the specified period" error, both meaning "accessible".
+ */
+export function probeBound(channelId: string): string {
+  return String(BigInt(channelId) + 1n);
+}
+
+export async function preflightTarget(
+  cli: DceCli,
+  resolved: ResolvedTarget,
+  tmpRoot: string,
+  log: CoreLog,
+): Promise<void> {
+  const { target, channelIds } = resolved;
+  if (channelIds.length === 0) {
+    throw new UserError(`Target '${target.name}' resolved no channels during preflight.`);
+  }
+  const probeDir = await Deno.makeTempDir({ dir: tmpRoot, prefix: "dce-preflight." });
+  const accessible: string[] = [];
+  const inaccessible: string[] = [];
+  try {
+    for (const channelId of channelIds) {
+      if (cli.signal?.aborted) throw new UserError("Preflight interrupted.");
+      const probe = join(probeDir, `probe.${channelId}.json`);
+      const result = await exportChannel(
+        { ...cli },
+        { channelId, outputPath: probe, before: probeBound(channelId) },
+      );
+      await Deno.remove(probe).catch(() => {});
+      switch (result.outcome.kind) {
+        case "ok":
+        case "empty-range":
+          accessible.push(channelId);
+          log(`  Preflight probe ok for channel ${channelId}.`);
+          break;
+        case "access":
+          inaccessible.push(channelId);
+          log(`Preflight probe skipped channel ${channelId} (forbidden or inaccessible).`);
+          break;
+        case "auth":
+          throw new DceAuthError(`during preflight of target '${target.name}'`);
+        default:
+          for (const t of result.tail.slice(-10)) log(`    | ${t.line}`);
+          throw new UserError(
+            `Target '${target.name}' failed authenticated preflight on channel '${channelId}'. DCE: ${result.outcome.reason}`,
+          );
+      }
+    }
+  } finally {
+    await Deno.remove(probeDir, { recursive: true }).catch(() => {});
+  }
+  if (accessible.length > 0) {
+    log(
+      `Preflight ok for target '${target.name}': token verified (${channelIds.length} channel(s) resolved, probe succeeded on ${
+        accessible[0]
+      }) for ${target.outputDir}.`,
+    );
+    if (inaccessible.length > 0) {
+      log(
+        `  ${accessible.length} accessible, ${inaccessible.length} inaccessible channel(s): ${
+          inaccessible.join(", ")
+        }`,
+      );
+    }
+    return;
+  }
+  if (resolved.seededCount > 0) {
+    log(
+      `Preflight ok for target '${target.name}' with warning: all ${channelIds.length} resolved channel(s) are inaccessible, but ${resolved.seededCount} seeded archive(s) exist under ${target.outputDir}.`,
+    );
+    return;
+  }
+  throw new UserError(
+    `Target '${target.name}' failed preflight: every resolved channel is inaccessible and no seeded archives exist under ${target.outputDir}.`,
+  );
+}

@@ -1,0 +1,208 @@
+// The scrape core: config → targets → channels → plan → per-mode work → summary. The host runner's direct
+// backend and scripts/run-scrape.ts both call runCore.
+import { UserError, UserErrorList } from "../cli/errors.ts";
+import { repoRoot as checkoutRoot } from "../cli/repo_root.ts";
+import { loadConfig } from "../config/load_config.ts";
+import { resolveConfigPath } from "../config/resolve_config_path.ts";
+import { selectTargets } from "../config/select_targets.ts";
+import { dceEnv } from "../export/dce_cli_argv.ts";
+import type { DceCli } from "../export/dce_listings.ts";
+import { writeSummaryFile } from "../ops/run_summary.ts";
+import type { ArchiveOps } from "./archive_ops.ts";
+import {
+  type CoreMode,
+  type CoreRequest,
+  type CoreResult,
+  DEFAULT_CLI_BIN,
+} from "./core_options.ts";
+import { type CoreLog, makeCoreLog } from "./core_log.ts";
+import { defaultArchiveOps } from "./default_archive_ops.ts";
+import { preflightTarget } from "./preflight_target.ts";
+import {
+  ListingCache,
+  type ResolvedTarget,
+  resolveLocalChannels,
+  resolveTargetChannels,
+} from "./resolve_channels.ts";
+import { salvageTarget } from "./salvage_target.ts";
+import { type ChannelContext, scrapeChannel, ScrapeInterrupted } from "./scrape_channel.ts";
+import { buildSummary, type ChannelRecord, summaryLines } from "./scrape_summary.ts";
+
+export type { CoreMode, CoreRequest, CoreResult };
+
+const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+/** Runs one mode and reports through `request.log`; user-facing failures become `ERROR:` lines + exit 1. */
+export async function runCore(
+  request: CoreRequest,
+  archive: ArchiveOps = defaultArchiveOps,
+): Promise<CoreResult> {
+  const now = request.now ?? (() => new Date());
+  const log = makeCoreLog(request.log, now);
+  const records: ChannelRecord[] = [];
+  const summary = () => (request.mode === "scrape" ? buildSummary(records, now()) : null);
+  try {
+    await runMode(request, archive, log, records, now);
+    return { exitCode: 0, summary: summary() };
+  } catch (err) {
+    if (err instanceof ScrapeInterrupted) records.push(err.record);
+    else if (!(err instanceof UserError)) throw err;
+    if (request.signal?.aborted) {
+      // A requested stop (SIGINT/SIGTERM/SIGHUP in the host runner): 128 + n when we know n.
+      const reason = String(request.signal.reason ?? "");
+      log(
+        `ERROR: Scrape interrupted (${
+          reason || "aborted"
+        }); partial export temps are kept for salvage.`,
+      );
+      return { exitCode: SIGNAL_EXIT[reason] ?? 1, summary: summary() };
+    }
+    if (!(err instanceof UserError)) throw err;
+    const lines = err instanceof UserErrorList ? err.problems : [err.message];
+    for (const line of lines) log(`ERROR: ${line}`);
+    return { exitCode: err.exitCode, summary: summary() };
+  }
+}
+
+function envNumber(env: Record<string, string>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^[0-9]+$/.test(raw)) {
+    throw new UserError(`${name} must be a whole number of seconds, not '${raw}'.`);
+  }
+  return Number(raw);
+}
+
+async function runMode(
+  request: CoreRequest,
+  archive: ArchiveOps,
+  log: CoreLog,
+  records: ChannelRecord[],
+  now: () => Date,
+): Promise<void> {
+  const env = request.env;
+  const mode: CoreMode = request.mode;
+  const configPath = request.configPath ??
+    (await resolveConfigPath(
+      { get: (n) => env[n] },
+      request.repoRoot ?? checkoutRoot({ get: (n) => env[n] }),
+    ));
+  const config = await loadConfig(configPath);
+  const token = env.DISCORD_TOKEN ?? "";
+  if (mode !== "salvage" && token === "") throw new UserError("DISCORD_TOKEN is not set.");
+  const overrides = { guilds: request.guilds, channels: request.channels };
+  const selected = selectTargets(config, request.targets, overrides);
+  const minAgeSeconds = envNumber(env, "DCE_STALE_TEMP_MIN_AGE_SECONDS", 120);
+  const includeActive = env.DCE_SALVAGE_ACTIVE_TEMPS === "1";
+
+  const cli: DceCli = {
+    bin: request.cliBin || env.DCE_CLI_BIN || DEFAULT_CLI_BIN,
+    env: dceEnv(env, token),
+    ...(request.signal ? { signal: request.signal } : {}),
+  };
+  const listings = new ListingCache(cli);
+  const warn = (line: string) => log(line);
+
+  const resolved: ResolvedTarget[] = [];
+  for (const target of selected) {
+    if (mode === "salvage") {
+      const mapped = await archive.mappedChannelIds(target.outputDir);
+      resolved.push(await resolveLocalChannels(target, overrides, mapped));
+    } else {
+      resolved.push(await resolveTargetChannels(target, overrides, listings, warn));
+    }
+  }
+
+  log("=== Scrape run plan ===");
+  log(`Config: ${config.path}`);
+  log(`Mode: ${mode}`);
+  for (const r of resolved) {
+    log(`  Target '${r.target.name}' → ${r.target.outputDir}`);
+    log(`    Server scope: ${r.scope}`);
+  }
+
+  for (const r of resolved) {
+    if (request.signal?.aborted) {
+      throw new UserError("Scrape interrupted before target " + r.target.name + ".");
+    }
+    if (mode === "preflight") {
+      await preflightTarget(cli, r, env.TMPDIR || "/tmp", log);
+      continue;
+    }
+    if (mode === "salvage") {
+      await salvageTarget(archive, r, { minAgeSeconds, includeActive, now, log });
+      continue;
+    }
+    await scrapeTarget(r, {
+      cli,
+      archive,
+      log,
+      now,
+      minAgeSeconds,
+      includeActive,
+      channelGuilds: r.channelGuilds,
+      ...(request.onExportChild ? { onExportChild: request.onExportChild } : {}),
+    }, records);
+  }
+
+  if (mode === "scrape") await emitSummary(records, env, log, now);
+}
+
+async function scrapeTarget(
+  resolved: ResolvedTarget,
+  ctx: ChannelContext,
+  records: ChannelRecord[],
+): Promise<void> {
+  const { target, channelIds } = resolved;
+  const { log } = ctx;
+  await Deno.mkdir(target.outputDir, { recursive: true });
+  const added = await ctx.archive.bootstrapChannelMap(target.outputDir, log);
+  if (added > 0) {
+    log(
+      `Bootstrapped ${added} channel map entries from existing archives under ${target.outputDir}.`,
+    );
+  }
+  if (channelIds.length === 0) throw new UserError(`Target '${target.name}' resolved no channels.`);
+  log(
+    `Target '${target.name}': processing ${channelIds.length} channel(s) into ${target.outputDir}.`,
+  );
+  log(`  Server scope: ${resolved.scope}`);
+  let skipped = 0;
+  for (const channelId of channelIds) {
+    if (ctx.cli.signal?.aborted) {
+      throw new UserError(
+        `Scrape interrupted before channel ${channelId} of target '${target.name}'.`,
+      );
+    }
+    const record = await scrapeChannel(ctx, target, channelId);
+    records.push(record);
+    if (record.action === "SKIPPED" || record.action === "SKIPPED_OOM") skipped++;
+  }
+  if (skipped > 0) log(`Target '${target.name}': skipped ${skipped} inaccessible channel(s).`);
+  log(`Target '${target.name}': scrape completed successfully.`);
+}
+
+async function emitSummary(
+  records: ChannelRecord[],
+  env: Record<string, string>,
+  log: CoreLog,
+  now: () => Date,
+): Promise<void> {
+  const summary = buildSummary(records, now());
+  for (const line of summaryLines(records, summary)) log(line);
+  if (records.length === 0) return; // bash: no JSON summary when nothing was recorded
+  if (env.DCE_RUN_SUMMARY_JSON === "1") log(`DCE_JSON_SUMMARY: ${JSON.stringify(summary)}`);
+  const file = env.DCE_RUN_SUMMARY_FILE;
+  if (file) {
+    try {
+      await writeSummaryFile(file, summary);
+    } catch (err) {
+      throw new UserError(
+        `Cannot write the JSON summary to ${file}: ${
+          (err as Error).message
+        }. The archives are updated; fix the path or its permissions.`,
+      );
+    }
+    log(`JSON summary written: ${file}`);
+  }
+}

@@ -1,0 +1,260 @@
+// One channel of a scrape (§9 step 3): salvage old temps, export after the cursor, classify, merge, record.
+import { dirname, join } from "node:path";
+import { UserError } from "../cli/errors.ts";
+import { ArchiveError } from "../archive/archive_error.ts";
+import { readExportHeader } from "../archive/export_header.ts";
+import { countMessages, maxMessageId } from "../archive/export_queries.ts";
+import { mergeExportIntoArchive } from "../archive/merge_export.ts";
+import { guildLabel } from "../archive/export_header.ts";
+import type { TargetConfig } from "../config/scrape_config.ts";
+import type { DceCli } from "../export/dce_listings.ts";
+import { exportChannel } from "../export/export_channel.ts";
+import { DceAuthError, DiskFullError } from "../export/export_errors.ts";
+import type { TailLine } from "../export/run_dce.ts";
+import type { ArchiveOps } from "./archive_ops.ts";
+import type { CoreLog } from "./core_log.ts";
+import type { ChannelRecord } from "./scrape_summary.ts";
+
+export interface ChannelContext {
+  cli: DceCli;
+  archive: ArchiveOps;
+  log: CoreLog;
+  now: () => Date;
+  minAgeSeconds: number;
+  includeActive: boolean;
+  /** Channel id → `<guild name> [<id>]` from the listings, for channels without an archive yet. */
+  channelGuilds: Map<string, string>;
+  onExportChild?: (pid: number) => void;
+}
+
+/** The run was stopped (AbortSignal) while this channel exported; its partial temp is kept. */
+export class ScrapeInterrupted extends Error {
+  constructor(readonly record: ChannelRecord) {
+    super("scrape interrupted");
+    this.name = "ScrapeInterrupted";
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await Deno.stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Says why without repeating DCE's `Request to 'channels/…' failed: forbidden.` verbatim: the host
+ * runner treats that text as an auth failure worth a full retry, and a skipped channel is not one.
+ */
+function accessReason(text: string): string {
+  if (/failed: forbidden\.$|Access is forbidden/.test(text)) {
+    return "Discord answered 403 forbidden";
+  }
+  return "Discord answered 404 not found";
+}
+
+function echoTail(log: CoreLog, tail: readonly TailLine[], max = 20): void {
+  for (const t of tail.slice(-max)) log(`    | ${t.line}`);
+}
+
+export async function scrapeChannel(
+  ctx: ChannelContext,
+  target: TargetConfig,
+  channelId: string,
+): Promise<ChannelRecord> {
+  const { log, archive } = ctx;
+  const outputDir = target.outputDir;
+  let destination = await archive.resolveDestination(outputDir, channelId);
+  let label = ctx.channelGuilds.get(channelId) ?? "unknown guild";
+
+  // Stale temps of earlier runs first, so their messages are in the archive before the cursor is read.
+  const tempRoot = join(outputDir, ".dce-temp");
+  await Deno.mkdir(tempRoot, { recursive: true });
+  await archive.salvageStaleTemps({
+    outputDir,
+    channelId,
+    destination,
+    minAgeSeconds: ctx.minAgeSeconds,
+    includeActive: ctx.includeActive,
+    now: ctx.now(),
+    log,
+  });
+  if (destination === null) destination = await archive.resolveDestination(outputDir, channelId);
+
+  let before = 0;
+  let cursor: string | null = null;
+  if (destination !== null && (await exists(destination))) {
+    const header = await readExportHeader(destination);
+    if (header.channel.id !== channelId) {
+      throw new ArchiveError(
+        "wrong-channel",
+        `Export '${destination}' belongs to channel '${header.channel.id}', expected '${channelId}'.`,
+      );
+    }
+    label = guildLabel(header);
+    before = await countMessages(destination);
+    cursor = await maxMessageId(destination);
+  }
+
+  log(
+    `Exporting channel ${channelId} for target '${target.name}'${
+      cursor !== null ? ` after message ${cursor}` : ""
+    }${destination !== null ? ` → ${destination}` : ""}.`,
+  );
+  const tempDir = await Deno.makeTempDir({ dir: tempRoot, prefix: `export.${channelId}.` });
+  const exportPath = join(tempDir, "export.json");
+  const result = await exportChannel(ctx.cli, {
+    channelId,
+    outputPath: exportPath,
+    ...(cursor !== null ? { after: cursor } : {}),
+    ...(ctx.onExportChild ? { onChild: ctx.onExportChild } : {}),
+  });
+  const outcome = result.outcome;
+  const skipped = (action: "SKIPPED" | "SKIPPED_OOM", exitCode?: number): ChannelRecord => ({
+    target: target.name,
+    channel_id: channelId,
+    guild_label: label,
+    file_path: destination ?? "n/a",
+    action,
+    before_count: before,
+    fetched_count: 0,
+    after_count: before,
+    delta: 0,
+    ...(exitCode !== undefined ? { exit_code: exitCode } : {}),
+  });
+  const keepOrDrop = async () => {
+    if ((await fileSize(exportPath)) > 0) {
+      log(`  Preserving partial export temp for salvage on next run: ${tempDir}`);
+    } else {
+      await Deno.remove(tempDir, { recursive: true });
+    }
+  };
+
+  switch (outcome.kind) {
+    case "ok":
+    case "empty-range":
+      break;
+    case "access":
+      log(
+        `Skipping channel ${channelId} (inaccessible or non-fatal export error): ${
+          accessReason(outcome.reason)
+        }.`,
+      );
+      // A 403/404 happens before any message is fetched: nothing worth keeping.
+      await Deno.remove(tempDir, { recursive: true });
+      return skipped("SKIPPED");
+    case "aborted":
+    case "oom": {
+      log(`Skipping channel ${channelId} (export process aborted, exit ${outcome.exitCode}).`);
+      echoTail(log, result.tail, 10);
+      await keepOrDrop();
+      const record = skipped("SKIPPED_OOM", outcome.exitCode);
+      if (ctx.cli.signal?.aborted) throw new ScrapeInterrupted(record);
+      return record;
+    }
+    case "disk-full":
+      echoTail(log, result.tail);
+      await keepOrDrop();
+      throw new DiskFullError(
+        `Disk full while exporting channel ${channelId} for target '${target.name}' (${outcome.reason}). The run stopped; no archive was modified. Free space under ${outputDir} and rerun (a partial export, if any, is kept for salvage).`,
+      );
+    case "auth":
+      await Deno.remove(tempDir, { recursive: true });
+      throw new DceAuthError(`while exporting channel ${channelId}`);
+    case "failed":
+      echoTail(log, result.tail);
+      await Deno.remove(tempDir, { recursive: true });
+      throw new UserError(
+        `Channel ${channelId} failed for target '${target.name}'. DCE: ${outcome.reason}`,
+      );
+  }
+
+  if (outcome.kind === "empty-range") {
+    // Pre-2.45 CLI: "no messages in the specified period" is an error without a file.
+    await Deno.remove(tempDir, { recursive: true });
+    log(`  UNCHANGED ${destination ?? "n/a"} (${before} messages, no new export data)`);
+    return {
+      target: target.name,
+      channel_id: channelId,
+      guild_label: label,
+      file_path: destination ?? "n/a",
+      action: "UNCHANGED",
+      before_count: before,
+      fetched_count: 0,
+      after_count: before,
+      delta: 0,
+    };
+  }
+
+  let header;
+  try {
+    header = await readExportHeader(exportPath);
+    if (header.channel.id !== channelId) {
+      throw new ArchiveError(
+        "wrong-channel",
+        `Export '${exportPath}' belongs to channel '${header.channel.id}', expected '${channelId}'.`,
+      );
+    }
+  } catch (err) {
+    // Never leave an export that failed validation where salvage would merge it later (§14.19).
+    await Deno.remove(tempDir, { recursive: true });
+    if (err instanceof ArchiveError && err.kind !== "wrong-channel") {
+      throw new UserError(`Incremental export is not valid JSON: ${exportPath} (${err.message})`);
+    }
+    throw err;
+  }
+  label = guildLabel(header);
+  if (destination === null) {
+    destination = await archive.deriveDestination(outputDir, channelId, exportPath);
+  }
+  await Deno.mkdir(dirname(destination), { recursive: true });
+  let merged;
+  try {
+    merged = await mergeExportIntoArchive({
+      archivePath: destination,
+      exportPath,
+      expectedChannelId: channelId,
+      warn: (line) => log(`  ${line}`),
+    });
+  } catch (err) {
+    // The archive is untouched (atomic, fail-closed); this export is not kept for salvage either.
+    await Deno.remove(tempDir, { recursive: true });
+    throw err;
+  }
+  await Deno.remove(tempDir, { recursive: true });
+  switch (merged.action) {
+    case "CREATED":
+      log(`  CREATED ${destination} (+${merged.after} messages, new archive)`);
+      break;
+    case "MERGED":
+      log(
+        `  MERGED ${destination} (+${merged.delta} messages, ${merged.before} → ${merged.after}, fetched ${merged.fetched})`,
+      );
+      break;
+    case "UNCHANGED":
+      log(`  UNCHANGED ${destination} (${merged.after} messages, no new export data)`);
+      break;
+  }
+  return {
+    target: target.name,
+    channel_id: channelId,
+    guild_label: merged.guildLabel || label,
+    file_path: destination,
+    action: merged.action,
+    before_count: merged.before,
+    fetched_count: merged.fetched,
+    after_count: merged.after,
+    delta: merged.delta,
+  };
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env -S deno run --no-prompt -A
+// run-scrape: the scrape core (bash run-discord-scrape.sh): scrape | preflight | salvage | list-targets.
+import { runMain } from "../lib/cli/run_main.ts";
+import { signalGroup, spawnGuarded } from "../lib/cli/child_process.ts";
+import { repoRoot } from "../lib/cli/repo_root.ts";
+import { loadConfig } from "../lib/config/load_config.ts";
+import { resolveConfigPath } from "../lib/config/resolve_config_path.ts";
+import { DEFAULT_CLI_BIN } from "../lib/scrape/core_options.ts";
+import { parseCoreArgs } from "../lib/scrape/parse_core_args.ts";
+import { runCore } from "../lib/scrape/run_core.ts";
+
+export const USAGE = `Usage:
+  run-scrape scrape     [--config PATH] [--target NAME]... [--guild ID]... [--channel ID]...
+  run-scrape preflight  [same options]
+  run-scrape salvage    [same options]
+  run-scrape list-targets [--config PATH]
+  run-scrape help | -h | --help
+  run-scrape <anything else> ...   runs the DCE CLI (DCE_CLI_BIN) with those arguments
+
+  scrape      export every resolved channel after its archive's highest message id and merge it
+              into the one archive file per channel; salvages stale temps first
+  preflight   prove the token and each channel's access without downloading history
+  salvage     merge partial exports (.dce-temp) into archives; never contacts Discord, no token
+  list-targets  print name<TAB>kind<TAB>output_dir for every target
+
+Options:
+  --config PATH    default: DCE_PRIMARY_CONFIG (else <repo>/config/scrape-targets.json) if it
+                   exists, else DCE_FALLBACK_CONFIG (/opt/dce-config/scrape-targets.json)
+  --target NAME    repeatable; default: every enabled target (a named target runs even if disabled)
+  --guild ID       repeatable; restrict a guild target to these guilds (exactly one --target)
+  --channel ID     repeatable; only these channels (exactly one --target; must belong to it)
+
+Environment: DISCORD_TOKEN (scrape, preflight), DCE_CLI_BIN, DCE_RUN_SUMMARY_JSON=1,
+DCE_RUN_SUMMARY_FILE, DCE_STALE_TEMP_MIN_AGE_SECONDS (120), DCE_SALVAGE_ACTIVE_TEMPS=1, TMPDIR.
+Exit: 0 ok; 1 any failure (config, selection, auth, disk full, channel failure); 128+n when
+stopped by signal n (partial temps kept); passthrough: the CLI's own code.`;
+
+const encoder = new TextEncoder();
+
+function stderrLine(line: string): void {
+  let bytes = encoder.encode(line + "\n");
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(Deno.stderr.writeSync(bytes));
+  } catch (err) {
+    if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const command = parseCoreArgs(argv);
+  const env = Deno.env.toObject();
+  if (command.kind === "help" || ("help" in command && command.help)) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command.kind === "list-targets") {
+    const path = command.config ?? (await resolveConfigPath(Deno.env, repoRoot()));
+    const config = await loadConfig(path);
+    for (const t of config.targets) console.log(`${t.name}\t${t.kind}\t${t.outputDir}`);
+    return 0;
+  }
+  if (command.kind === "passthrough") {
+    return await passthrough(env.DCE_CLI_BIN || DEFAULT_CLI_BIN, command.args);
+  }
+
+  const controller = new AbortController();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  const codes: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+  const handlers = signals.map((signal) => {
+    const handler = () => {
+      // First signal: stop cleanly (export group killed, temp kept). Second: leave at once.
+      if (controller.signal.aborted) Deno.exit(codes[signal] ?? 1);
+      controller.abort(signal);
+    };
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  try {
+    const result = await runCore({
+      mode: command.mode,
+      ...(command.config !== undefined ? { configPath: command.config } : {}),
+      targets: command.targets,
+      guilds: command.guilds,
+      channels: command.channels,
+      env,
+      log: stderrLine,
+      signal: controller.signal,
+    });
+    return result.exitCode;
+  } finally {
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  }
+}
+
+/** `run-scrape <other args>` runs the CLI itself (the bash core exec'd it), passing signals on. */
+async function passthrough(bin: string, args: string[]): Promise<number> {
+  const { child, pid } = spawnGuarded(bin, args);
+  const forward = (signal: Deno.Signal) => () => signalGroup(pid, signal);
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  const handlers = signals.map((s) => [s, forward(s)] as const);
+  for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+  try {
+    const status = await child.status;
+    if (status.signal) {
+      const n: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+      return 128 + (n[status.signal] ?? 0);
+    }
+    return status.code;
+  } finally {
+    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+  }
+}
+
+if (import.meta.main) await runMain(main);
