@@ -150,7 +150,7 @@ Deno.test("bad input: one clear line and the documented exit code, nothing chang
     [
       ["--dry-run", "--salvage-only"],
       2,
-      /^ERROR: Use only one of --dry-run, --salvage-only, or --salvage-before-scrape\.$/,
+      /^ERROR: Use only one of --dry-run, --salvage-only, or --salvage-before-scrape\.$/m,
     ],
     [["--bogus"], 2, /^ERROR: Unknown option '--bogus'\.$/m],
     [
