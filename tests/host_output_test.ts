@@ -50,6 +50,7 @@ Deno.test("isAuthFailure() matches the contract texts only, never bare 401/403 d
   assert.ok(!isAuthFailure(["HTTP 401 Unauthorized", "403 Forbidden"]));
   assert.ok(!isAuthFailure(["Target 'a' failed authenticated preflight on channel '5'."]));
   assert.ok(!isAuthFailure(["Request to 'channels/1/messages' failed: not found."]));
+  assert.ok(!isAuthFailure(["Request to 'channels/1/messages?limit=1' failed: forbidden."]));
 });
 
 Deno.test("effectiveEnv(): a non-empty exported value beats the env file; empty exported does not", () => {
