@@ -145,16 +145,33 @@ export function judgeProcess(holder: HolderIdentity, local = readLocalIdentity()
 }
 
 /**
- * Whether any process is left in the process group `pgid` (the group a runner's child leads):
- * a grandchild that escaped the parent-death signal keeps the group alive.
+ * Whether any live process is left in the process group `pgid` (the group a runner's child
+ * leads): a grandchild that escaped the parent-death signal keeps the group alive. Zombies do
+ * not count: in a container nobody may reap them for a while.
  */
 export function groupHasMembers(pgid: number): boolean | null {
   try {
     Deno.kill(-pgid, 0 as unknown as Deno.Signal);
-    return true;
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return false;
     if (err instanceof Deno.errors.PermissionDenied) return true;
     return null;
+  }
+  try {
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      let text: string;
+      try {
+        text = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      } catch {
+        continue; // exited while we looked
+      }
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      // fields[0] is the state (field 3), fields[2] the process group (field 5)
+      if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
+    }
+    return false;
+  } catch {
+    return true; // cannot look: fail closed
   }
 }
