@@ -1,16 +1,21 @@
-// Adapts the scrape core to the host runner's CoreRunner (direct exporter and salvage run in this process).
+// Adapts the scrape core (lib/scrape/run_core.ts) to the host runner: direct exporter and salvage run in-process.
 
-import { UserError } from "../cli/errors.ts";
+import { runCore } from "../scrape/run_core.ts";
 import type { CoreRequest } from "./host_run.ts";
 
-/**
- * TEMPORARY until the core's runCore lands in this tree: the direct exporter and salvage are not
- * available yet, and say so. (Compose-backed preflight/scrape do not need it.)
- */
-export function runHostCore(request: CoreRequest): Promise<number> {
-  return Promise.reject(
-    new UserError(
-      `The scrape core is not available in this checkout yet; '${request.mode}' with the direct exporter or salvage cannot run. Use --exporter compose for preflight/scrape.`,
-    ),
-  );
+/** Runs the core with the runner's environment, log sink, abort signal and export-child hook. */
+export async function runHostCore(request: CoreRequest): Promise<number> {
+  const result = await runCore({
+    mode: request.mode,
+    configPath: request.configPath,
+    targets: request.targets,
+    guilds: request.guilds,
+    channels: request.channels,
+    env: request.env,
+    cliBin: request.cliBin,
+    log: request.log,
+    signal: request.signal,
+    onExportChild: request.onExportChild,
+  });
+  return result.exitCode;
 }
