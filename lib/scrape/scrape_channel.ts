@@ -3,7 +3,6 @@ import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { ArchiveError } from "../archive/archive_error.ts";
 import { readExportHeader } from "../archive/export_header.ts";
-import { countMessages, maxMessageId } from "../archive/export_queries.ts";
 import { mergeExportIntoArchive } from "../archive/merge_export.ts";
 import { guildLabel } from "../archive/export_header.ts";
 import type { TargetConfig } from "../config/scrape_config.ts";
@@ -12,6 +11,7 @@ import { exportChannel } from "../export/export_channel.ts";
 import { DceAuthError, DiskFullError } from "../export/export_errors.ts";
 import type { TailLine } from "../export/run_dce.ts";
 import type { ArchiveOps } from "./archive_ops.ts";
+import { archiveStats } from "./archive_stats.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ChannelRecord } from "./scrape_summary.ts";
 
@@ -95,16 +95,10 @@ export async function scrapeChannel(
   let before = 0;
   let cursor: string | null = null;
   if (destination !== null && (await exists(destination))) {
-    const header = await readExportHeader(destination);
-    if (header.channel.id !== channelId) {
-      throw new ArchiveError(
-        "wrong-channel",
-        `Export '${destination}' belongs to channel '${header.channel.id}', expected '${channelId}'.`,
-      );
-    }
-    label = guildLabel(header);
-    before = await countMessages(destination);
-    cursor = await maxMessageId(destination);
+    const stats = await archiveStats(destination, channelId);
+    label = stats.guildLabel;
+    before = stats.count;
+    cursor = stats.maxId;
   }
 
   log(

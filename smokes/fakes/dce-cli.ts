@@ -462,7 +462,7 @@ async function exportChannels(
     const name = hierarchicalName(world, channel);
     const path = outputPathFor(world, rawOutput, channel, after, before);
     const channelJson: { [key: string]: JsonValue } = {
-      id: channel.id,
+      id: channel.exportAs ?? channel.id,
       type: channelType(channel),
       categoryId: parent.id,
       category: parent.name,

@@ -41,6 +41,8 @@ export interface FakeChannel {
   enospcAfter?: number;
   /** Sleep this long before each message (a slow, rate-limited export). */
   delayMs?: number;
+  /** Write this id as channel.id in the export (a CLI that answers with the wrong channel). */
+  exportAs?: string;
 }
 
 export interface FakeMessageSpec {

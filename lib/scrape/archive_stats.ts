@@ -1,0 +1,38 @@
+// One streaming pass over an existing archive: its header, message count and cursor (largest id, §9.3).
+import { UserError } from "../cli/errors.ts";
+import { ArchiveError } from "../archive/archive_error.ts";
+import { ExportReader } from "../archive/export_reader.ts";
+import { guildLabel, headerFromFields } from "../archive/export_header.ts";
+import { compareIds } from "../archive/snowflake.ts";
+
+export interface ArchiveStats {
+  channelId: string;
+  guildLabel: string;
+  count: number;
+  /** The `--after` cursor: the numerically largest message id, or null when there are none. */
+  maxId: string | null;
+}
+
+/** Reads the whole archive once; an unreadable/invalid file is the bash core's "not valid JSON" error. */
+export async function archiveStats(path: string, channelId: string): Promise<ArchiveStats> {
+  try {
+    using reader = await ExportReader.open(path);
+    let maxId: string | null = null;
+    for (let m = await reader.next(); m !== null; m = await reader.next()) {
+      if (maxId === null || compareIds(m.id, maxId) > 0) maxId = m.id;
+    }
+    await reader.readToEnd();
+    const header = headerFromFields(path, reader.fields);
+    if (header.channel.id !== channelId) {
+      throw new UserError(
+        `Export '${path}' belongs to channel '${header.channel.id}', expected '${channelId}'.`,
+      );
+    }
+    return { channelId, guildLabel: guildLabel(header), count: reader.count, maxId };
+  } catch (err) {
+    if (err instanceof ArchiveError) {
+      throw new UserError(`Existing export is not valid JSON: ${path} (${err.message})`);
+    }
+    throw err;
+  }
+}
