@@ -169,3 +169,21 @@ Deno.test("signals: after a SIGKILLed runner the export dies too, and the next r
   assert.match(next.stderr, /reclaiming scrape lock/);
   assert.deepEqual(await envFilesIn(repo.tmp), []);
 });
+
+Deno.test("lock: two scrapes started at the same moment: one runs, the other reports the holder", async () => {
+  await using dir = await tempDir();
+  const repo = await makeRepo(dir.path);
+  const env = repo.env({ FAKE_DOCKER_MODE: "hang" });
+  const a = spawnHost(["scrape"], env);
+  const b = spawnHost(["scrape"], env);
+  const loser = await Promise.race([a.done.then(() => a), b.done.then(() => b)]);
+  const winner = loser === a ? b : a;
+  const lost = await loser.done;
+  assert.equal(lost.code, 1, lost.output);
+  assert.match(lost.output, /Another scrape is already running/);
+  assert.match(lost.output, new RegExp(`Holder pid ${winner.child.pid} `));
+  await winner.waitFor(/container started/);
+  assert.equal(await repo.dockerCalls(), 1);
+  winner.child.kill("SIGTERM");
+  assert.equal((await winner.done).code, 143);
+});

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./_harness.ts";
-import { host, makeRepo, spawnHost } from "./host_fixture.ts";
+import { CHANNEL, FAKE_DCE_CLI, host, makeRepo, spawnHost } from "./host_fixture.ts";
 
 const TOKEN = "LEAKCANARY.Mz9xQ7-distinctive_token.value42";
 
@@ -94,6 +94,30 @@ Deno.test("token leak: outputs, argv, child env, logs, lock record and TMPDIR st
     const run = await host(args, env(extra));
     outputs.push(run.stdout, run.stderr);
   }
+  // The direct exporter: our core in-process, the fake DCE CLI logging its argv into a scanned folder.
+  const world = join(dir.path, "secrets", "world.json");
+  await Deno.writeTextFile(
+    world,
+    JSON.stringify({
+      token: TOKEN,
+      guilds: [{ id: "222222222222222222", name: "G" }],
+      channels: [{ id: CHANNEL, guildId: "222222222222222222", name: "c", count: 3 }],
+    }),
+  );
+  for (const sub of ["preflight", "scrape"]) {
+    const direct = await host(
+      [sub],
+      env({
+        DCE_EXPORTER: "cli",
+        DCE_CLI_BIN: FAKE_DCE_CLI,
+        FAKE_DCE_WORLD: world,
+        FAKE_DCE_LOG: join(repo.root, "logs", "fake-dce.jsonl"),
+      }),
+    );
+    assert.equal(direct.code, 0, direct.stderr);
+    outputs.push(direct.stdout, direct.stderr);
+  }
+  assert.ok((await Deno.readTextFile(join(repo.root, "logs", "fake-dce.jsonl"))).includes('"env"'));
   for (const text of outputs) assert.ok(!text.includes(TOKEN), `token printed:\n${text}`);
   // The fake's invocation log (argv of every compose run) and the lock record are under the scanned dirs.
   assert.deepEqual(await filesWithToken([...scanned, join(dir.path, "docker-log.jsonl")]), []);
