@@ -179,6 +179,11 @@ for (const exporter of ["compose", "cli"] as const) {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+    // The exporter process (compose client, or the DCE CLI for the direct exporter) is in the lock
+    // record, so a SIGKILLed runner's lock is not reclaimable while it still runs.
+    const meta = await Deno.readTextFile(join(s.repo.archive, ".dce-scrape.lock.meta"));
+    assert.match(meta, new RegExp(`^pid=${live.child.pid}$`, "m"));
+    assert.match(meta, /^child=\d+/m);
     live.child.kill("SIGTERM");
     const done = await live.done;
     assert.equal(done.code, 143, done.output);
