@@ -4,7 +4,7 @@
 // Environment: FAKE_DCE_WORLD (required: the world JSON, see fake_dce_world.ts), FAKE_DCE_LOG (append one
 // JSON line per invocation: argv, whether a token came from argv or env, exit, the fake's own elapsed ms),
 // FAKE_DCE_VERSION (override world.version), FAKE_DCE_DELAY_MS (sleep before each message),
-// FAKE_DCE_REJECT_TOKEN=1 (reject every token). Token: -t/--token, else DISCORD_TOKEN.
+// FAKE_DCE_REJECT_TOKEN=1 (reject every token), FAKE_DCE_PIDFILE (append the fake's pid at start). Token: -t/--token, else DISCORD_TOKEN.
 import { dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { bindArgs, COMMANDS, parseSnowflakeOrDate } from "./fake_dce_args.ts";
 import {
@@ -91,6 +91,8 @@ let currentArgv: string[] = [];
 
 export async function main(argv: string[]): Promise<number> {
   currentArgv = argv;
+  const pidFile = Deno.env.get("FAKE_DCE_PIDFILE");
+  if (pidFile) await Deno.writeTextFile(pidFile, `${Deno.pid}\n`, { append: true });
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h") {
     out(help(undefined));
     return 0;
