@@ -239,8 +239,7 @@ export class DceJsonScanner {
 
   /** Call at end of input: throws a truncated ScanError unless the document is complete. */
   finish(): void {
-    if (this.inLiteral) this.endLiteral(this.base);
-    if (this.expect !== E_DONE) {
+    if (this.inLiteral || this.expect !== E_DONE) {
       const where = this.inMessages ? `inside message ${this.messageCount + 1}` : "before the end";
       throw new ScanError(`the document ends ${where} (truncated)`, this.base, true);
     }

@@ -18,3 +18,11 @@ export {
   type MergeOptions,
   type MergeResult,
 } from "./merge_export.ts";
+export {
+  planRepair,
+  type RepairOptions,
+  type RepairPlan,
+  type RepairResult,
+  type RepairStatus,
+  repairTruncatedExport,
+} from "./repair_truncated_export.ts";
