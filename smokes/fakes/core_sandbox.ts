@@ -78,7 +78,8 @@ export class CoreSandbox implements AsyncDisposable {
   }
 
   async run(args: string[], env: Record<string, string> = {}): Promise<ToolRun> {
-    return await runTool("run-scrape", [...args, "--config", this.configPath], {
+    const withConfig = args.includes("--config") ? args : [...args, "--config", this.configPath];
+    return await runTool("run-scrape", withConfig, {
       env: {
         DCE_CLI_BIN: FAKE_CLI,
         FAKE_DCE_WORLD: this.worldPath,
