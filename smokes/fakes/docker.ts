@@ -172,10 +172,11 @@ async function hang(): Promise<number> {
       Deno.addSignalListener(s, () => resolveSignal(s));
     }
   });
-  out("container started");
+  // The pid file first: a smoke reads it as soon as it sees "container started".
   if (env("FAKE_DOCKER_PID_FILE")) {
     await Deno.writeTextFile(env("FAKE_DOCKER_PID_FILE"), `${Deno.pid}\n`);
   }
+  out("container started");
   const signal = await got;
   if (env("FAKE_DOCKER_SIGNAL_FILE")) {
     await Deno.writeTextFile(env("FAKE_DOCKER_SIGNAL_FILE"), signal);
