@@ -185,6 +185,22 @@ Deno.test("compose: summary settings reach the container and the summary is reco
   const doc = JSON.parse(await Deno.readTextFile(summary));
   assert.equal(doc.totals.merged, 42);
   assert.equal(doc.totals.messages_appended, 7);
+
+  // A summary the export wrote itself is never overwritten; preflight has none and says nothing.
+  await Deno.writeTextFile(summary, '{"written":"by the core"}');
+  const again = await host(
+    ["scrape"],
+    repo.env({ FAKE_DOCKER_MODE: "summary", DCE_RUN_SUMMARY_FILE: summary }),
+  );
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /JSON summary recovered/);
+  assert.equal(await Deno.readTextFile(summary), '{"written":"by the core"}');
+  const preflight = await host(
+    ["preflight"],
+    repo.env({ DCE_RUN_SUMMARY_FILE: join(repo.root, "logs", "p.json") }),
+  );
+  assert.equal(preflight.code, 0, preflight.stderr);
+  assert.doesNotMatch(preflight.stderr, /DCE_JSON_SUMMARY|recovered/);
 });
 
 Deno.test("compose: a summary file outside logs/ is not sent into the container but still written (§14.29)", async () => {

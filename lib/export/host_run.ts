@@ -311,7 +311,8 @@ async function runWithLock(
     );
   }
   opts.signals.checkpoint();
-  await recoverSummary(opts, plan, tail);
+  // Only a scrape produces a run summary; preflight has nothing to recover (and must not warn).
+  if (plan.sub === "scrape") await recoverSummary(opts, plan, tail);
 }
 
 function runLabel(plan: Plan): string {
