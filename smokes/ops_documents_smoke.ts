@@ -1,7 +1,7 @@
 // run-documents-scrape as a process against the fake DCE CLI (§12.5; §14.8, §14.24, §14.32) with real lock holders.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runTool } from "./_harness.ts";
+import { ROOT, runTool, toolArgs } from "./_harness.ts";
 import { DEMO, legacyHolder, messageIds, ourHolder, sandbox } from "./ops/sandbox.ts";
 
 const both = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
@@ -177,4 +177,42 @@ Deno.test("bad input: one clear line and the documented exit code, nothing chang
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /^ERROR: Required file not found: /);
   assert.equal(await Deno.readTextFile(box.archivePath(DEMO)), archive);
+});
+
+Deno.test("SIGTERM during the scrape reaches the host runner: exit 143, Log: printed, lock released", async () => {
+  await using box = await sandbox();
+  const world = JSON.parse(await Deno.readTextFile(box.world));
+  world.channels[0].count = 400;
+  world.channels[0].delayMs = 50;
+  await Deno.writeTextFile(box.world, JSON.stringify(world));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: toolArgs("run-documents-scrape", ["--config", box.config]),
+    cwd: ROOT,
+    env: box.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // The core logs on stderr: watch both streams and signal once a channel export has started.
+  const text = { out: "", err: "" };
+  let signalled = false;
+  const pump = async (stream: ReadableStream<Uint8Array>, key: "out" | "err") => {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      text[key] += chunk;
+      if (!signalled && /Exporting channel/.test(text.out + text.err)) {
+        signalled = true;
+        child.kill("SIGTERM");
+      }
+    }
+  };
+  await Promise.all([pump(child.stdout, "out"), pump(child.stderr, "err")]);
+  const status = await child.status;
+  assert.ok(signalled, text.out + text.err);
+  assert.equal(status.code, 143, text.out + text.err);
+  assert.match(text.err, /Interrupted by SIGTERM while run-scrape-host ran/);
+  assert.match(text.out, /^Log: /m);
+  const lock = await runTool("scrape-lock-status", ["--config", box.config], { env: box.env });
+  assert.equal(lock.code, 0, lock.stdout);
+  assert.doesNotMatch(lock.stdout, /state: held/);
+  assert.equal((await messageIds(box.archivePath(DEMO))).length, 3, "archive untouched");
 });
