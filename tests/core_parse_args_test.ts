@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { parseCoreArgs } from "../lib/scrape/parse_core_args.ts";
+import { UsageError } from "../lib/cli/errors.ts";
+import { guildNameMatches, normaliseGuildName } from "../lib/scrape/guild_name_match.ts";
+import { archiveFileName, sanitizeNamePart } from "../lib/scrape/archive_destination.ts";
+import { probeBound } from "../lib/scrape/preflight_target.ts";
+
+Deno.test("parseCoreArgs(): modes, repeatable options, help, passthrough", () => {
+  assert.deepEqual(parseCoreArgs([]), { kind: "help" });
+  assert.deepEqual(parseCoreArgs(["--help"]), { kind: "help" });
+  assert.deepEqual(
+    parseCoreArgs([
+      "scrape",
+      "--config",
+      "/c.json",
+      "--target",
+      "a",
+      "--target",
+      "b",
+      "--guild",
+      "1",
+      "--channel",
+      "2",
+    ]),
+    {
+      kind: "mode",
+      mode: "scrape",
+      help: false,
+      config: "/c.json",
+      targets: ["a", "b"],
+      guilds: ["1"],
+      channels: ["2"],
+    },
+  );
+  assert.equal((parseCoreArgs(["salvage", "-h"]) as { help: boolean }).help, true);
+  assert.deepEqual(parseCoreArgs(["guilds", "-t", "x"]), {
+    kind: "passthrough",
+    args: ["guilds", "-t", "x"],
+  });
+  assert.deepEqual(parseCoreArgs(["list-targets", "--config", "/c"]), {
+    kind: "list-targets",
+    help: false,
+    config: "/c",
+  });
+});
+
+Deno.test("parseCoreArgs(): bash error texts with exit 1", () => {
+  const fails = (argv: string[], message: string) =>
+    assert.throws(
+      () => parseCoreArgs(argv),
+      (e: unknown) => e instanceof UsageError && e.exitCode === 1 && e.message === message,
+    );
+  fails(["scrape", "--nope"], "Unknown scrape option: --nope");
+  fails(["preflight", "--config"], "Missing value for --config.");
+  fails(["scrape", "--target", "--guild"], "Missing value for --target.");
+  fails(["list-targets", "--guild", "1"], "Unknown list-targets option: --guild");
+  fails(["scrape", "--guild", "12a"], "--guild '12a' is not a Discord id (digits only).");
+});
+
+Deno.test("guild name patterns: normalised, equal or contained either way, empty never matches", () => {
+  assert.equal(normaliseGuildName("KotOR: Discord!"), "kotordiscord");
+  assert.equal(guildNameMatches("kotor discord", "KotOR Discord Server"), true);
+  assert.equal(guildNameMatches("The KotOR Discord Server (official)", "kotor discord"), true);
+  assert.equal(guildNameMatches("acme", "Other"), false);
+  assert.equal(guildNameMatches("!!!", "Anything"), false);
+});
+
+Deno.test("archive file names: §6 sanitising, empty parts dropped, 255-byte limit", () => {
+  assert.equal(sanitizeNamePart("  a/b\\\\c\r\nd\u0001e  "), "a_b_c d e");
+  assert.equal(
+    archiveFileName("Fixture Guild", "Testing Grounds", "fixture-room", "111"),
+    "Fixture Guild - Testing Grounds - fixture-room [111].json",
+  );
+  assert.equal(archiveFileName("G", null, "c", "1"), "G - c [1].json");
+  assert.equal(archiveFileName("", "  ", null, "1"), "channel [1].json");
+  const long = archiveFileName("ü".repeat(300), null, "x", "1214000000000000001");
+  assert.ok(new TextEncoder().encode(long).length <= 255);
+  assert.ok(long.endsWith(" [1214000000000000001].json"));
+});
+
+Deno.test("preflight probe bound is the channel id + 1, exact beyond 2^53", () => {
+  assert.equal(probeBound("1214000000000000001"), "1214000000000000002");
+  assert.equal(probeBound("9007199254740993"), "9007199254740994");
+});

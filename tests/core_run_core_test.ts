@@ -1,0 +1,104 @@
+// runCore in-process (as the host runner's direct backend calls it) against the fake CLI.
+import assert from "node:assert/strict";
+import { join, resolve } from "node:path";
+import { runCore } from "../lib/scrape/run_core.ts";
+import { writeWorld } from "../smokes/fakes/fake_dce_world.ts";
+
+const FAKE = resolve(import.meta.dirname ?? ".", "../smokes/fakes/dce-cli");
+
+async function sandbox(count: number, delayMs = 0) {
+  const dir = await Deno.makeTempDir({ prefix: "dce-runcore-" });
+  await writeWorld(join(dir, "world.json"), {
+    guilds: [{ id: "222", name: "G" }],
+    channels: [{ id: "111", guildId: "222", name: "room", count, delayMs }],
+  });
+  await Deno.writeTextFile(
+    join(dir, "c.json"),
+    JSON.stringify({
+      archive_root: join(dir, "a"),
+      targets: [{ name: "t", output_dir: join(dir, "a", "t"), channel_ids: ["111"] }],
+    }),
+  );
+  const env = {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    FAKE_DCE_WORLD: join(dir, "world.json"),
+    DISCORD_TOKEN: "tok",
+    TMPDIR: dir,
+  };
+  return { dir, env, config: join(dir, "c.json") };
+}
+
+Deno.test("runCore(): timestamped log lines, summary object, export pid reported", async () => {
+  const { dir, env, config } = await sandbox(3);
+  try {
+    const lines: string[] = [];
+    const pids: number[] = [];
+    const result = await runCore({
+      mode: "scrape",
+      configPath: config,
+      targets: [],
+      guilds: [],
+      channels: [],
+      env,
+      cliBin: FAKE,
+      log: (l) => lines.push(l),
+      onExportChild: (pid) => pids.push(pid),
+      now: () => new Date("2026-05-06T07:08:09.5Z"),
+    });
+    assert.equal(result.exitCode, 0, lines.join("\n"));
+    assert.ok(lines.every((l) => l.startsWith("[2026-05-06T07:08:09Z] ")));
+    assert.equal(result.summary?.totals.created, 1);
+    assert.equal(result.summary?.totals.messages_appended, 3);
+    assert.equal(pids.length, 1);
+    assert.ok(pids[0] !== undefined && pids[0] > 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("runCore(): config errors come back as ERROR lines and exit 1 (no throw)", async () => {
+  const { dir, env } = await sandbox(1);
+  try {
+    const lines: string[] = [];
+    const result = await runCore({
+      mode: "scrape",
+      configPath: join(dir, "missing.json"),
+      targets: [],
+      guilds: [],
+      channels: [],
+      env,
+      cliBin: FAKE,
+      log: (l) => lines.push(l),
+    });
+    assert.equal(result.exitCode, 1);
+    assert.match(lines.join("\n"), /ERROR: Required file not found: .*missing\.json/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("runCore(): an abort stops the export and returns 128+n for the signal named in the reason", async () => {
+  const { dir, env, config } = await sandbox(100_000, 5);
+  try {
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const pending = runCore({
+      mode: "scrape",
+      configPath: config,
+      targets: [],
+      guilds: [],
+      channels: [],
+      env,
+      cliBin: FAKE,
+      log: (l) => lines.push(l),
+      signal: controller.signal,
+      onExportChild: () => setTimeout(() => controller.abort("SIGINT"), 300),
+    });
+    const result = await pending;
+    assert.equal(result.exitCode, 130, lines.join("\n"));
+    assert.equal(result.summary?.channels[0]?.action, "SKIPPED_OOM");
+    assert.match(lines.join("\n"), /Scrape interrupted \(SIGINT\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
