@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT, runTool } from "./_harness.ts";
-import { sandbox } from "./ops/sandbox.ts";
+import { DEMO, sandbox } from "./ops/sandbox.ts";
 
 const FIXTURE = [
   "MAILTO=ops@example.org",
@@ -175,4 +175,53 @@ Deno.test("setup-cron runs the host preflight first and installs nothing when it
   assert.match(run.stdout, /Running host preflight/);
   assert.match(run.stderr, /Preflight failed .*the crontab was not changed/);
   assert.equal(await Deno.readTextFile(file), FIXTURE);
+});
+
+Deno.test("the installed line runs under sh from a cron-like empty environment and scrapes", async () => {
+  const { box, file, env } = await cronBox();
+  await using _ = box;
+  const log = join(box.dir, "cron", "scrape.log");
+  const install = await runTool(
+    "setup-cron",
+    [
+      "--config",
+      box.config,
+      "--skip-preflight",
+      "--env-file",
+      box.env.DCE_ENV_FILE!,
+      "--log-file",
+      log,
+    ],
+    { env },
+  );
+  assert.equal(install.code, 0, install.stderr);
+  const line = (await Deno.readTextFile(file)).split("\n")[1]!;
+  // What cron does: drop the five schedule fields, turn "\%" back into "%", hand the rest to sh.
+  const command = line.split(/\s+/).slice(5).join(" ").replaceAll("\\%", "%");
+  const out = await new Deno.Command("env", {
+    args: [
+      "-i",
+      "PATH=/usr/bin:/bin",
+      `HOME=${join(box.dir, "home")}`,
+      `FAKE_DCE_WORLD=${box.world}`,
+      "DISCORD_TOKEN=simulated-token",
+      "sh",
+      "-c",
+      command,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  assert.equal(
+    new TextDecoder().decode(out.stdout),
+    "",
+    "stdout goes to /dev/null; the log has it",
+  );
+  const logged = await Deno.readTextFile(log);
+  assert.match(logged, /Documents scrape finished successfully/);
+  assert.match(logged, /Log: /);
+  const archive = JSON.parse(await Deno.readTextFile(box.archivePath(DEMO)));
+  assert.equal(archive.messages.length, DEMO.count);
 });
