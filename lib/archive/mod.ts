@@ -26,3 +26,12 @@ export {
   type RepairStatus,
   repairTruncatedExport,
 } from "./repair_truncated_export.ts";
+export { auditArchive, type AuditFinding } from "./audit_archive.ts";
+export {
+  compareSnapshots,
+  formatSnapshot,
+  parseSnapshot,
+  snapshotArchives,
+  type SnapshotEntry,
+} from "./archive_snapshot.ts";
+export { findArchiveFiles, seededChannelId } from "./find_archive_files.ts";

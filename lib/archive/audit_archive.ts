@@ -1,0 +1,50 @@
+// Streaming audit of one archive file: valid DCE JSON, ids ascending, no repeated ids, declared count.
+import { ArchiveError } from "./archive_error.ts";
+import { ExportReader } from "./export_reader.ts";
+import { compareIds } from "./snowflake.ts";
+
+export interface AuditFinding {
+  ok: boolean;
+  /** "invalid" | "not-dce" when !ok or foreign; otherwise "valid". */
+  status: "valid" | "invalid" | "not-dce";
+  reason?: string;
+  messages: number;
+  /** Positions where an id was smaller than the one before it. */
+  outOfOrder: number;
+  /** Ids equal to the id right before them (exact for ascending files). */
+  duplicates: number;
+  /** messageCount the file declares, when it declares one. */
+  declaredCount?: number;
+}
+
+export async function auditArchive(path: string): Promise<AuditFinding> {
+  const finding: AuditFinding = {
+    ok: true,
+    status: "valid",
+    messages: 0,
+    outOfOrder: 0,
+    duplicates: 0,
+  };
+  try {
+    using reader = await ExportReader.open(path);
+    let last: string | null = null;
+    for (let m = await reader.next(); m !== null; m = await reader.next()) {
+      if (last !== null) {
+        const c = compareIds(m.id, last);
+        if (c === 0) finding.duplicates++;
+        else if (c < 0) finding.outOfOrder++;
+      }
+      last = m.id;
+    }
+    await reader.readToEnd();
+    finding.messages = reader.count;
+    const declared = reader.fields.get("messageCount")?.value;
+    if (typeof declared === "number") finding.declaredCount = declared;
+  } catch (err) {
+    if (!(err instanceof ArchiveError)) throw err;
+    finding.ok = false;
+    finding.status = err.kind === "not-dce-export" ? "not-dce" : "invalid";
+    finding.reason = err.message;
+  }
+  return finding;
+}

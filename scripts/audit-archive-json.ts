@@ -1,0 +1,91 @@
+#!/usr/bin/env -S deno run --no-prompt -A
+// audit-archive-json: stream-check every archive JSON of the configured targets (validity, id order, repeats).
+import { UserError } from "../lib/cli/errors.ts";
+import { parseArgv } from "../lib/cli/parse_args.ts";
+import { repoRoot } from "../lib/cli/repo_root.ts";
+import { runMain } from "../lib/cli/run_main.ts";
+import { loadConfig } from "../lib/config/load_config.ts";
+import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { auditArchive } from "../lib/archive/audit_archive.ts";
+import { findArchiveFiles } from "../lib/archive/find_archive_files.ts";
+
+const USAGE = `Usage: audit-archive-json [--config PATH] [--target NAME] [--help]
+
+Reads every *.json under the target's output_dir (or every enabled target's), excluding .dce-meta/
+and .dce-temp/, as a stream. Prints to stdout:
+  INVALID<TAB><path>                 not valid JSON / cut off (reason on stderr)
+  NOT_DCE<TAB><path>                 valid JSON but not a DCE export (not counted as invalid)
+  UNORDERED<TAB><path><TAB><n>       n messages out of ascending id order (merge-export sorts them)
+  DUPLICATES<TAB><path><TAB><n>      n repeated ids next to each other (merge-export folds them)
+  COUNT_MISMATCH<TAB><path><TAB><declared><TAB><actual>
+  --config PATH   config (default DCE_CONFIG_FILE, DCE_PRIMARY_CONFIG, <repo>/config/scrape-targets.json)
+  --target NAME   only this target (disabled targets are audited when named)
+Exit: 0 all files valid, 1 an invalid file or a config problem, 2 usage.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgv({
+    args: argv,
+    options: {
+      config: { type: "string" },
+      target: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  }, 1);
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const configPath = opsConfigPath(
+    values.config,
+    Deno.env.toObject(),
+    repoRoot(),
+    "DCE_CONFIG_FILE",
+  );
+  try {
+    await Deno.stat(configPath);
+  } catch {
+    throw new UserError(`Missing config: ${configPath}`);
+  }
+  const config = await loadConfig(configPath);
+  const targets = values.target
+    ? config.targets.filter((t) => t.name === values.target)
+    : config.targets.filter((t) => t.enabled);
+  if (values.target && targets.length === 0) {
+    throw new UserError(`Unknown target: ${values.target}`);
+  }
+  let invalid = 0;
+  let checked = 0;
+  for (const target of targets) {
+    for (const path of await findArchiveFiles(target.outputDir)) {
+      checked++;
+      const f = await auditArchive(path);
+      if (f.status === "invalid") {
+        invalid++;
+        console.log(`INVALID\t${path}`);
+        console.error(`  ${f.reason}`);
+        continue;
+      }
+      if (f.status === "not-dce") {
+        console.log(`NOT_DCE\t${path}`);
+        continue;
+      }
+      if (f.outOfOrder > 0) console.log(`UNORDERED\t${path}\t${f.outOfOrder}`);
+      if (f.duplicates > 0) console.log(`DUPLICATES\t${path}\t${f.duplicates}`);
+      if (f.declaredCount !== undefined && f.declaredCount !== f.messages) {
+        console.log(`COUNT_MISMATCH\t${path}\t${f.declaredCount}\t${f.messages}`);
+      }
+    }
+  }
+  if (invalid > 0) {
+    console.error("");
+    console.error(
+      `${invalid} invalid JSON archive file(s). Run salvage-truncated-export on each path.`,
+    );
+    return 1;
+  }
+  console.error(`Checked ${checked} archive JSON file(s).`);
+  console.log("All checked archive JSON files are valid.");
+  return 0;
+}
+
+if (import.meta.main) await runMain(main);
