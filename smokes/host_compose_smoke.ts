@@ -257,3 +257,12 @@ Deno.test("compose: a misconfigured DCE_REAUTH_COMMAND fails before any export (
   }
   assert.equal(await repo.dockerCalls(), 0);
 });
+
+Deno.test("compose: no env file, no exported token → <repo>/.discord-token is used", async () => {
+  await using dir = await tempDir();
+  const repo = await makeRepo(dir.path, { envFile: null });
+  await Deno.writeTextFile(join(repo.root, ".discord-token"), "repo-file-token\r\n");
+  const run = await host(["scrape"], repo.env());
+  assert.equal(run.code, 0, run.stderr);
+  assert.match((await repo.envCopies())[0] ?? "", /^DISCORD_TOKEN=repo-file-token$/m);
+});
