@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { UsageError, UserError } from "../lib/cli/errors.ts";
+import { parseMinFreeMb } from "../lib/ops/disk_check.ts";
+import {
+  documentsMode,
+  type DocumentsOptions,
+  documentsPaths,
+  summaryFileFor,
+} from "../lib/ops/documents_scrape.ts";
+import { checkLockGate, LockHeldError } from "../lib/ops/lock_gate.ts";
+import { OpsLog } from "../lib/ops/ops_log.ts";
+import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { checkValidationFlags } from "../lib/ops/operator_validation.ts";
+import { SummaryCapture } from "../lib/ops/summary_capture.ts";
+
+const quiet = { stdout: () => {}, stderr: () => {} };
+
+Deno.test("documentsMode() maps the three exclusive flags and rejects combinations with exit 2", () => {
+  assert.equal(documentsMode({}), "live");
+  assert.equal(documentsMode({ dryRun: true }), "dry-run");
+  assert.equal(documentsMode({ salvageOnly: true }), "salvage-only");
+  assert.equal(documentsMode({ salvageBefore: true }), "salvage-before");
+  for (
+    const flags of [{ dryRun: true, salvageOnly: true }, { salvageOnly: true, salvageBefore: true }]
+  ) {
+    assert.throws(
+      () => documentsMode(flags),
+      (e: unknown) => e instanceof UsageError && e.exitCode === 2,
+    );
+  }
+});
+
+Deno.test("documentsPaths(): live runs always log and summarise; --summary-file beats the environment", () => {
+  const base: DocumentsOptions = {
+    mode: "live",
+    targets: [],
+    channels: [],
+    guilds: [],
+    configPath: "/c.json",
+    env: {},
+    repoRoot: "/repo",
+  };
+  const now = new Date("2026-03-04T05:06:07Z");
+  assert.deepEqual(documentsPaths(base, now), {
+    logFile: "/repo/logs/documents-scrape-20260304T050607Z.log",
+    summaryFile: "/repo/logs/documents-scrape-20260304T050607Z.summary.json",
+  });
+  assert.deepEqual(
+    documentsPaths({ ...base, env: { DCE_LOG_DIR: "/l", DCE_RUN_SUMMARY_FILE: "/e.json" } }, now),
+    {
+      logFile: "/l/documents-scrape-20260304T050607Z.log",
+      summaryFile: "/e.json",
+    },
+  );
+  assert.equal(
+    documentsPaths(
+      { ...base, summaryFile: "/s.json", env: { DCE_RUN_SUMMARY_FILE: "/e.json" } },
+      now,
+    ).summaryFile,
+    "/s.json",
+  );
+  assert.deepEqual(documentsPaths({ ...base, mode: "dry-run" }, now), {
+    logFile: undefined,
+    summaryFile: undefined,
+  });
+  assert.deepEqual(documentsPaths({ ...base, mode: "salvage-only", logFile: "/x.log" }, now), {
+    logFile: "/x.log",
+    summaryFile: undefined,
+  });
+  assert.equal(summaryFileFor("/a/b.log"), "/a/b.summary.json");
+  assert.equal(summaryFileFor("/a/b.txt"), "/a/b.txt.summary.json");
+});
+
+Deno.test("checkValidationFlags() keeps the bash tool's two exclusions (dry-run + salvage-before is fine)", () => {
+  assert.throws(
+    () => checkValidationFlags({ dryRun: false, salvageOnly: true, salvageBefore: true }),
+    /mutually exclusive/,
+  );
+  assert.throws(
+    () => checkValidationFlags({ dryRun: true, salvageOnly: true, salvageBefore: false }),
+    /--dry-run/,
+  );
+  checkValidationFlags({ dryRun: true, salvageOnly: false, salvageBefore: true });
+});
+
+Deno.test("opsConfigPath(): flag, the tool's own variable, the other variable, the checkout; always absolute", () => {
+  const env = { DCE_CONFIG_FILE: "/a.json", DCE_PRIMARY_CONFIG: "/b.json" };
+  assert.equal(opsConfigPath("/x.json", env, "/repo", "DCE_CONFIG_FILE"), "/x.json");
+  assert.equal(opsConfigPath(undefined, env, "/repo", "DCE_CONFIG_FILE"), "/a.json");
+  assert.equal(opsConfigPath(undefined, env, "/repo", "DCE_PRIMARY_CONFIG"), "/b.json");
+  assert.equal(
+    opsConfigPath(undefined, { DCE_CONFIG_FILE: "/a.json" }, "/repo", "DCE_PRIMARY_CONFIG"),
+    "/a.json",
+  );
+  assert.equal(
+    opsConfigPath(undefined, {}, "/repo", "DCE_CONFIG_FILE"),
+    "/repo/config/scrape-targets.json",
+  );
+  assert.equal(
+    opsConfigPath("rel.json", {}, "/repo", "DCE_CONFIG_FILE"),
+    join(Deno.cwd(), "rel.json"),
+  );
+});
+
+Deno.test("parseMinFreeMb(): whole MiB numbers only; unset or empty means 1024 (§14.35)", () => {
+  assert.equal(parseMinFreeMb(undefined), 1024);
+  assert.equal(parseMinFreeMb(""), 1024);
+  assert.equal(parseMinFreeMb("0"), 0);
+  assert.equal(parseMinFreeMb(" 2048 "), 2048);
+  assert.equal(parseMinFreeMb("-1"), -1);
+  for (const bad of ["lots", "1g", "1.5", "1e3", "0x10"]) {
+    assert.throws(
+      () => parseMinFreeMb(bad),
+      (e: unknown) => e instanceof UserError && e.message.includes(`'${bad}'`),
+    );
+  }
+});
+
+Deno.test("SummaryCapture recovers THIS run's last marker, never overwrites, and says why when it cannot", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    using log = await OpsLog.open(join(dir, "shared.log"), quiet);
+    const capture = new SummaryCapture(log);
+    const dest = join(dir, "s.json");
+    assert.match(
+      (await capture.recoverInto(dest))!,
+      /^WARN: no DCE_JSON_SUMMARY: line in this run's output/,
+    );
+    log.err('[2026-01-01T00:00:00Z] DCE_JSON_SUMMARY: {"version":1,"n":1}');
+    log.err('[2026-01-01T00:00:01Z] DCE_JSON_SUMMARY: {"version":1,"n":2}');
+    assert.equal(await capture.recoverInto(dest), `JSON summary recovered from log: ${dest}`);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(dest)), { version: 1, n: 2 });
+    await Deno.writeTextFile(dest, '{"kept":true}');
+    assert.equal(await capture.recoverInto(dest), undefined);
+    assert.equal(await Deno.readTextFile(dest), '{"kept":true}');
+    log.err("DCE_JSON_SUMMARY: {broken");
+    assert.match((await capture.recoverInto(join(dir, "t.json")))!, /^WARN: could not recover/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("checkLockGate(): free without a lock file, skipped by DCE_SKIP_SCRAPE_LOCK=1, 'cannot check' for a bad path", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const config = join(dir, "c.json");
+    await Deno.writeTextFile(config, JSON.stringify({ archive_root: dir, targets: [] }));
+    const lines: string[] = [];
+    const out = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    const opts = { configPath: config, repoRoot: "/repo", env: {} };
+    assert.equal(checkLockGate(out, opts), "free");
+    assert.equal(checkLockGate(out, { ...opts, env: { DCE_SKIP_SCRAPE_LOCK: "1" } }), "skipped");
+    assert.match(lines.join("\n"), /DCE_SKIP_SCRAPE_LOCK=1/);
+    assert.equal(checkLockGate(out, { ...opts, env: { DCE_SKIP_SCRAPE_LOCK: "yes" } }), "free");
+    assert.throws(
+      () => checkLockGate(out, { ...opts, env: { DCE_SCRAPE_LOCK_FILE: dir } }),
+      (e: unknown) =>
+        e instanceof UserError && !(e instanceof LockHeldError) &&
+        /not "lock held"/.test(e.message),
+    );
+    await Deno.writeTextFile(config, "{ broken");
+    assert.throws(
+      () => checkLockGate(out, opts),
+      /Cannot check the scrape lock \(this is not "lock held"\)/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
