@@ -43,7 +43,10 @@ Deno.test("exporter readiness: DCE CLI missing or not executable fails; compose 
   const bin = join(box.dir, "bin");
   await Deno.mkdir(bin);
   // A wrapper, not a symlink: the fake's shim finds its .ts next to its own real path.
-  await Deno.writeTextFile(join(bin, "docker"), `#!/bin/sh\nexec '${join(FAKES, "docker")}' "$@"\n`);
+  await Deno.writeTextFile(
+    join(bin, "docker"),
+    `#!/bin/sh\nexec '${join(FAKES, "docker")}' "$@"\n`,
+  );
   await Deno.chmod(join(bin, "docker"), 0o755);
   const compose = await runTool("verify-operator-ready", ["--config", box.config], {
     env: { ...box.env, DCE_EXPORTER: "compose", PATH: `${bin}:${Deno.env.get("PATH")}` },
