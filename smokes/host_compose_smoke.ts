@@ -1,7 +1,7 @@
 // run-scrape-host through the compose exporter with the fake docker: every §12.4 scenario, plus the fixes.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { tempDir } from "./_harness.ts";
+import { FAKES, tempDir } from "./_harness.ts";
 import { host, makeRepo, spawnHost } from "./host_fixture.ts";
 
 Deno.test("compose: env-file payload stays inert, default args, token only in a 0600 env file that is removed", async () => {
@@ -265,4 +265,24 @@ Deno.test("compose: no env file, no exported token → <repo>/.discord-token is 
   const run = await host(["scrape"], repo.env());
   assert.equal(run.code, 0, run.stderr);
   assert.match((await repo.envCopies())[0] ?? "", /^DISCORD_TOKEN=repo-file-token$/m);
+});
+
+Deno.test("compose: under podman the env file carries DCE_USERNS_MODE=keep-id unless one is set", async () => {
+  await using dir = await tempDir();
+  const repo = await makeRepo(dir.path);
+  const podman = join(dir.path, "bin", "podman");
+  await Deno.mkdir(join(dir.path, "bin"));
+  await Deno.writeTextFile(podman, `#!/bin/sh\nexec '${join(FAKES, "docker")}' "$@"\n`);
+  await Deno.chmod(podman, 0o755);
+  const run = await host(["scrape"], repo.env({ DCE_COMPOSE_BIN: `${podman} compose` }));
+  assert.equal(run.code, 0, run.stderr);
+  assert.match((await repo.envCopies())[0] ?? "", /^DCE_USERNS_MODE=keep-id$/m);
+  const own = await host(
+    ["scrape"],
+    repo.env({ DCE_COMPOSE_BIN: `${podman} compose`, DCE_USERNS_MODE: "host", DCE_UID: "1234" }),
+  );
+  assert.equal(own.code, 0, own.stderr);
+  const copy = (await repo.envCopies())[1] ?? "";
+  assert.match(copy, /^DCE_USERNS_MODE=host$/m);
+  assert.match(copy, /^DCE_UID=1234$/m);
 });
