@@ -1,7 +1,7 @@
 // Bad input to run-scrape: each §4 config error (one line each, exit 1, nothing touched), selection and usage errors.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CoreSandbox, exists, fixtureWorld } from "./fakes/core_sandbox.ts";
+import { CoreSandbox, exists, fixtureExport, fixtureWorld } from "./fakes/core_sandbox.ts";
 
 function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => l.includes("ERROR: "));
@@ -169,8 +169,16 @@ Deno.test("guild targets: name patterns (normalised), ambiguity is an error, thr
       include_voice_channels: false,
     }],
   });
+  // A seeded archive of a channel the listing no longer shows stays covered (§14.26): it is
+  // exported (here: 404, so SKIPPED), not silently forgotten.
+  await Deno.mkdir(`${box.archiveRoot}/g`, { recursive: true });
+  await Deno.writeTextFile(
+    `${box.archiveRoot}/g/Fixture Guild - old [5550000000000000001].json`,
+    fixtureExport("5550000000000000001", [{ id: "1" }], { name: "old" }),
+  );
   const ok = await box.run(["scrape"]);
   assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, /SKIPPED {2}channel 5550000000000000001 /);
   assert.match(ok.stderr, /Server scope: Fixture Guild \[222\]/);
   assert.match(ok.stderr, /Exporting channel 1214000000000000001/);
   // include_voice_channels: false on the target wins over defaults true (§14.25).

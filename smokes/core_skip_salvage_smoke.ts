@@ -209,3 +209,32 @@ Deno.test("a rejected token stops the run with the stable auth marker", async ()
   );
   assert.ok(!(await exists(join(box.out, DEFAULT_NAME))));
 });
+
+Deno.test("salvage: a temp of a channel no longer configured becomes its archive; unusable temps are kept aside", async () => {
+  await using box = await CoreSandbox.create(fixtureWorld());
+  const orphan = join(box.out, ".dce-temp", "export.555.orphan1");
+  await Deno.mkdir(orphan, { recursive: true });
+  await Deno.writeTextFile(
+    join(orphan, "export.json"),
+    fixtureExport("555", [{ id: "7", day: 7 }], { name: "gone" }),
+  );
+  const wrong = await writeTemp(box, "wrong1", fixtureExport("999", [{ id: "8", day: 8 }]), 3600);
+  const run = await box.run(["salvage"], { DISCORD_TOKEN: "", DCE_SALVAGE_ACTIVE_TEMPS: "1" });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(
+    run.stderr,
+    /SALVAGED .*Fixture Guild - Testing Grounds - gone \[555\]\.json \(1 messages from stale temp, new archive\)/,
+  );
+  assert.deepEqual(
+    await messageIds(join(box.out, "Fixture Guild - Testing Grounds - gone [555].json")),
+    ["7"],
+  );
+  assert.match(
+    run.stderr,
+    /Stale temp export wrong channel \(999 != 111\), discarding: .*export\.111\.wrong1/,
+  );
+  assert.ok(!(await exists(wrong)));
+  assert.ok(
+    await exists(join(box.out, ".dce-temp", "discarded", "export.111.wrong1", "export.json")),
+  );
+});
