@@ -2,6 +2,7 @@
 
 import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
+import { utcFileStamp } from "./utc_stamp.ts";
 
 export const SUMMARY_MARKER = "DCE_JSON_SUMMARY:";
 
@@ -87,11 +88,6 @@ export function targetSlug(target: string): string {
   return target.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
-/** `YYYYMMDDTHHMMSSZ` in UTC. */
-export function fileStamp(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, "Z").replaceAll("-", "").replaceAll(":", "");
-}
-
 /** `<logDir>/<prefix>-<slug>-<UTC stamp>.summary.json`. */
 export function perTargetSummaryFile(
   logDir: string,
@@ -99,5 +95,5 @@ export function perTargetSummaryFile(
   target: string,
   now: Date = new Date(),
 ): string {
-  return join(logDir, `${prefix}-${targetSlug(target)}-${fileStamp(now)}.summary.json`);
+  return join(logDir, `${prefix}-${targetSlug(target)}-${utcFileStamp(now)}.summary.json`);
 }
