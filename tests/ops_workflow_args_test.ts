@@ -13,6 +13,7 @@ import { OpsLog } from "../lib/ops/ops_log.ts";
 import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
 import { checkValidationFlags } from "../lib/ops/operator_validation.ts";
 import { SummaryCapture } from "../lib/ops/summary_capture.ts";
+import { uniqueLogPath } from "../lib/ops/unique_log_path.ts";
 
 const quiet = { stdout: () => {}, stderr: () => {} };
 
@@ -31,7 +32,7 @@ Deno.test("documentsMode() maps the three exclusive flags and rejects combinatio
   }
 });
 
-Deno.test("documentsPaths(): live runs always log and summarise; --summary-file beats the environment", () => {
+Deno.test("documentsPaths(): live runs always log and summarise; --summary-file beats the environment", async () => {
   const base: DocumentsOptions = {
     mode: "live",
     targets: [],
@@ -42,32 +43,38 @@ Deno.test("documentsPaths(): live runs always log and summarise; --summary-file 
     repoRoot: "/repo",
   };
   const now = new Date("2026-03-04T05:06:07Z");
-  assert.deepEqual(documentsPaths(base, now), {
+  assert.deepEqual(await documentsPaths(base, now), {
     logFile: "/repo/logs/documents-scrape-20260304T050607Z.log",
     summaryFile: "/repo/logs/documents-scrape-20260304T050607Z.summary.json",
   });
   assert.deepEqual(
-    documentsPaths({ ...base, env: { DCE_LOG_DIR: "/l", DCE_RUN_SUMMARY_FILE: "/e.json" } }, now),
+    await documentsPaths(
+      { ...base, env: { DCE_LOG_DIR: "/l", DCE_RUN_SUMMARY_FILE: "/e.json" } },
+      now,
+    ),
     {
       logFile: "/l/documents-scrape-20260304T050607Z.log",
       summaryFile: "/e.json",
     },
   );
   assert.equal(
-    documentsPaths(
+    (await documentsPaths(
       { ...base, summaryFile: "/s.json", env: { DCE_RUN_SUMMARY_FILE: "/e.json" } },
       now,
-    ).summaryFile,
+    )).summaryFile,
     "/s.json",
   );
-  assert.deepEqual(documentsPaths({ ...base, mode: "dry-run" }, now), {
+  assert.deepEqual(await documentsPaths({ ...base, mode: "dry-run" }, now), {
     logFile: undefined,
     summaryFile: undefined,
   });
-  assert.deepEqual(documentsPaths({ ...base, mode: "salvage-only", logFile: "/x.log" }, now), {
-    logFile: "/x.log",
-    summaryFile: undefined,
-  });
+  assert.deepEqual(
+    await documentsPaths({ ...base, mode: "salvage-only", logFile: "/x.log" }, now),
+    {
+      logFile: "/x.log",
+      summaryFile: undefined,
+    },
+  );
   assert.equal(summaryFileFor("/a/b.log"), "/a/b.summary.json");
   assert.equal(summaryFileFor("/a/b.txt"), "/a/b.txt.summary.json");
 });
@@ -163,6 +170,24 @@ Deno.test("checkLockGate(): free without a lock file, skipped by DCE_SKIP_SCRAPE
     assert.throws(
       () => checkLockGate(out, opts),
       /Cannot check the scrape lock \(this is not "lock held"\)/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("uniqueLogPath(): a second run in the same second gets its own log and summary names", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const first = await uniqueLogPath(dir, "documents-scrape", "20260101T000000Z");
+    assert.equal(first, join(dir, "documents-scrape-20260101T000000Z.log"));
+    await Deno.writeTextFile(first, "");
+    const second = await uniqueLogPath(dir, "documents-scrape", "20260101T000000Z");
+    assert.equal(second, join(dir, "documents-scrape-20260101T000000Z-2.log"));
+    await Deno.writeTextFile(join(dir, "documents-scrape-20260101T000000Z-2.summary.json"), "");
+    assert.equal(
+      await uniqueLogPath(dir, "documents-scrape", "20260101T000000Z"),
+      join(dir, "documents-scrape-20260101T000000Z-3.log"),
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

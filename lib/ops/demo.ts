@@ -191,7 +191,8 @@ export async function runDemo(opts: DemoOptions): Promise<string> {
     log.out(`  ${await countMessages(file)} messages  ${file}`);
   }
   log.out("Runs (from their JSON summaries):");
-  for (const file of summaries) {
+  // A proof names its summary file and the documents run it starts names it again: list each once.
+  for (const file of new Set(summaries)) {
     try {
       const t = JSON.parse(await Deno.readTextFile(file)).totals;
       log.out(

@@ -12,6 +12,7 @@ import { runTool } from "./run_child.ts";
 import { formatRunPlan } from "./run_plan.ts";
 import { SummaryCapture } from "./summary_capture.ts";
 import { verifyArchives } from "./verify_archives.ts";
+import { uniqueLogPath } from "./unique_log_path.ts";
 import { type Clock, systemClock, utcFileStamp } from "./utc_stamp.ts";
 
 export type DocumentsMode = "live" | "dry-run" | "salvage-only" | "salvage-before";
@@ -63,11 +64,11 @@ export interface DocumentsPaths {
 }
 
 /** Live modes always log (default documents-scrape-<stamp>.log) and write a summary; others only on request. */
-export function documentsPaths(opts: DocumentsOptions, now: Date): DocumentsPaths {
+export async function documentsPaths(opts: DocumentsOptions, now: Date): Promise<DocumentsPaths> {
   const exporting = opts.mode === "live" || opts.mode === "salvage-before";
   if (!exporting) return { logFile: opts.logFile, summaryFile: undefined };
   const logFile = opts.logFile ??
-    join(logDir(opts.env, opts.repoRoot), `documents-scrape-${utcFileStamp(now)}.log`);
+    await uniqueLogPath(logDir(opts.env, opts.repoRoot), "documents-scrape", utcFileStamp(now));
   // An explicit --summary-file beats the environment (the bash tool let the environment win).
   const summaryFile = opts.summaryFile ?? (opts.env["DCE_RUN_SUMMARY_FILE"] ||
     summaryFileFor(logFile));
@@ -77,7 +78,7 @@ export function documentsPaths(opts: DocumentsOptions, now: Date): DocumentsPath
 /** Runs the workflow; returns the exit code (0 ok, 1 failure, a failing step's code, 130/143/129). */
 export async function runDocumentsScrape(opts: DocumentsOptions): Promise<number> {
   const clock = opts.clock ?? systemClock;
-  const paths = documentsPaths(opts, clock());
+  const paths = await documentsPaths(opts, clock());
   const log = await OpsLog.open(paths.logFile, {
     clock,
     ...(opts.stdout ? { stdout: opts.stdout } : {}),

@@ -12,6 +12,7 @@ import { runTool } from "./run_child.ts";
 import { formatRunPlan } from "./run_plan.ts";
 import { perTargetSummaryFile, targetSlug } from "./run_summary.ts";
 import { SummaryCapture } from "./summary_capture.ts";
+import { uniqueLogPath } from "./unique_log_path.ts";
 import { type Clock, systemClock, utcFileStamp, utcSeconds } from "./utc_stamp.ts";
 
 export interface ProofOptions {
@@ -33,7 +34,7 @@ export async function runOperatorProof(opts: ProofOptions): Promise<number> {
   checkValidationFlags(opts);
   const clock = opts.clock ?? systemClock;
   const logFile = opts.logFile ??
-    join(logDir(opts.env, opts.repoRoot), `operator-proof-${utcFileStamp(clock())}.log`);
+    await uniqueLogPath(logDir(opts.env, opts.repoRoot), "operator-proof", utcFileStamp(clock()));
   // Appended, as the usage always said (§14.31: the bash tool truncated it).
   const log = await OpsLog.open(logFile, {
     clock,

@@ -1,6 +1,5 @@
 // run-operator-validation: readiness → lock gate → documents scrape (once, or per target) → JSON audit, as a
 // timestamped step log appended to its log file.
-import { join } from "node:path";
 import { UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
@@ -10,6 +9,7 @@ import { OpsLog, type Write } from "./ops_log.ts";
 import { reportFailure } from "./report_failure.ts";
 import { perTargetSummaryFile } from "./run_summary.ts";
 import { SummaryCapture } from "./summary_capture.ts";
+import { uniqueLogPath } from "./unique_log_path.ts";
 import { type Clock, systemClock, utcFileStamp } from "./utc_stamp.ts";
 import { runStep } from "./workflow_step.ts";
 
@@ -47,7 +47,11 @@ export async function runOperatorValidation(opts: ValidationOptions): Promise<nu
   checkValidationFlags(opts);
   const clock = opts.clock ?? systemClock;
   const logFile = opts.logFile ??
-    join(logDir(opts.env, opts.repoRoot), `operator-validation-${utcFileStamp(clock())}.log`);
+    await uniqueLogPath(
+      logDir(opts.env, opts.repoRoot),
+      "operator-validation",
+      utcFileStamp(clock()),
+    );
   const perTargetMode = opts.perTarget && opts.target === undefined;
   const exporting = !opts.dryRun && !opts.skipScrape && !opts.salvageOnly;
   const summaryFile = exporting && !perTargetMode
