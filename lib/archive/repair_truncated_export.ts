@@ -398,7 +398,8 @@ export async function planRepair(path: string, verify = false): Promise<RepairPl
 }
 
 /**
- * Repairs `path` in place (atomically: temp beside it, fsync, rename). Never keeps a partial message
+ * Repairs `path`: in place without a backup (truncate + append, O(1) I/O), or with `backupPath` as
+ * a new file renamed over it (the original inode kept as the backup). Never keeps a partial message
  * and never drops a complete one. A file that is not a cut-off DCE export comes back
  * "unrepairable" with a reason, unchanged.
  */
@@ -429,10 +430,26 @@ export async function repairTruncatedExport(
   if (opts.dryRun) return result;
 
   await sweepSiblingTemps(path);
-  if (opts.backupPath) {
-    await backup(path, opts.backupPath);
-    result.backupPath = opts.backupPath;
+  if (!opts.backupPath) {
+    // In place: cut back to the last complete message, then append the ending. O(1) I/O whatever the
+    // size. A crash in between leaves a prefix that ends after a complete message: every complete
+    // message is still there and the next repair finishes the job. (Only the partial one is dropped.)
+    try {
+      using file = await Deno.open(path, { read: true, write: true });
+      await file.truncate(plan.keep);
+      await file.seek(plan.keep, Deno.SeekMode.Start);
+      let off = 0;
+      while (off < tailBytes.length) off += await file.write(tailBytes.subarray(off));
+      await file.sync();
+    } catch (err) {
+      throw writeFailed(path, err);
+    }
+    return result;
   }
+  // With a backup: the old inode becomes the backup (hard link) and a new file replaces the name
+  // atomically, so the backup is byte-for-byte the original.
+  await backup(path, opts.backupPath);
+  result.backupPath = opts.backupPath;
   const temp = await createSiblingTemp(path, plan.mode).catch((err) => {
     throw writeFailed(path, err);
   });

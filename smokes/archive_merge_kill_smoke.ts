@@ -1,0 +1,86 @@
+// merge-export SIGKILLed at random moments (50 times; DCE_SMOKE_SCALE multiplies): the archive is always
+// byte-identical to exactly the old or exactly the new file, and the next run leaves no temp behind.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { tempDir, toolArgs } from "./_harness.ts";
+import { childEnv } from "./_harness.ts";
+import { generateArchive } from "../bench/archive/generate_archive.ts";
+
+const SCALE = Number(Deno.env.get("DCE_SMOKE_SCALE") ?? "1") || 1;
+const KILLS = Math.max(1, Math.round(50 * SCALE));
+const ARCHIVE_MESSAGES = 8000; // ~10 MB: the write phase is long enough to be hit often
+
+async function sha256(path: string): Promise<string> {
+  const bytes = await Deno.readFile(path);
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function spawnMerge(archive: string, exp: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: toolArgs("merge-export", [archive, exp]),
+    env: childEnv(),
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+}
+
+function tempsIn(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.includes(".dce-replace."));
+}
+
+Deno.test(`merge-export killed ${KILLS} times: archive is exactly old or new, next run cleans up`, async () => {
+  await using dir = await tempDir("dce-archive-kill-");
+  const original = join(dir.path, "original.json");
+  const exp = join(dir.path, "export.json");
+  const work = join(dir.path, "work");
+  await Deno.mkdir(work);
+  const archive = join(work, "Acme Devs - Engineering - deployments [712345678901234567].json");
+  await generateArchive(original, ARCHIVE_MESSAGES, 0);
+  await generateArchive(exp, 500, ARCHIVE_MESSAGES - 50); // 50 overlapping, 450 new
+
+  // The expected new bytes, and how long one full run takes on this machine right now.
+  await Deno.copyFile(original, archive);
+  const started = performance.now();
+  const full = await spawnMerge(archive, exp).output();
+  const fullMs = performance.now() - started;
+  assert.equal(full.code, 0, new TextDecoder().decode(full.stderr));
+  const newHash = await sha256(archive);
+  const oldHash = await sha256(original);
+  assert.notEqual(newHash, oldHash);
+
+  let killedMidWrite = 0;
+  let endedOld = 0;
+  let endedNew = 0;
+  for (let i = 0; i < KILLS; i++) {
+    await Deno.copyFile(original, archive);
+    const child = spawnMerge(archive, exp);
+    // Uniform over the whole run (start-up included), a little past its usual end.
+    const delay = Math.random() * fullMs * 1.05;
+    await new Promise((r) => setTimeout(r, delay));
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already exited */ }
+    await child.output();
+    if (tempsIn(work).length > 0) killedMidWrite++;
+    const hash = await sha256(archive);
+    assert.ok(
+      hash === oldHash || hash === newHash,
+      `kill ${i} after ${delay.toFixed(0)} ms: torn archive`,
+    );
+    if (hash === oldHash) endedOld++;
+    else endedNew++;
+
+    // The next run completes and sweeps whatever the killed one left.
+    const again = await spawnMerge(archive, exp).output();
+    assert.equal(again.code, 0, new TextDecoder().decode(again.stderr));
+    assert.equal(await sha256(archive), newHash, `kill ${i}: rerun result differs`);
+    assert.deepEqual(tempsIn(work), [], `kill ${i}: temp left behind after the next run`);
+  }
+  console.log(
+    `kills: ${KILLS}, mid-write (temp present): ${killedMidWrite}, archive old: ${endedOld}, new: ${endedNew}`,
+  );
+  // The property is only meaningful if some kills really landed while the temp was being written.
+  assert.ok(killedMidWrite > 0, "no kill landed during the write phase; the run was too short");
+});
