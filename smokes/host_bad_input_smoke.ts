@@ -251,6 +251,22 @@ const cases: Case[] = [
     error: /^ERROR: Insufficient disk space on /m,
   },
   {
+    name: "TMPDIR that does not exist (no place for the token env file)",
+    args: ["scrape"],
+    env: { TMPDIR: "/nonexistent/tmp" },
+    code: 1,
+    error:
+      /^ERROR: Cannot create the token env file in \/nonexistent\/tmp: the folder does not exist; set TMPDIR/m,
+  },
+  {
+    name: "DCE_RUN_SUMMARY_FILE below a regular file",
+    args: ["scrape"],
+    setup: (r) => Deno.writeTextFile(join(r.root, "afile"), "x"),
+    env: { DCE_RUN_SUMMARY_FILE: "afile/s.json" },
+    code: 1,
+    error: /^ERROR: Cannot create the folder of DCE_RUN_SUMMARY_FILE .*afile: /m,
+  },
+  {
     name: "bad DCE_EXPORTER",
     args: ["scrape"],
     env: { DCE_EXPORTER: "podman" },

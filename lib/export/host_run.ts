@@ -194,6 +194,8 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
           `DCE_ARCHIVE_ROOT (${mounted}) differs from archive_root in ${configPath} (${config.archiveRoot}); the container would write outside the archive. Make them the same path.`,
         );
       }
+      // Checked now, not after the lock is taken: the token env file will be created there.
+      await requireFolder(opts.tmpDir);
       plan.compose = { program, file: composeFile, containerConfig };
     } else {
       await requireExecutable(plan.cliBin);
@@ -204,9 +206,10 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
   }
 
   if (sub === "scrape") {
-    if (exporter === "compose") await Deno.mkdir(join(repoRoot, "logs"), { recursive: true });
+    // <repo>/logs is the container's /logs bind mount.
+    if (exporter === "compose") await makeFolder(join(repoRoot, "logs"), "the logs folder");
     if (plan.summaryFile !== null) {
-      await Deno.mkdir(resolve(plan.summaryFile, ".."), { recursive: true });
+      await makeFolder(resolve(plan.summaryFile, ".."), "the folder of DCE_RUN_SUMMARY_FILE");
     }
   }
 
@@ -367,8 +370,17 @@ async function composeAttempt(
   const compose = plan.compose as NonNullable<Plan["compose"]>;
   const entries = composeEntries(plan, token, compose.program.podman);
   const text = composeEnvText(entries);
-  if (state.envPath === null) state.envPath = await writeComposeEnvFile(opts.tmpDir, text);
-  else await rewriteComposeEnvFile(state.envPath, text);
+  if (state.envPath === null) {
+    try {
+      state.envPath = await writeComposeEnvFile(opts.tmpDir, text);
+    } catch (err) {
+      throw new UserError(
+        `Cannot create the token env file in ${opts.tmpDir}: ${
+          fsReason(err)
+        }; set TMPDIR to a writable folder.`,
+      );
+    }
+  } else await rewriteComposeEnvFile(state.envPath, text);
   const argv = composeRunArgv(compose.program, {
     envFile: state.envPath,
     composeFile: compose.file,
@@ -468,8 +480,44 @@ async function recoverSummary(opts: HostRunOptions, plan: Plan, tail: OutputTail
     );
     return;
   }
-  await writeSummaryFile(plan.summaryFile, parseSummaryLine(line, "the run output"));
+  try {
+    await writeSummaryFile(plan.summaryFile, parseSummaryLine(line, "the run output"));
+  } catch (err) {
+    // The export itself succeeded and the archives are committed: report, do not fail the run.
+    const reason = err instanceof UserError ? err.message : fsReason(err);
+    opts.output.err(`WARN: could not write the run summary ${plan.summaryFile}: ${reason}`);
+    return;
+  }
   opts.output.err(`JSON summary recovered from run log: ${plan.summaryFile}`);
+}
+
+function fsReason(err: unknown): string {
+  if (err instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (err instanceof Deno.errors.NotFound) return "the folder does not exist";
+  if (err instanceof Deno.errors.AlreadyExists || err instanceof Deno.errors.NotADirectory) {
+    return "a file is in the way of a folder";
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function requireFolder(tmpDir: string): Promise<void> {
+  let ok = false;
+  try {
+    ok = (await Deno.stat(tmpDir)).isDirectory;
+  } catch { /* reported below */ }
+  if (!ok) {
+    throw new UserError(
+      `Cannot create the token env file in ${tmpDir}: the folder does not exist; set TMPDIR to a writable folder.`,
+    );
+  }
+}
+
+async function makeFolder(path: string, what: string): Promise<void> {
+  try {
+    await Deno.mkdir(path, { recursive: true });
+  } catch (err) {
+    throw new UserError(`Cannot create ${what} ${path}: ${fsReason(err)}.`);
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {
