@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { ArchiveError } from "../archive/archive_error.ts";
 import { readExportHeader } from "../archive/export_header.ts";
+import { countMessages } from "../archive/export_queries.ts";
 import { mergeExportIntoArchive } from "../archive/merge_export.ts";
 import { guildLabel } from "../archive/export_header.ts";
 import type { TargetConfig } from "../config/scrape_config.ts";
@@ -94,7 +95,9 @@ export async function scrapeChannel(
 
   let before = 0;
   let cursor: string | null = null;
+  let archiveKnown = false;
   if (destination !== null && (await exists(destination))) {
+    archiveKnown = true;
     const stats = await archiveStats(destination, channelId);
     label = stats.guildLabel;
     before = stats.count;
@@ -209,6 +212,25 @@ export async function scrapeChannel(
     throw err;
   }
   label = guildLabel(header);
+  if (destination !== null && archiveKnown && header.messageCount === 0) {
+    // The usual incremental answer "nothing new": the archive was just read in full for the cursor,
+    // so skip the merge's second full pass. The (tiny) export is still validated to its end.
+    if ((await countMessages(exportPath)) === 0) {
+      await Deno.remove(tempDir, { recursive: true });
+      log(`  UNCHANGED ${destination} (${before} messages, no new export data)`);
+      return {
+        target: target.name,
+        channel_id: channelId,
+        guild_label: label,
+        file_path: destination,
+        action: "UNCHANGED",
+        before_count: before,
+        fetched_count: 0,
+        after_count: before,
+        delta: 0,
+      };
+    }
+  }
   if (destination === null) {
     destination = await archive.deriveDestination(outputDir, channelId, exportPath);
   }
