@@ -194,3 +194,31 @@ Deno.test("guild targets: name patterns (normalised), ambiguity is an error, thr
     "all",
   ]);
 });
+
+Deno.test("discovery failures name the step (error-path smoke): guilds, channels of a guild, DMs", async () => {
+  const world = fixtureWorld();
+  world.failGuilds = true;
+  world.failDm = true;
+  await using box = await CoreSandbox.create(world);
+  const cases: Array<[object, RegExp]> = [
+    [
+      { name: "p", output_dir: `${box.archiveRoot}/p`, guild_name_patterns: ["fixture"] },
+      /ERROR: Guild discovery failed\. If you are using a bot token, .* CLI output: .*failed: forbidden\./,
+    ],
+    [
+      { name: "g", output_dir: `${box.archiveRoot}/g`, guild_ids: ["999999999"] },
+      /ERROR: Channel discovery failed for guild 999999999\. CLI output: .*failed: not found\./,
+    ],
+    [
+      { name: "d", kind: "dms", output_dir: `${box.archiveRoot}/d` },
+      /ERROR: DM discovery failed\. Bot tokens cannot read direct messages;/,
+    ],
+  ];
+  for (const [target, pattern] of cases) {
+    await box.writeConfig({ archive_root: box.archiveRoot, targets: [target] });
+    const run = await box.run(["scrape"]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, pattern);
+  }
+  assert.deepEqual([...Deno.readDirSync(box.archiveRoot)], []);
+});
