@@ -18,22 +18,22 @@ async function dce(args: string[], env: Record<string, string> = {}) {
 Deno.test("./dce demo PATH runs handoff, scrapes, a cut-off export, salvage and a passing proof", async () => {
   await using tmp = await tempDir();
   const box = join(tmp.path, "sandbox");
-  // Settings from the caller's shell must not leak into the sandbox.
+  // Settings from the caller's shell must not leak into the sandbox. (The core logs on stderr.)
   const run = await dce(["demo", box], { DCE_SCRAPE_LOCK_FILE: join(tmp.path, "elsewhere.lock") });
   const all = run.stdout + run.stderr;
   assert.equal(run.code, 0, all);
   assert.match(run.stdout, /Discord is SIMULATED/);
   assert.match(run.stdout, /^Handoff complete\. Safe to run:$/m);
   assert.match(
-    run.stdout,
+    all,
     /CREATED .*general \[111111111111111111\]\.json \(\+6 messages, new archive\)/,
   );
   assert.match(
-    run.stdout,
+    all,
     /MERGED .*general \[111111111111111111\]\.json \(\+3 messages, 6 → 9, fetched 3\)/,
   );
-  assert.match(run.stdout, /Preserving partial export temp for salvage/);
-  assert.match(run.stdout, /SALVAGED .*random \[333333333333333333\]\.json/);
+  assert.match(all, /Preserving partial export temp for salvage/);
+  assert.match(all, /SALVAGED .*random \[333333333333333333\]\.json/);
   assert.match(run.stdout, /^Operator proof passed for demo$/m);
   assert.match(run.stdout, /Demo complete: the operator proof passed/);
   const archives = join(box, "archive", "demo-guild");
