@@ -1,0 +1,39 @@
+// A stand-in for scripts/run-scrape-host.ts in prove-incremental-append smokes: records its argv and
+// changes one archive as FAKE_SCRAPE_MODE says (append | shrink | remove | create | fail | none).
+const mode = Deno.env.get("FAKE_SCRAPE_MODE") ?? "none";
+const file = Deno.env.get("FAKE_SCRAPE_FILE") ?? "";
+const argvFile = Deno.env.get("FAKE_SCRAPE_ARGV");
+if (argvFile) await Deno.writeTextFile(argvFile, JSON.stringify(Deno.args));
+
+function doc(ids: string[], channel: string): string {
+  const messages = ids.map((id) => ({ id, timestamp: "2024-01-01T00:00:00Z", content: id }));
+  return JSON.stringify(
+    { guild: { id: "1", name: "g" }, channel: { id: channel }, messages },
+    null,
+    2,
+  );
+}
+
+const channelOf = (p: string) => /\[([0-9]+)\]\.json$/.exec(p)?.[1] ?? "0";
+switch (mode) {
+  case "append": {
+    const current = JSON.parse(await Deno.readTextFile(file));
+    const ids: string[] = current.messages.map((m: { id: string }) => m.id);
+    ids.push(String(Number(ids.at(-1) ?? 0) + 1));
+    await Deno.writeTextFile(file, doc(ids, current.channel.id));
+    break;
+  }
+  case "shrink":
+    await Deno.writeTextFile(file, doc(["1", "2"], channelOf(file)));
+    break;
+  case "remove":
+    await Deno.remove(file);
+    break;
+  case "create":
+    await Deno.writeTextFile(file, doc(["1"], channelOf(file)));
+    break;
+  case "fail":
+    console.error("fake runner: failing as asked");
+    Deno.exit(3);
+}
+console.log(`fake run-scrape-host ${Deno.args.join(" ")}`);
