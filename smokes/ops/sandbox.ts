@@ -147,14 +147,21 @@ async function waitFor(what: string, check: () => Promise<boolean>, deadlineMs =
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * True when the kernel lists a flock on the lock file's inode (/proc/locks). Never probes with flock itself:
+ * a probe that takes the lock for an instant could make a starting `flock -n` holder give up.
+ */
 async function lockIsTaken(lock: string): Promise<boolean> {
+  let ino: number | null;
   try {
-    await Deno.stat(lock);
+    ino = (await Deno.stat(lock)).ino;
   } catch {
     return false;
   }
-  const probe = await new Deno.Command("flock", { args: ["-n", lock, "true"] }).output();
-  return !probe.success;
+  const locks = await Deno.readTextFile("/proc/locks");
+  return locks.split("\n").some((line) =>
+    /\bFLOCK\b/.test(line) && new RegExp(`:${ino} `).test(line)
+  );
 }
 
 /** Our own holder: with-scrape-lock --config <cfg> -- sleep 600, in its own process group. */
