@@ -207,10 +207,18 @@ export class DceJsonScanner {
         /* falls through */
         case E_VALUE:
           if (this.depth === 0 && c !== LBRACE) {
+            const jsonStart = c === LBRACKET || c === QUOTE || c === 0x2d ||
+              (c >= 0x30 && c <= 0x39) ||
+              c === 0x74 || c === 0x66 || c === 0x6e;
             throw new ScanError(
-              `the document is not a JSON object (found ${show(c)}; a DCE export starts with "{")`,
+              jsonStart
+                ? `the document is not a JSON object (a DCE export starts with "{")`
+                : `the document does not start like JSON (found ${show(c)})`,
               at,
             );
+          }
+          if (this.inMessages && this.depth === 2 && c !== LBRACE) {
+            throw new ScanError(`message ${this.messageCount + 1} is not a JSON object`, at);
           }
           this.beginValueToken(at);
           if (c === QUOTE) {
