@@ -98,3 +98,19 @@ Deno.test("runChild() turns a command that cannot start into one UserError", asy
     (e: unknown) => e instanceof UserError && /^Cannot start tool/.test(e.message),
   );
 });
+
+Deno.test("runChild() with baseEnv gives the child exactly the workflow's environment plus extras", async () => {
+  const { screen, opts } = capture();
+  using log = await OpsLog.open(undefined, opts);
+  Deno.env.set("DCE_OPS_TEST_LEAK", "leaked");
+  try {
+    const code = await runChild(log, "/bin/sh", ["-c", 'echo "$A|$B|${DCE_OPS_TEST_LEAK:-none}"'], {
+      baseEnv: { A: "from-workflow", B: "base", UNSET: undefined },
+      env: { B: "extra" },
+    });
+    assert.equal(code, 0);
+    assert.equal(screen.out, "from-workflow|extra|none\n");
+  } finally {
+    Deno.env.delete("DCE_OPS_TEST_LEAK");
+  }
+});

@@ -138,7 +138,9 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
   ];
   if (opts.mode === "salvage-only" || opts.mode === "salvage-before") {
     log.out("Salvaging stale partial exports (no Discord export)...");
-    const code = await runTool(log, opts.repoRoot, "run-scrape-host", ["salvage", ...pass]);
+    const code = await runTool(log, opts.repoRoot, "run-scrape-host", ["salvage", ...pass], {
+      baseEnv: opts.env,
+    });
     if (code !== 0) throw new StepFailedError("run-scrape-host salvage", code);
     if (opts.mode === "salvage-only") {
       log.out("Salvage-only run complete (no Discord export).");
@@ -153,7 +155,10 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
   };
   for (const sub of ["preflight", "scrape"]) {
     log.out(`Running ${sub} (run-scrape-host ${sub})...`);
-    const code = await runTool(log, opts.repoRoot, "run-scrape-host", [sub, ...pass], { env });
+    const code = await runTool(log, opts.repoRoot, "run-scrape-host", [sub, ...pass], {
+      baseEnv: opts.env,
+      env,
+    });
     if (code !== 0) throw new StepFailedError(`run-scrape-host ${sub}`, code);
   }
   log.out("Documents scrape finished successfully.");

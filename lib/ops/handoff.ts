@@ -63,7 +63,7 @@ async function lockStatusStep(opts: HandoffOptions): Promise<void> {
   const code = await runTool(out, opts.repoRoot, "scrape-lock-status", [
     "--config",
     opts.configPath,
-  ]);
+  ], { baseEnv: opts.env });
   if (code === 0) return;
   const inspect = `${join(opts.repoRoot, "dce")} scrape-lock-status --config ${opts.configPath}`;
   const skipped = opts.env["DCE_SKIP_SCRAPE_LOCK"] === "1";
@@ -118,7 +118,7 @@ export async function runHandoff(opts: HandoffOptions): Promise<void> {
   const ready = await runTool(out, opts.repoRoot, "verify-operator-ready", [
     "--config",
     opts.configPath,
-  ]);
+  ], { baseEnv: opts.env });
   if (ready !== 0) throw new StepFailedError("verify-operator-ready", ready);
 
   await lockStatusStep(opts);
@@ -130,7 +130,7 @@ export async function runHandoff(opts: HandoffOptions): Promise<void> {
     opts.configPath,
     ...selectionArgs(opts),
     mode,
-  ]);
+  ], { baseEnv: opts.env });
   if (docs !== 0) throw new StepFailedError(`run-documents-scrape ${mode}`, docs);
 
   const suffix = selectionArgs(opts).map((a) => ` ${a}`).join("");

@@ -103,7 +103,7 @@ async function prove(
     ...(opts.target !== undefined ? ["--target", opts.target] : []),
     ...channelArgs,
     ...(opts.salvageOnly ? ["--salvage-only"] : []),
-  ]);
+  ], { baseEnv: opts.env });
   if (handoff !== 0) throw new StepFailedError("operator-handoff", handoff);
   if (opts.dryRun) {
     log.out("Dry run complete (no Discord scrape).");
@@ -162,7 +162,8 @@ async function proveTarget(
   opts: ProofOptions,
   run: TargetRun,
 ): Promise<string | undefined> {
-  const tool = (name: string, args: string[]) => runTool(log, opts.repoRoot, name, args);
+  const tool = (name: string, args: string[]) =>
+    runTool(log, opts.repoRoot, name, args, { baseEnv: opts.env });
   if (opts.salvageBefore) {
     if ((await tool("run-documents-scrape", [...run.targs, "--salvage-only"])) !== 0) {
       return "salvage-before";

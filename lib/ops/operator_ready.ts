@@ -134,7 +134,7 @@ export async function verifyOperatorReady(opts: ReadyOptions): Promise<void> {
       opts.configPath,
       "--target",
       opts.preflightTarget,
-    ]);
+    ], { baseEnv: opts.env });
     if (code !== 0) {
       throw new UserError(
         `Preflight for target '${opts.preflightTarget}' failed (run-scrape-host exit ${code}); see its output above.`,

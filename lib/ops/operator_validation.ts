@@ -115,7 +115,7 @@ async function validate(opts: ValidationOptions, log: OpsLog, plan: Plan): Promi
 
   let failures = 0;
   const step = async (label: string, tool: string, args: string[]) => {
-    const code = await runStep(log, opts.repoRoot, label, tool, args);
+    const code = await runStep(log, opts.repoRoot, label, tool, args, opts.env);
     if (code !== 0) failures++;
     return code === 0;
   };

@@ -56,6 +56,12 @@ async function pump(stream: ReadableStream<Uint8Array>, emit: (line: string) => 
 }
 
 export interface ChildOptions {
+  /**
+   * The whole environment the child starts from (the workflow's `env` parameter), instead of this
+   * process's; undefined entries are left out. Without it the child inherits ours.
+   */
+  baseEnv?: Record<string, string | undefined>;
+  /** Variables set on top. */
   env?: Record<string, string>;
   cwd?: string;
   /** Label used in messages ("verify-operator-ready"). */
@@ -72,9 +78,16 @@ export async function runChild(
   const label = opts.label ?? command;
   let child: Deno.ChildProcess;
   try {
+    let env = opts.env;
+    if (opts.baseEnv) {
+      env = {};
+      for (const [k, v] of Object.entries(opts.baseEnv)) if (v !== undefined) env[k] = v;
+      Object.assign(env, opts.env ?? {});
+    }
     child = new Deno.Command(command, {
       args,
-      ...(opts.env ? { env: opts.env } : {}),
+      ...(env ? { env } : {}),
+      ...(opts.baseEnv ? { clearEnv: true } : {}),
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
       stdin: "null",
       stdout: "piped",

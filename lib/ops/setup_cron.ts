@@ -143,7 +143,9 @@ export async function setupCron(opts: SetupCronOptions): Promise<void> {
       opts.configPath,
       ...opts.targets.flatMap((t) => ["--target", t]),
     ];
-    const code = await runTool(opts.out, opts.repoRoot, "run-scrape-host", args);
+    const code = await runTool(opts.out, opts.repoRoot, "run-scrape-host", args, {
+      baseEnv: opts.env,
+    });
     if (code !== 0) {
       throw new UserError(
         `Preflight failed (run-scrape-host exit ${code}); the crontab was not changed. Fix it, or pass --skip-preflight.`,

@@ -14,12 +14,12 @@ export async function runStep(
   label: string,
   tool: string,
   args: string[],
-  env?: Record<string, string>,
+  baseEnv: Record<string, string | undefined>,
 ): Promise<number> {
   log.step(`BEGIN: ${label}`);
   let code: number;
   try {
-    code = await runTool(log, repoRoot, tool, args, env ? { env } : {});
+    code = await runTool(log, repoRoot, tool, args, { baseEnv });
   } catch (err) {
     if (err instanceof InterruptedError || !(err instanceof UserError)) throw err;
     log.err(errorLine(err));
