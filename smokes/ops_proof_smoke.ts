@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool } from "./_harness.ts";
-import { DEMO, DEMO2, legacyHolder, messageIds, sandbox } from "./ops/sandbox.ts";
+import { DEMO, DEMO2, legacyHolder, messageIds, ourHolder, sandbox } from "./ops/sandbox.ts";
 
 const both = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
 
@@ -79,21 +79,23 @@ Deno.test("every enabled target is proven, each with its own summary (§14.30)",
   assert.equal((await messageIds(box.archivePath(DEMO2))).length, DEMO2.count);
 });
 
-Deno.test("a held lock fails the target's scrape: proof FAILED, archives untouched, exit 1", async () => {
+Deno.test("a held lock (ours or legacy) fails the target's scrape: proof FAILED, archives untouched, exit 1", async () => {
   await using box = await sandbox();
-  await using _holder = await legacyHolder(box.lock);
-  const run = await runTool("run-operator-proof", ["--config", box.config, "--target", "demo"], {
-    env: box.env,
-  });
-  assert.equal(run.code, 1, both(run));
-  assert.match(run.stderr, /^WARN: scrape lock is held/m);
-  assert.match(run.stderr, /Scrape lock is held; another scrape may be running/);
-  assert.match(run.stderr, /^Operator proof FAILED for demo \(scrape\)$/m);
-  assert.match(run.stdout, /^Log: /m);
-  assert.equal((await messageIds(box.archivePath(DEMO))).length, 3);
+  for (const make of [() => ourHolder(box), () => legacyHolder(box.lock)]) {
+    await using _holder = await make();
+    const run = await runTool("run-operator-proof", ["--config", box.config, "--target", "demo"], {
+      env: box.env,
+    });
+    assert.equal(run.code, 1, both(run));
+    assert.match(run.stderr, /^WARN: scrape lock is held/m);
+    assert.match(run.stderr, /Scrape lock is held; another scrape may be running/);
+    assert.match(run.stderr, /^Operator proof FAILED for demo \(scrape\)$/m);
+    assert.match(run.stdout, /^Log: /m);
+    assert.equal((await messageIds(box.archivePath(DEMO))).length, 3);
+  }
 });
 
-Deno.test("proof bad input: exclusive flags, unknown target, missing config", async () => {
+Deno.test("proof bad input: exclusive flags, unknown target, unwritable log folder, missing config", async () => {
   await using box = await sandbox();
   const flags = await runTool("run-operator-proof", [
     "--config",
@@ -112,6 +114,14 @@ Deno.test("proof bad input: exclusive flags, unknown target, missing config", as
   );
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /^ERROR: One or more requested --target names are not present/m);
+  const log = await runTool(
+    "run-operator-proof",
+    ["--config", box.config, "--log-file", join(box.config, "p.log")],
+    { env: box.env },
+  );
+  assert.equal(log.code, 1);
+  assert.match(log.stderr, /^ERROR: Cannot create log folder/m);
+  assert.equal(log.stderr.trim().split("\n").length, 1);
   const missing = await runTool("run-operator-proof", ["--config", join(box.dir, "no.json")], {
     env: box.env,
   });
