@@ -2,7 +2,6 @@
 // closes the array and the document and sets messageCount. Works from the END of the file for
 // indented layouts (LF or CRLF, any indent width), so time and memory barely depend on its size;
 // minified or odd files fall back to one forward streaming pass.
-import { Buffer } from "node:buffer";
 import { ArchiveError } from "./archive_error.ts";
 import {
   commitSiblingTemp,
@@ -112,7 +111,7 @@ interface Layout {
 
 async function detectLayout(file: Deno.FsFile, messagesAt: number): Promise<Layout> {
   const head = await readAt(file, 0, Math.min(messagesAt, 4096));
-  const newline = Buffer.from(head).includes("\r\n") ? "\r\n" : "\n";
+  const newline = new TextDecoder().decode(head).includes("\r\n") ? "\r\n" : "\n";
   const after = await readAt(file, messagesAt, 256);
   let i = 0;
   let sawNewline = false;
@@ -219,20 +218,23 @@ function isOneCompleteMessage(bytes: Uint8Array): boolean {
   }
 }
 
-/** Occurrences of `\n<indent spaces>}` in [from, to): one per complete message in indented layouts. */
+/**
+ * Occurrences of `\n<indent spaces>}` in [from, to): one per complete message in indented layouts.
+ * memchr-speed: native indexOf finds each `}`, then the bytes before it are checked.
+ */
 async function countMessageCloses(
   file: Deno.FsFile,
   from: number,
   to: number,
   indent: number,
 ): Promise<number> {
-  const needle = Buffer.from("\n" + " ".repeat(indent) + "}");
-  const step = Math.min(8 << 20, Math.max(0, to - from));
-  const buf = Buffer.alloc(step + needle.length);
+  const keep = indent + 1; // bytes of context a `}` needs before it
+  const step = Math.min(8 << 20, Math.max(1, to - from));
+  const buf = new Uint8Array(step + keep);
   let count = 0;
   let pos = from;
+  let carry = 0;
   await file.seek(from, Deno.SeekMode.Start);
-  let carry = 0; // bytes kept from the previous block (a needle may straddle blocks)
   while (pos < to) {
     const want = Math.min(step, to - pos);
     let got = 0;
@@ -243,15 +245,15 @@ async function countMessageCloses(
     }
     if (got === 0) break;
     const len = carry + got;
-    let i = buf.indexOf(needle, 0);
-    while (i !== -1 && i + needle.length <= len) {
-      count++;
-      i = buf.indexOf(needle, i + needle.length);
+    // Only `}` among the new bytes count; the carried bytes are context.
+    let i = buf.indexOf(RBRACE, carry);
+    while (i !== -1 && i < len) {
+      if (i >= keep && isLineStart(buf, i, indent, RBRACE)) count++;
+      i = buf.indexOf(RBRACE, i + 1);
     }
     pos += got;
-    // Keep the last needle.length-1 bytes: a match needs at least one new byte to be counted.
-    carry = Math.min(needle.length - 1, len);
-    buf.copy(buf, 0, len - carry, len);
+    carry = Math.min(keep, len);
+    buf.copyWithin(0, len - carry, len);
   }
   return count;
 }
