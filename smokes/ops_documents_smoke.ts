@@ -216,3 +216,43 @@ Deno.test("SIGTERM during the scrape reaches the host runner: exit 143, Log: pri
   assert.doesNotMatch(lock.stdout, /state: held/);
   assert.equal((await messageIds(box.archivePath(DEMO))).length, 3, "archive untouched");
 });
+
+Deno.test("Ctrl-C (SIGINT to the whole foreground group) cancels the export once, gracefully: exit 130", async () => {
+  await using box = await sandbox();
+  const world = JSON.parse(await Deno.readTextFile(box.world));
+  world.channels[0].count = 400;
+  world.channels[0].delayMs = 50;
+  await Deno.writeTextFile(box.world, JSON.stringify(world));
+  const fakeLog = join(box.dir, "fake-dce.jsonl");
+  // detached: the workflow leads its own group, as a shell job does; the signal goes to the group.
+  const child = new Deno.Command(Deno.execPath(), {
+    args: toolArgs("run-documents-scrape", ["--config", box.config]),
+    cwd: ROOT,
+    env: { ...box.env, FAKE_DCE_LOG: fakeLog },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+  }).spawn();
+  const text = { out: "", err: "" };
+  let signalled = false;
+  const pump = async (stream: ReadableStream<Uint8Array>, key: "out" | "err") => {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      text[key] += chunk;
+      if (!signalled && /Exporting channel/.test(text.out + text.err)) {
+        signalled = true;
+        Deno.kill(-child.pid, "SIGINT");
+      }
+    }
+  };
+  await Promise.all([pump(child.stdout, "out"), pump(child.stderr, "err")]);
+  const status = await child.status;
+  assert.equal(status.code, 130, text.out + text.err);
+  const exports = (await Deno.readTextFile(fakeLog)).trim().split("\n").map((l) => JSON.parse(l))
+    .filter((e) => e.argv[0] === "export");
+  assert.equal(exports.length, 1);
+  // A forwarded-twice SIGINT makes the host runner escalate to SIGKILL; the fake then logs nothing.
+  assert.notEqual(exports[0].exit, "SIGKILL");
+  assert.equal(typeof exports[0].exit, "number", JSON.stringify(exports[0]));
+  assert.match(text.out, /^Log: /m);
+});

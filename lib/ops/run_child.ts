@@ -92,6 +92,10 @@ export async function runChild(
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      // Its own process group: a terminal's Ctrl-C reaches only us and we forward it once. Sharing the
+      // group, the child would get it twice (directly and from us), which the host runner treats as
+      // "insist" and answers by SIGKILLing the export.
+      detached: true,
     }).spawn();
   } catch (err) {
     throw new UserError(`Cannot start ${label}: ${(err as Error).message}`);
