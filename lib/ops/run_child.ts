@@ -147,8 +147,3 @@ export async function runTool(
   }
   return await runChild(log, command, argv, { label: tool, ...opts });
 }
-
-/** True once SIGINT/SIGTERM/SIGHUP was received while a child ran (tests reset it). */
-export function interruptedBy(): Deno.Signal | undefined {
-  return received;
-}
