@@ -35,3 +35,10 @@ export {
   type SnapshotEntry,
 } from "./archive_snapshot.ts";
 export { findArchiveFiles, seededChannelId } from "./find_archive_files.ts";
+export {
+  quarantineTemp,
+  type SalvageDeps,
+  salvageStaleTemps,
+  type SalvageStaleTempsOptions,
+  type SalvageStaleTempsResult,
+} from "./salvage_stale_temps.ts";
