@@ -268,6 +268,8 @@ Deno.test("merge: leftover replace-temps of a killed run are swept; foreign file
     const exp = await write(join(dir, "e.json"), incremental);
     await Deno.writeTextFile(join(dir, ".a.json.dce-replace.Ab12Cd"), "partial");
     await Deno.writeTextFile(join(dir, ".a.json.dce-replace.keep-me-please"), "not ours");
+    await Deno.mkdir(join(dir, ".a.json.dce-sort.Zz9Yy8"));
+    await Deno.writeTextFile(join(dir, ".a.json.dce-sort.Zz9Yy8", "run-0"), "spilled run");
     await mergeExportIntoArchive({ archivePath: archive, exportPath: exp });
     assert.deepEqual(
       [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
@@ -287,5 +289,52 @@ Deno.test("merge: a symlink where the archive should be is refused", async () =>
       (err: unknown) => err instanceof ArchiveError && err.kind === "unsafe-path",
     );
     assert.equal((await Deno.lstat(link)).isSymlink, true);
+  });
+});
+
+Deno.test("merge: an unordered export with repeats creates a sorted archive, folded with a warning", async () => {
+  await withDir(async (dir) => {
+    const exp = await write(join(dir, "e.json"), {
+      messages: [
+        msg("30"),
+        msg("4"),
+        msg("30", 3, "later copy"),
+        msg("1000000000000000000"),
+        msg("5"),
+      ],
+    });
+    const archive = join(dir, "new.json");
+    const warned: string[] = [];
+    const r = await mergeExportIntoArchive({
+      archivePath: archive,
+      exportPath: exp,
+      warn: (l) => warned.push(l),
+    });
+    assert.deepEqual([r.action, r.fetched, r.after, r.sorted], ["CREATED", 5, 4, true]);
+    const doc = await readDoc(archive);
+    assert.deepEqual(doc.messages.map((m) => m.id), ["4", "5", "30", "1000000000000000000"]);
+    assert.equal(doc.messages[2]!.content, "later copy");
+    assert.equal(doc.messageCount, 4);
+    assert.ok(warned.some((l) => /folded 1 duplicate/.test(l)), warned.join("\n"));
+  });
+});
+
+Deno.test("merge: an unordered export into an ordered archive falls back to the sort; export still wins", async () => {
+  await withDir(async (dir) => {
+    const archive = await write(join(dir, "a.json"), { messages: [msg("1"), msg("2"), msg("3")] });
+    const exp = await write(join(dir, "e.json"), {
+      messages: [msg("5"), msg("2", 2, "edited"), msg("4")],
+    });
+    const r = await mergeExportIntoArchive({
+      archivePath: archive,
+      exportPath: exp,
+      sortRunBytes: 64,
+    });
+    assert.equal(r.sorted, true);
+    const doc = await readDoc(archive);
+    assert.deepEqual(doc.messages.map((m) => m.id), ["1", "2", "3", "4", "5"]);
+    assert.equal(doc.messages[1]!.content, "edited");
+    assert.deepEqual([r.before, r.fetched, r.after, r.delta], [3, 3, 5, 2]);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["a.json", "e.json"]);
   });
 });

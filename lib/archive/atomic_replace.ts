@@ -16,6 +16,11 @@ export function replaceTempPrefix(target: string): string {
   return `.${basename(target)}.dce-replace.`;
 }
 
+/** The prefix of the external-sort work folder of `target` (`.<name>.dce-sort.`). */
+export function sortTempPrefix(target: string): string {
+  return `.${basename(target)}.dce-sort.`;
+}
+
 export interface SiblingTemp {
   path: string;
   file: Deno.FsFile;
@@ -62,12 +67,12 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * Removes replace-temps of `target` left by a killed run. Only names with our exact prefix and a
+ * Removes replace-temps and sort folders of `target` left by a killed run. Only names with our exact prefix and a
  * 6-character suffix are touched; the caller holds the archive-root lock, so none is live.
  */
 export async function sweepSiblingTemps(target: string): Promise<string[]> {
   const dir = dirname(target);
-  const prefix = replaceTempPrefix(target);
+  const prefixes = [replaceTempPrefix(target), sortTempPrefix(target)];
   const removed: string[] = [];
   let entries: Deno.DirEntry[];
   try {
@@ -76,7 +81,8 @@ export async function sweepSiblingTemps(target: string): Promise<string[]> {
     return removed;
   }
   for (const entry of entries) {
-    if (!entry.name.startsWith(prefix)) continue;
+    const prefix = prefixes.find((p) => entry.name.startsWith(p));
+    if (prefix === undefined) continue;
     const suffix = entry.name.slice(prefix.length);
     if (!/^[A-Za-z0-9]{6}$/.test(suffix)) continue;
     const path = join(dir, entry.name);

@@ -13,6 +13,7 @@ import {
   discardSiblingTemp,
   randomSuffix,
   type SiblingTemp,
+  sortTempPrefix,
   sweepSiblingTemps,
 } from "./atomic_replace.ts";
 import { type ExportHeader, guildLabel, headerFromFields } from "./export_header.ts";
@@ -456,10 +457,7 @@ async function sortedMerge(
   opts: MergeOptions,
 ): Promise<Counts> {
   const guard = new IdSetGuard(archivePath);
-  const workDir = join(
-    dirname(archivePath),
-    `.${basename(archivePath)}.dce-sort.${randomSuffix()}`,
-  );
+  const workDir = join(dirname(archivePath), sortTempPrefix(archivePath) + randomSuffix());
   const dupes = [0, 0];
   let before = 0;
   let fetched = 0;
