@@ -259,3 +259,15 @@ Deno.test("snapshots: tabs/newlines in paths round-trip; matching is exact, not 
   assert.equal(cmp.ok.length, 2);
   assert.throws(() => parseSnapshot("garbage line\n", "s.tsv"), /line 1/);
 });
+
+Deno.test("scanner: literal fast path agrees with the JSON grammar", () => {
+  const doc = (lit: string) => `{"channel":{"id":"1"},"messages":[{"id":"1","v":${lit}}]}`;
+  for (const ok of ["0", "-0", "7", "-12", "1.5", "-0.25e-3", "1E9", "true", "false", "null"]) {
+    assert.deepEqual(JSON.parse(scan(doc(ok)).messages[0]!.text).v, JSON.parse(ok), ok);
+  }
+  for (const bad of ["01", "-", "1.", ".5", "+1", "tru", "truee", "nul", "False", "1e", "0x10"]) {
+    assert.throws(() => scan(doc(bad)), ScanError, bad);
+  }
+  // A numeric id (not DCE's string form) is still found.
+  assert.equal(scan('{"messages":[{"id":123}]}').messages[0]!.id, "123");
+});

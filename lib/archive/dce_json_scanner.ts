@@ -157,7 +157,13 @@ export class DceJsonScanner {
         continue;
       }
       if (c === SPACE || c === NEWLINE || c === 0x0d || c === 0x09) {
+        // Indentation comes in runs: skip the whole run in a tight loop.
         i++;
+        while (i < n) {
+          const d = chunk[i]!;
+          if (d !== SPACE && d !== NEWLINE && d !== 0x0d && d !== 0x09) break;
+          i++;
+        }
         continue;
       }
       const at = this.base + i;
@@ -312,7 +318,17 @@ export class DceJsonScanner {
         from = i;
         continue;
       }
-      out.append(chunk.subarray(from, q + 1));
+      const len = q + 1 - from;
+      if (len <= 24) {
+        // Most strings are short keys: a byte loop beats allocating a view.
+        out.reserve(len);
+        const dst = out.bytes;
+        let k = out.length;
+        for (let j = from; j <= q; j++) dst[k++] = chunk[j]!;
+        out.length = k;
+      } else {
+        out.append(chunk.subarray(from, q + 1));
+      }
       this.inString = false;
       this.endString(this.base + q);
       return q + 1;
@@ -335,22 +351,28 @@ export class DceJsonScanner {
     }
     if (this.idKeyNext && this.depth === 3) {
       this.idKeyNext = false;
-      this.messageId = decoder.decode(
-        this.out.bytes.subarray(this.tokenStart + 1, this.out.length - 1),
-      );
+      this.messageId = asciiOrUtf8(this.out.bytes, this.tokenStart + 1, this.out.length - 1);
     }
     this.valueDone(at);
   }
 
   private endLiteral(at: number): void {
     this.inLiteral = false;
-    const text = decoder.decode(this.out.bytes.subarray(this.tokenStart, this.out.length));
-    if (!LITERAL.test(text)) {
-      throw new ScanError(`invalid literal ${JSON.stringify(text.slice(0, 40))}`, at - text.length);
+    const b = this.out.bytes;
+    const start = this.tokenStart;
+    const end = this.out.length;
+    if (!isJsonLiteral(b, start, end)) {
+      const text = decoder.decode(b.subarray(start, end));
+      if (!LITERAL.test(text)) {
+        throw new ScanError(
+          `invalid literal ${JSON.stringify(text.slice(0, 40))}`,
+          at - text.length,
+        );
+      }
     }
     if (this.idKeyNext && this.depth === 3) {
       this.idKeyNext = false;
-      this.messageId = text;
+      this.messageId = asciiOrUtf8(b, start, end);
     }
     this.valueDone(at);
   }
@@ -450,6 +472,42 @@ function trailingBackslashes(
   while (k > start && chunk[k - 1] === BACKSLASH) k--;
   const run = end - k;
   return k === start ? carried + run : run;
+}
+
+/** Fast path of the LITERAL grammar on bytes (true, false, null, integers); false = check with the regex. */
+function isJsonLiteral(b: Uint8Array, start: number, end: number): boolean {
+  const first = b[start];
+  const len = end - start;
+  if (first === 0x74) {
+    return len === 4 && b[start + 1] === 0x72 && b[start + 2] === 0x75 && b[start + 3] === 0x65;
+  }
+  if (first === 0x66) {
+    return len === 5 && b[start + 1] === 0x61 && b[start + 2] === 0x6c && b[start + 3] === 0x73 &&
+      b[start + 4] === 0x65;
+  }
+  if (first === 0x6e) {
+    return len === 4 && b[start + 1] === 0x75 && b[start + 2] === 0x6c && b[start + 3] === 0x6c;
+  }
+  let i = start;
+  if (b[i] === 0x2d) i++;
+  if (i >= end) return false;
+  if (b[i] === 0x30) return i + 1 === end;
+  for (; i < end; i++) {
+    const c = b[i]!;
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/** Decodes a short byte range; plain ASCII (every id) without the TextDecoder round trip. */
+function asciiOrUtf8(b: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c >= 0x80 || c === BACKSLASH) return decoder.decode(b.subarray(start, end));
+    s += String.fromCharCode(c);
+  }
+  return s;
 }
 
 function parseKey(bytes: Uint8Array, at: number): string {
