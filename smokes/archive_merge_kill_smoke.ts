@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir, toolArgs } from "./_harness.ts";
 import { childEnv } from "./_harness.ts";
-import { generateArchive } from "../bench/archive/generate_archive.ts";
+import { benchMessageId, generateArchive } from "../bench/archive/generate_archive.ts";
+import { dceExportText, realisticMessage } from "../tests/fixtures/archive_fixture.ts";
 
 const SCALE = Number(Deno.env.get("DCE_SMOKE_SCALE") ?? "1") || 1;
 const KILLS = Math.max(1, Math.round(50 * SCALE));
@@ -27,19 +28,20 @@ function spawnMerge(archive: string, exp: string): Deno.ChildProcess {
 }
 
 function tempsIn(dir: string): string[] {
-  return [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.includes(".dce-replace."));
+  return [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+    n.includes(".dce-replace.") || n.includes(".dce-sort.")
+  );
 }
 
-Deno.test(`merge-export killed ${KILLS} times: archive is exactly old or new, next run cleans up`, async () => {
-  await using dir = await tempDir("dce-archive-kill-");
-  const original = join(dir.path, "original.json");
-  const exp = join(dir.path, "export.json");
-  const work = join(dir.path, "work");
-  await Deno.mkdir(work);
-  const archive = join(work, "Acme Devs - Engineering - deployments [712345678901234567].json");
-  await generateArchive(original, ARCHIVE_MESSAGES, 0);
-  await generateArchive(exp, 500, ARCHIVE_MESSAGES - 50); // 50 overlapping, 450 new
+interface KillStats {
+  midWrite: number;
+  old: number;
+  new: number;
+}
 
+/** Kills merge-export `kills` times at random moments; checks old-or-new and the rerun each time. */
+async function killLoop(original: string, exp: string, archive: string, kills: number) {
+  const work = join(archive, "..");
   // The expected new bytes, and how long one full run takes on this machine right now.
   await Deno.copyFile(original, archive);
   const started = performance.now();
@@ -50,10 +52,8 @@ Deno.test(`merge-export killed ${KILLS} times: archive is exactly old or new, ne
   const oldHash = await sha256(original);
   assert.notEqual(newHash, oldHash);
 
-  let killedMidWrite = 0;
-  let endedOld = 0;
-  let endedNew = 0;
-  for (let i = 0; i < KILLS; i++) {
+  const stats: KillStats = { midWrite: 0, old: 0, new: 0 };
+  for (let i = 0; i < kills; i++) {
     await Deno.copyFile(original, archive);
     const child = spawnMerge(archive, exp);
     // Uniform over the whole run (start-up included), a little past its usual end.
@@ -63,14 +63,14 @@ Deno.test(`merge-export killed ${KILLS} times: archive is exactly old or new, ne
       child.kill("SIGKILL");
     } catch { /* already exited */ }
     await child.output();
-    if (tempsIn(work).length > 0) killedMidWrite++;
+    if (tempsIn(work).length > 0) stats.midWrite++;
     const hash = await sha256(archive);
     assert.ok(
       hash === oldHash || hash === newHash,
       `kill ${i} after ${delay.toFixed(0)} ms: torn archive`,
     );
-    if (hash === oldHash) endedOld++;
-    else endedNew++;
+    if (hash === oldHash) stats.old++;
+    else stats.new++;
 
     // The next run completes and sweeps whatever the killed one left.
     const again = await spawnMerge(archive, exp).output();
@@ -79,8 +79,43 @@ Deno.test(`merge-export killed ${KILLS} times: archive is exactly old or new, ne
     assert.deepEqual(tempsIn(work), [], `kill ${i}: temp left behind after the next run`);
   }
   console.log(
-    `kills: ${KILLS}, mid-write (temp present): ${killedMidWrite}, archive old: ${endedOld}, new: ${endedNew}`,
+    `kills: ${kills}, mid-write (temp present): ${stats.midWrite}, archive old: ${stats.old}, new: ${stats.new}`,
   );
+  return stats;
+}
+
+Deno.test(`merge-export killed ${KILLS} times: archive is exactly old or new, next run cleans up`, async () => {
+  await using dir = await tempDir("dce-archive-kill-");
+  const original = join(dir.path, "original.json");
+  const exp = join(dir.path, "export.json");
+  await Deno.mkdir(join(dir.path, "work"));
+  const archive = join(
+    dir.path,
+    "work",
+    "Acme Devs - Engineering - deployments [712345678901234567].json",
+  );
+  await generateArchive(original, ARCHIVE_MESSAGES, 0);
+  await generateArchive(exp, 500, ARCHIVE_MESSAGES - 50); // 50 overlapping, 450 new
+  const stats = await killLoop(original, exp, archive, KILLS);
   // The property is only meaningful if some kills really landed while the temp was being written.
-  assert.ok(killedMidWrite > 0, "no kill landed during the write phase; the run was too short");
+  assert.ok(stats.midWrite > 0, "no kill landed during the write phase; the run was too short");
+});
+
+Deno.test("merge-export killed during the out-of-order fallback: still exactly old or new", async () => {
+  await using dir = await tempDir("dce-archive-kill-");
+  const original = join(dir.path, "original.json");
+  const exp = join(dir.path, "export.json");
+  await Deno.mkdir(join(dir.path, "work"));
+  const archive = join(dir.path, "work", "Acme [712345678901234567].json");
+  await generateArchive(original, ARCHIVE_MESSAGES, 0);
+  // A descending export: the 2-way pass is abandoned and redone through the external sort.
+  const messages = [];
+  for (let n = ARCHIVE_MESSAGES + 300; n > ARCHIVE_MESSAGES - 20; n--) {
+    messages.push(realisticMessage(benchMessageId(n), n) as { id: string });
+  }
+  await Deno.writeTextFile(
+    exp,
+    dceExportText({ channel: { id: "712345678901234567" }, messages, messageCount: "auto" }),
+  );
+  await killLoop(original, exp, archive, Math.max(1, Math.round(10 * SCALE)));
 });
