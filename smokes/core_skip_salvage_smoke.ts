@@ -231,10 +231,10 @@ Deno.test("salvage: a temp of a channel no longer configured becomes its archive
   );
   assert.match(
     run.stderr,
-    /Stale temp export wrong channel \(999 != 111\), discarding: .*export\.111\.wrong1/,
+    /Stale temp export wrong channel \(999 != 111\), quarantined: .*export\.111\.wrong1/,
   );
   assert.ok(!(await exists(wrong)));
   assert.ok(
-    await exists(join(box.out, ".dce-temp", "discarded", "export.111.wrong1", "export.json")),
+    await exists(join(box.out, ".dce-temp", "quarantine", "export.111.wrong1", "export.json")),
   );
 });

@@ -6,7 +6,7 @@ import {
   resolveDestination,
 } from "./archive_destination.ts";
 import { readChannelMap } from "./channel_map.ts";
-import { salvageStaleTemps } from "./stale_temp_salvage.ts";
+import { salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
 
 export const defaultArchiveOps: ArchiveOps = {
   bootstrapChannelMap,
