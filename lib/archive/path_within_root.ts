@@ -1,4 +1,4 @@
-// Lexical and physical (symlink-resolving) checks that a path stays inside a root folder.
+// Lexical and physical (symlink-resolving) checks that a path stays inside a root folder (path safety).
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /** Drops trailing slashes ("/a/b/" → "/a/b"); keeps "/" itself. */
@@ -47,4 +47,9 @@ export async function isPhysicallyWithin(path: string, root: string): Promise<bo
   const [realPath, realRoot] = await Promise.all([physicalPath(path), physicalPath(root)]);
   const rel = relative(realRoot, realPath);
   return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+}
+
+/** Both checks: lexically inside `root` and, with symlinks resolved, still inside it. */
+export async function isWithinRoot(path: string, root: string): Promise<boolean> {
+  return isLexicallyWithin(path, root) && (await isPhysicallyWithin(path, root));
 }
