@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parseCoreArgs } from "../lib/scrape/parse_core_args.ts";
 import { UsageError } from "../lib/cli/errors.ts";
 import { guildNameMatches, normaliseGuildName } from "../lib/scrape/guild_name_match.ts";
-import { archiveFileName, sanitizeNamePart } from "../lib/scrape/archive_destination.ts";
+import { archiveFileName, sanitizeNamePart } from "../lib/archive/archive_file_name.ts";
 import { probeBound } from "../lib/scrape/preflight_target.ts";
 
 Deno.test("parseCoreArgs(): modes, repeatable options, help, passthrough", () => {

@@ -35,6 +35,20 @@ export {
   type SnapshotEntry,
 } from "./archive_snapshot.ts";
 export { findArchiveFiles, seededChannelId } from "./find_archive_files.ts";
+export { findSeededArchives, type SeededArchive } from "./find_seeded_archives.ts";
+export { findTempChannelIds } from "./find_temp_channel_ids.ts";
+export {
+  isLexicallyWithin,
+  isPhysicallyWithin,
+  isWithinRoot,
+  physicalPath,
+  stripTrailingSlashes,
+} from "./path_within_root.ts";
+export { channelMapPath, readChannelMap, recordMapping, writeChannelMap } from "./channel_map.ts";
+export { bootstrapChannelMap } from "./bootstrap_channel_map.ts";
+export { resolveDestination } from "./resolve_destination.ts";
+export { archiveFileName, sanitizeNamePart } from "./archive_file_name.ts";
+export { deriveDestination } from "./derive_destination.ts";
 export {
   quarantineTemp,
   type SalvageDeps,

@@ -7,7 +7,8 @@ import { type DceCli, listChannels, listDms, listGuilds } from "../export/dce_li
 import { DiscoveryError } from "../export/export_errors.ts";
 import type { ListingEntry } from "../export/parse_listing.ts";
 import { guildNameMatches } from "./guild_name_match.ts";
-import { findSeededArchives, findTempChannelIds } from "./seeded_archives.ts";
+import { findSeededArchives } from "../archive/find_seeded_archives.ts";
+import { findTempChannelIds } from "../archive/find_temp_channel_ids.ts";
 
 export interface ResolvedTarget {
   target: TargetConfig;

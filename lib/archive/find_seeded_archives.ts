@@ -36,17 +36,3 @@ export async function findSeededArchives(dir: string): Promise<SeededArchive[]> 
   await walk(dir);
   return found.sort((a, b) => a.path.localeCompare(b.path));
 }
-
-/** Channel ids of temps left in `<dir>/.dce-temp/export.<id>.XXXXXX/` (salvage must see them too). */
-export async function findTempChannelIds(dir: string): Promise<string[]> {
-  const ids = new Set<string>();
-  try {
-    for await (const entry of Deno.readDir(join(dir, ".dce-temp"))) {
-      const m = /^export\.([0-9]+)\.[^.]+$/.exec(entry.name);
-      if (entry.isDirectory && m) ids.add(m[1] as string);
-    }
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  return [...ids];
-}

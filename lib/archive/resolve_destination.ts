@@ -1,0 +1,90 @@
+// Where a channel's archive lives (§8.4): mapped path, else the one `[<id>].json` file (a new one is
+// named by derive_destination.ts).
+import { join } from "node:path";
+import { UserError } from "../cli/errors.ts";
+import { ArchiveError } from "./archive_error.ts";
+import { channelMapPath, readChannelMap, recordMapping } from "./channel_map.ts";
+import { readExportHeader } from "./export_header.ts";
+import { isWithinRoot } from "./path_within_root.ts";
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.lstat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** The header of an existing archive, with the bash core's messages for the two ways it can be wrong. */
+async function checkArchive(path: string, channelId: string): Promise<void> {
+  let header;
+  try {
+    header = await readExportHeader(path);
+  } catch (err) {
+    if (err instanceof ArchiveError) {
+      throw new UserError(`Existing export is not valid JSON: ${path} (${err.message})`);
+    }
+    throw err;
+  }
+  if (!header.channel.id) throw new UserError(`Export '${path}' is missing channel.id metadata.`);
+  if (header.channel.id !== channelId) {
+    throw new UserError(
+      `Export '${path}' belongs to channel '${header.channel.id}', expected '${channelId}'.`,
+    );
+  }
+}
+
+/** All files below outputDir whose name contains `[<id>].json` (not in .dce-meta / .dce-temp). */
+async function candidates(outputDir: string, channelId: string): Promise<string[]> {
+  const needle = `[${channelId}].json`;
+  const found: string[] = [];
+  async function walk(folder: string): Promise<void> {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(folder));
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return;
+      throw err;
+    }
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory && entry.name !== ".dce-meta" && entry.name !== ".dce-temp") {
+        await walk(path);
+      } else if (entry.isFile && entry.name.includes(needle) && entry.name.endsWith(".json")) {
+        found.push(path);
+      }
+    }
+  }
+  await walk(outputDir);
+  return found.sort();
+}
+
+export async function resolveDestination(
+  outputDir: string,
+  channelId: string,
+): Promise<string | null> {
+  const map = await readChannelMap(outputDir);
+  const mapped = map[channelId];
+  if (mapped !== undefined) {
+    if (!(await isWithinRoot(mapped, outputDir))) {
+      throw new UserError(
+        `Mapped destination '${mapped}' for channel ${channelId} is outside target root '${outputDir}'.`,
+      );
+    }
+    if (await isFile(mapped)) await checkArchive(mapped, channelId);
+    return mapped;
+  }
+  const found = await candidates(outputDir, channelId);
+  if (found.length > 1) {
+    throw new UserError(
+      `Found multiple existing JSON exports for channel ${channelId} under ${outputDir}; add an explicit mapping in ${
+        channelMapPath(outputDir)
+      }.`,
+    );
+  }
+  const only = found[0];
+  if (only === undefined) return null;
+  await checkArchive(only, channelId);
+  await recordMapping(outputDir, channelId, only);
+  return only;
+}
