@@ -2,8 +2,20 @@
 // symlinked folders, so a link cannot lead the walk outside the folder or into a loop).
 import { join } from "node:path";
 
+export interface FindArchiveFilesOptions {
+  /**
+   * Also list `*.json` symlinks (default true: the audit and the snapshot report them). The scrape
+   * core passes false: it maps and merges into regular files only.
+   */
+  includeSymlinks?: boolean;
+}
+
 /** `*.json` files under `dir`, sorted; an absent `dir` gives []. */
-export async function findArchiveFiles(dir: string): Promise<string[]> {
+export async function findArchiveFiles(
+  dir: string,
+  opts: FindArchiveFilesOptions = {},
+): Promise<string[]> {
+  const includeSymlinks = opts.includeSymlinks ?? true;
   const found: string[] = [];
   const walk = async (folder: string): Promise<void> => {
     let entries: Deno.DirEntry[];
@@ -18,7 +30,9 @@ export async function findArchiveFiles(dir: string): Promise<string[]> {
       if (entry.isDirectory) {
         if (entry.name === ".dce-meta" || entry.name === ".dce-temp") continue;
         await walk(path);
-      } else if (entry.name.endsWith(".json") && (entry.isFile || entry.isSymlink)) {
+      } else if (
+        entry.name.endsWith(".json") && (entry.isFile || (includeSymlinks && entry.isSymlink))
+      ) {
         found.push(path);
       }
     }

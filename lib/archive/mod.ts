@@ -34,7 +34,11 @@ export {
   snapshotArchives,
   type SnapshotEntry,
 } from "./archive_snapshot.ts";
-export { findArchiveFiles, seededChannelId } from "./find_archive_files.ts";
+export {
+  findArchiveFiles,
+  type FindArchiveFilesOptions,
+  seededChannelId,
+} from "./find_archive_files.ts";
 export { findSeededArchives, type SeededArchive } from "./find_seeded_archives.ts";
 export { findTempChannelIds } from "./find_temp_channel_ids.ts";
 export {

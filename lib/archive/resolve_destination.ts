@@ -1,10 +1,11 @@
 // Where a channel's archive lives (§8.4): mapped path, else the one `[<id>].json` file (a new one is
 // named by derive_destination.ts).
-import { join } from "node:path";
+import { basename } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { ArchiveError } from "./archive_error.ts";
 import { channelMapPath, readChannelMap, recordMapping } from "./channel_map.ts";
 import { readExportHeader } from "./export_header.ts";
+import { findArchiveFiles } from "./find_archive_files.ts";
 import { isWithinRoot } from "./path_within_root.ts";
 
 async function isFile(path: string): Promise<boolean> {
@@ -34,29 +35,11 @@ async function checkArchive(path: string, channelId: string): Promise<void> {
   }
 }
 
-/** All files below outputDir whose name contains `[<id>].json` (not in .dce-meta / .dce-temp). */
+/** Regular files below outputDir whose name contains `[<id>].json` (not in .dce-meta / .dce-temp). */
 async function candidates(outputDir: string, channelId: string): Promise<string[]> {
   const needle = `[${channelId}].json`;
-  const found: string[] = [];
-  async function walk(folder: string): Promise<void> {
-    let entries: Deno.DirEntry[];
-    try {
-      entries = await Array.fromAsync(Deno.readDir(folder));
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return;
-      throw err;
-    }
-    for (const entry of entries) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory && entry.name !== ".dce-meta" && entry.name !== ".dce-temp") {
-        await walk(path);
-      } else if (entry.isFile && entry.name.includes(needle) && entry.name.endsWith(".json")) {
-        found.push(path);
-      }
-    }
-  }
-  await walk(outputDir);
-  return found.sort();
+  const files = await findArchiveFiles(outputDir, { includeSymlinks: false });
+  return files.filter((path) => basename(path).includes(needle));
 }
 
 export async function resolveDestination(
