@@ -1,0 +1,52 @@
+// Unit tests for lib/cli/child_process.ts: /proc parsing, process groups, boot id.
+import assert from "node:assert/strict";
+import {
+  parseStatStartTime,
+  readBootId,
+  readProcessStartTime,
+  readProcessStat,
+  signalGroup,
+  spawnGuarded,
+} from "../lib/cli/child_process.ts";
+
+Deno.test("parseStatStartTime() splits after the LAST ')' (comm may hold spaces and parentheses)", () => {
+  const rest = ["S", ...Array.from({ length: 18 }, (_, i) => String(i + 4)), "123456", "0"].join(
+    " ",
+  );
+  assert.equal(parseStatStartTime(`42 (evil) (name) x) ${rest}`), "123456");
+  assert.equal(parseStatStartTime("garbage"), null);
+  assert.equal(parseStatStartTime("1 (x) S 1 2"), null);
+});
+
+Deno.test("readProcessStartTime() / readProcessStat() read our own /proc entry; a missing pid is null", () => {
+  const mine = readProcessStartTime(Deno.pid);
+  assert.match(mine ?? "", /^\d+$/);
+  assert.equal(readProcessStat(Deno.pid)?.startTime, mine);
+  assert.equal(readProcessStartTime(4194304 + 1), null);
+});
+
+Deno.test("readBootId() is this boot's UUID", () => {
+  assert.match(readBootId() ?? "", /^[0-9a-f-]{36}$/);
+});
+
+Deno.test("spawnGuarded() starts the child as leader of its own process group; signalGroup() reaches it", async () => {
+  const { child, pid } = spawnGuarded("sleep", ["30"], {
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  });
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const pgrp = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2];
+    assert.equal(Number(pgrp), pid);
+    assert.equal(signalGroup(pid, "SIGTERM"), true);
+    const status = await child.status;
+    assert.equal(status.signal, "SIGTERM");
+    assert.equal(signalGroup(pid, "SIGTERM"), false, "an empty group is ESRCH, not an error");
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+  }
+  assert.throws(() => signalGroup(1, "SIGTERM"), RangeError);
+});
