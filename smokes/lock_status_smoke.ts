@@ -302,3 +302,54 @@ Deno.test("with-scrape-lock: lock folder missing → clear error, exit 2", async
   assert.match(run.stderr, /^ERROR: Lock folder .*missing does not exist: create the archive root/);
   assert.equal(run.stderr.trim().split("\n").length, 1);
 });
+
+Deno.test("status never takes the lock (hazard §14.4): flock -n and acquire never fail while status loops", async () => {
+  await using tmp = await tempDir("dce-lock-probe-");
+  await using procs = new Procs();
+  const lock = join(tmp.path, ".dce-scrape.lock");
+  const config = writeConfig(tmp.path);
+  Deno.writeTextFileSync(lock, "");
+  Deno.writeTextFileSync(join(tmp.path, "stop"), "");
+  Deno.removeSync(join(tmp.path, "stop"));
+  // Three shells run the real status tool back to back until told to stop.
+  const loop = `while [ ! -e "$1" ]; do "$2" ${toolArgsShell()} --config "$3" >/dev/null; done`;
+  for (let i = 0; i < 3; i++) {
+    procs.spawn("sh", ["-c", loop, "x", join(tmp.path, "stop"), Deno.execPath(), config]);
+  }
+  const { acquireLock } = await import("../lib/lock/mod.ts");
+  // A legacy-style prober spinning on its own fd: any instant the status tool held the flock
+  // (even shared, even for microseconds) shows up as a failed exclusive try.
+  const prober = Deno.openSync(lock, { read: true });
+  let legacyFailures = 0;
+  let attempts = 0;
+  const until = performance.now() + 4000;
+  while (performance.now() < until) {
+    attempts++;
+    if (prober.tryLockSync(true)) prober.unlockSync();
+    else legacyFailures++;
+  }
+  prober.close();
+  let acquireFailures = 0;
+  for (let i = 0; i < 50; i++) {
+    try {
+      const handle = await acquireLock({
+        path: lock,
+        cmd: ["probe-test"],
+        tool: "t",
+        checkout: "/",
+        warn: () => {},
+      });
+      await handle.release();
+    } catch {
+      acquireFailures++;
+    }
+  }
+  assert.ok(attempts > 1000, `prober ran (${attempts} attempts)`);
+  Deno.writeTextFileSync(join(tmp.path, "stop"), "");
+  assert.equal(legacyFailures, 0, "a legacy flock -n failed while only status was running");
+  assert.equal(acquireFailures, 0, "an acquire failed while only status was running");
+});
+
+function toolArgsShell(): string {
+  return `run --no-prompt -A ${join(ROOT, "scripts", "scrape-lock-status.ts")}`;
+}
