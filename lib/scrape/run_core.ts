@@ -1,5 +1,7 @@
 // The scrape core: config → targets → channels → plan → per-mode work → summary. The host runner's direct
 // backend and scripts/run-scrape.ts both call runCore.
+import { bootstrapChannelMap } from "../archive/bootstrap_channel_map.ts";
+import { readChannelMap } from "../archive/channel_map.ts";
 import { UserError, UserErrorList } from "../cli/errors.ts";
 import { repoRoot as checkoutRoot } from "../cli/repo_root.ts";
 import { loadConfig } from "../config/load_config.ts";
@@ -8,7 +10,6 @@ import { selectTargets } from "../config/select_targets.ts";
 import { dceEnv } from "../export/dce_cli_argv.ts";
 import type { DceCli } from "../export/dce_listings.ts";
 import { writeSummaryFile } from "../ops/run_summary.ts";
-import type { ArchiveOps } from "./archive_ops.ts";
 import {
   type CoreMode,
   type CoreRequest,
@@ -16,7 +17,6 @@ import {
   DEFAULT_CLI_BIN,
 } from "./core_options.ts";
 import { type CoreLog, makeCoreLog } from "./core_log.ts";
-import { defaultArchiveOps } from "./default_archive_ops.ts";
 import { preflightTarget } from "./preflight_target.ts";
 import {
   ListingCache,
@@ -33,16 +33,13 @@ export type { CoreMode, CoreRequest, CoreResult };
 const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 /** Runs one mode and reports through `request.log`; user-facing failures become `ERROR:` lines + exit 1. */
-export async function runCore(
-  request: CoreRequest,
-  archive: ArchiveOps = defaultArchiveOps,
-): Promise<CoreResult> {
+export async function runCore(request: CoreRequest): Promise<CoreResult> {
   const now = request.now ?? (() => new Date());
   const log = makeCoreLog(request.log, now);
   const records: ChannelRecord[] = [];
   const summary = () => (request.mode === "scrape" ? buildSummary(records, now()) : null);
   try {
-    await runMode(request, archive, log, records, now);
+    await runMode(request, log, records, now);
     return { exitCode: 0, summary: summary() };
   } catch (err) {
     if (err instanceof ScrapeInterrupted) records.push(err.record);
@@ -75,7 +72,6 @@ function envNumber(env: Record<string, string>, name: string, fallback: number):
 
 async function runMode(
   request: CoreRequest,
-  archive: ArchiveOps,
   log: CoreLog,
   records: ChannelRecord[],
   now: () => Date,
@@ -106,7 +102,7 @@ async function runMode(
   const resolved: ResolvedTarget[] = [];
   for (const target of selected) {
     if (mode === "salvage") {
-      const mapped = await archive.mappedChannelIds(target.outputDir);
+      const mapped = Object.keys(await readChannelMap(target.outputDir));
       resolved.push(await resolveLocalChannels(target, overrides, mapped));
     } else {
       resolved.push(await resolveTargetChannels(target, overrides, listings, warn));
@@ -130,12 +126,11 @@ async function runMode(
       continue;
     }
     if (mode === "salvage") {
-      await salvageTarget(archive, r, { minAgeSeconds, includeActive, now, log });
+      await salvageTarget(r, { minAgeSeconds, includeActive, now, log });
       continue;
     }
     await scrapeTarget(r, {
       cli,
-      archive,
       log,
       now,
       minAgeSeconds,
@@ -156,7 +151,7 @@ async function scrapeTarget(
   const { target, channelIds } = resolved;
   const { log } = ctx;
   await Deno.mkdir(target.outputDir, { recursive: true });
-  const added = await ctx.archive.bootstrapChannelMap(target.outputDir, log);
+  const added = await bootstrapChannelMap(target.outputDir, log);
   if (added > 0) {
     log(
       `Bootstrapped ${added} channel map entries from existing archives under ${target.outputDir}.`,

@@ -1,11 +1,12 @@
 // `salvage` mode for one target (§8.4): merge stale temps into archives; never runs the DCE CLI.
 import { join } from "node:path";
-import type { ArchiveOps } from "./archive_ops.ts";
+import { deriveDestination } from "../archive/derive_destination.ts";
+import { resolveDestination } from "../archive/resolve_destination.ts";
+import { salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ResolvedTarget } from "./resolve_channels.ts";
 
 export async function salvageTarget(
-  archive: ArchiveOps,
   resolved: ResolvedTarget,
   opts: { minAgeSeconds: number; includeActive: boolean; now: () => Date; log: CoreLog },
 ): Promise<void> {
@@ -16,9 +17,9 @@ export async function salvageTarget(
   );
   log(`  Server scope: ${resolved.scope}`);
   for (const channelId of channelIds) {
-    const destination = await archive.resolveDestination(target.outputDir, channelId);
+    const destination = await resolveDestination(target.outputDir, channelId);
     await Deno.mkdir(join(target.outputDir, ".dce-temp"), { recursive: true });
-    const result = await archive.salvageStaleTemps({
+    const result = await salvageStaleTemps({
       outputDir: target.outputDir,
       channelId,
       destination,
@@ -26,8 +27,8 @@ export async function salvageTarget(
       includeActive: opts.includeActive,
       now: opts.now(),
       log,
-    });
-    const after = destination ?? (await archive.resolveDestination(target.outputDir, channelId));
+    }, { deriveDestination });
+    const after = destination ?? (await resolveDestination(target.outputDir, channelId));
     if (result.merged) {
       log(
         `  Salvage appended ${result.appended} messages for channel ${channelId} (${result.before} → ${result.after}).`,

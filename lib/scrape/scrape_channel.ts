@@ -5,20 +5,21 @@ import { ArchiveError } from "../archive/archive_error.ts";
 import { readExportHeader } from "../archive/export_header.ts";
 import { countMessages } from "../archive/export_queries.ts";
 import { mergeExportIntoArchive } from "../archive/merge_export.ts";
+import { deriveDestination } from "../archive/derive_destination.ts";
+import { resolveDestination } from "../archive/resolve_destination.ts";
+import { salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
 import { guildLabel } from "../archive/export_header.ts";
 import type { TargetConfig } from "../config/scrape_config.ts";
 import type { DceCli } from "../export/dce_listings.ts";
 import { exportChannel } from "../export/export_channel.ts";
 import { DceAuthError, DiskFullError } from "../export/export_errors.ts";
 import type { TailLine } from "../export/run_dce.ts";
-import type { ArchiveOps } from "./archive_ops.ts";
 import { archiveStats } from "./archive_stats.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ChannelRecord } from "./scrape_summary.ts";
 
 export interface ChannelContext {
   cli: DceCli;
-  archive: ArchiveOps;
   log: CoreLog;
   now: () => Date;
   minAgeSeconds: number;
@@ -74,15 +75,15 @@ export async function scrapeChannel(
   target: TargetConfig,
   channelId: string,
 ): Promise<ChannelRecord> {
-  const { log, archive } = ctx;
+  const { log } = ctx;
   const outputDir = target.outputDir;
-  let destination = await archive.resolveDestination(outputDir, channelId);
+  let destination = await resolveDestination(outputDir, channelId);
   let label = ctx.channelGuilds.get(channelId) ?? "unknown guild";
 
   // Stale temps of earlier runs first, so their messages are in the archive before the cursor is read.
   const tempRoot = join(outputDir, ".dce-temp");
   await Deno.mkdir(tempRoot, { recursive: true });
-  await archive.salvageStaleTemps({
+  await salvageStaleTemps({
     outputDir,
     channelId,
     destination,
@@ -90,8 +91,8 @@ export async function scrapeChannel(
     includeActive: ctx.includeActive,
     now: ctx.now(),
     log,
-  });
-  if (destination === null) destination = await archive.resolveDestination(outputDir, channelId);
+  }, { deriveDestination });
+  if (destination === null) destination = await resolveDestination(outputDir, channelId);
 
   let before = 0;
   let cursor: string | null = null;
@@ -232,7 +233,7 @@ export async function scrapeChannel(
     }
   }
   if (destination === null) {
-    destination = await archive.deriveDestination(outputDir, channelId, exportPath);
+    destination = await deriveDestination(outputDir, channelId, exportPath);
   }
   await Deno.mkdir(dirname(destination), { recursive: true });
   let merged;
