@@ -108,3 +108,21 @@ Deno.test("unwritable lock folder: one clear line, exit 2, the command never run
   );
   assert.throws(() => Deno.statSync(marker));
 });
+
+Deno.test("status as a user who cannot look into the lock folder: one clear line, exit 2", async () => {
+  await using tmp = await tempDirFor("dce-lock-private-", 0o700); // root-only folder
+  await using denoDir = await tempDirFor("dce-lock-denodir-", 0o777);
+  const config = join(denoDir.path, "config.json");
+  Deno.writeTextFileSync(config, JSON.stringify({ archive_root: tmp.path, targets: [] }));
+  Deno.chmodSync(config, 0o644);
+  const out = await asNobody(toolArgs("scrape-lock-status", ["--config", config]), {
+    DENO_DIR: denoDir.path,
+    HOME: denoDir.path,
+  });
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 2, stderr);
+  assert.match(
+    stderr,
+    /^ERROR: Cannot inspect lock file .*: permission denied; run as the user that owns the archive root\n$/,
+  );
+});

@@ -29,6 +29,12 @@ export function lstatRegular(path: string, what = "Lock file"): Deno.FileInfo | 
     if (err instanceof Deno.errors.NotADirectory) {
       throw new LockPathError(`${what} ${path} cannot exist: a parent of it is not a directory`);
     }
+    if (err instanceof Deno.errors.PermissionDenied) {
+      throw new LockPathError(
+        `Cannot inspect ${what.toLowerCase()} ${path}: permission denied; run as the user that ` +
+          `owns the archive root`,
+      );
+    }
     throw err;
   }
   if (!info.isFile) {
