@@ -8,7 +8,7 @@ import { checkLockGate } from "./lock_gate.ts";
 import { OpsLog, type Write } from "./ops_log.ts";
 import { verifyDiskOnly } from "./operator_ready.ts";
 import { reportFailure, StepFailedError } from "./report_failure.ts";
-import { runTool } from "./run_child.ts";
+import { holdSignals, interruption, runTool } from "./run_child.ts";
 import { formatRunPlan } from "./run_plan.ts";
 import { SummaryCapture } from "./summary_capture.ts";
 import { verifyArchives } from "./verify_archives.ts";
@@ -86,11 +86,17 @@ export async function runDocumentsScrape(opts: DocumentsOptions): Promise<number
   });
   const capture = new SummaryCapture(log);
   let code = 0;
+  const releaseSignals = holdSignals();
   try {
     code = await workflow(opts, log, paths);
   } catch (err) {
     code = reportFailure(log, err);
   } finally {
+    const stop = interruption();
+    if (stop && code === 0) {
+      log.err(`ERROR: Interrupted by ${stop.signal}; stopped.`);
+      code = stop.exitCode;
+    }
     // On failure too (§14.32): recover what the run produced and say where the log is.
     if (paths.summaryFile !== undefined && capture.seen) {
       const line = await capture.recoverInto(paths.summaryFile);
@@ -98,6 +104,7 @@ export async function runDocumentsScrape(opts: DocumentsOptions): Promise<number
     }
     if (paths.logFile !== undefined) log.out(`Log: ${paths.logFile}`);
     log.close();
+    releaseSignals();
   }
   return code;
 }

@@ -8,7 +8,7 @@ import { logDir, summaryFileFor } from "./documents_scrape.ts";
 import { OpsLog, type Write } from "./ops_log.ts";
 import { checkValidationFlags } from "./operator_validation.ts";
 import { reportFailure, StepFailedError } from "./report_failure.ts";
-import { runTool } from "./run_child.ts";
+import { holdSignals, interruption, runTool } from "./run_child.ts";
 import { formatRunPlan } from "./run_plan.ts";
 import { perTargetSummaryFile, targetSlug } from "./run_summary.ts";
 import { SummaryCapture } from "./summary_capture.ts";
@@ -43,18 +43,25 @@ export async function runOperatorProof(opts: ProofOptions): Promise<number> {
   });
   const capture = new SummaryCapture(log);
   const single: { summaryFile?: string } = {};
-  let code: number;
+  let code = 0;
+  const releaseSignals = holdSignals();
   try {
     code = await prove(opts, log, logFile, clock, single);
   } catch (err) {
     code = reportFailure(log, err);
   } finally {
+    const stop = interruption();
+    if (stop && code === 0) {
+      log.err(`ERROR: Interrupted by ${stop.signal}; stopped.`);
+      code = stop.exitCode;
+    }
     if (single.summaryFile !== undefined && capture.seen) {
       const line = await capture.recoverInto(single.summaryFile);
       if (line) log.err(line);
     }
     log.out(`Log: ${logFile}`);
     log.close();
+    releaseSignals();
   }
   return code;
 }

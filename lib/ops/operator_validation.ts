@@ -7,6 +7,7 @@ import { logDir, summaryFileFor } from "./documents_scrape.ts";
 import { checkLockGate } from "./lock_gate.ts";
 import { OpsLog, type Write } from "./ops_log.ts";
 import { reportFailure } from "./report_failure.ts";
+import { holdSignals, interruption } from "./run_child.ts";
 import { perTargetSummaryFile } from "./run_summary.ts";
 import { SummaryCapture } from "./summary_capture.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
@@ -63,18 +64,25 @@ export async function runOperatorValidation(opts: ValidationOptions): Promise<nu
     ...(opts.stderr ? { stderr: opts.stderr } : {}),
   });
   const capture = new SummaryCapture(log);
-  let code: number;
+  let code = 0;
+  const releaseSignals = holdSignals();
   try {
     code = await validate(opts, log, { perTargetMode, exporting, summaryFile, logFile, clock });
   } catch (err) {
     code = reportFailure(log, err);
   } finally {
+    const stop = interruption();
+    if (stop && code === 0) {
+      log.err(`ERROR: Interrupted by ${stop.signal}; stopped.`);
+      code = stop.exitCode;
+    }
     if (summaryFile !== undefined && capture.seen) {
       const line = await capture.recoverInto(summaryFile);
       if (line) log.err(line);
     }
     log.out(`Log: ${logFile}`);
     log.close();
+    releaseSignals();
   }
   return code;
 }

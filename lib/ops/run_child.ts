@@ -17,13 +17,14 @@ export class InterruptedError extends UserError {
 
 const running = new Set<Deno.ChildProcess>();
 let received: Deno.Signal | undefined;
+let holders = 0;
 const handlers = new Map<Deno.Signal, () => void>();
 
 function listen(): void {
   if (handlers.size > 0) return;
   for (const signal of FORWARDED) {
     const handler = () => {
-      received = signal;
+      received ??= signal;
       for (const child of running) {
         try {
           child.kill(signal);
@@ -36,9 +37,33 @@ function listen(): void {
 }
 
 function unlisten(): void {
-  if (running.size > 0) return;
+  if (running.size > 0 || holders > 0) return;
   for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
   handlers.clear();
+}
+
+/**
+ * Keeps the signal listeners for a whole workflow, not only while a child runs: a signal between two
+ * steps then stops the workflow at the next step (InterruptedError) instead of killing it on the spot,
+ * so `Log:` and summary recovery still happen. Returns the release function.
+ */
+export function holdSignals(): () => void {
+  // A workflow that starts while nothing else runs starts with a clean slate.
+  if (holders === 0 && running.size === 0) received = undefined;
+  holders++;
+  listen();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    holders--;
+    unlisten();
+  };
+}
+
+/** The first SIGINT/SIGTERM/SIGHUP received while listening, if any, with its exit code. */
+export function interruption(): { signal: Deno.Signal; exitCode: number } | undefined {
+  return received ? { signal: received, exitCode: SIGNAL_EXIT[received] ?? 1 } : undefined;
 }
 
 async function pump(stream: ReadableStream<Uint8Array>, emit: (line: string) => void) {
@@ -76,6 +101,7 @@ export async function runChild(
   opts: ChildOptions = {},
 ): Promise<number> {
   const label = opts.label ?? command;
+  if (received) throw new InterruptedError(received, `the step before ${label}`);
   let child: Deno.ChildProcess;
   try {
     let env = opts.env;
