@@ -90,7 +90,13 @@ const invalidContents: [string, () => Promise<string> | string][] = [
   ["20-digit pid", () => "12345678901234567890\n"],
   ["abc", () => "abc\n"],
   ["2 MB of zeros", () => "\0".repeat(2 * 1024 * 1024)],
-  ["CRLF record of a dead pid", async () => `${await deadPid()}\r\n${"ab".repeat(16)}\r\n`],
+  // With a start time: pid_max is 32768 here, so a bare dead PID may be reused within seconds by
+  // another test's process, and a record without a start time is then rightly judged alive.
+  [
+    "CRLF record of a dead pid",
+    async () =>
+      `${await deadPid()}\r\n${"ab".repeat(16)}\r\nhost=${Deno.hostname()}\r\nstarttime=1\r\n`,
+  ],
 ];
 
 Deno.test(`invalid lock content (${invalidContents.map(([n]) => n).join(", ")}): exactly one winner`, async () => {
