@@ -142,6 +142,27 @@ Deno.test("a failing scrape still prints Log: and keeps the log (§14.32)", asyn
   assert.match(await Deno.readTextFile(log), /ERROR: run-scrape-host preflight failed/);
 });
 
+Deno.test("a cron-style fixed log: last month's summary never passes for this run's after a failure", async () => {
+  await using box = await sandbox();
+  const log = join(box.dir, "discord-scrape.log");
+  const summary = join(box.dir, "discord-scrape.summary.json");
+  await Deno.writeTextFile(summary, '{"version":1,"finished_at":"last month"}\n');
+  const failed = await runTool(
+    "run-documents-scrape",
+    ["--config", box.config, "--log-file", log],
+    {
+      env: { ...box.env, FAKE_DCE_REJECT_TOKEN: "1" },
+    },
+  );
+  assert.notEqual(failed.code, 0);
+  await assert.rejects(() => Deno.stat(summary), Deno.errors.NotFound);
+  const ok = await runTool("run-documents-scrape", ["--config", box.config, "--log-file", log], {
+    env: box.env,
+  });
+  assert.equal(ok.code, 0, both(ok));
+  assert.notEqual(JSON.parse(await Deno.readTextFile(summary)).finished_at, "last month");
+});
+
 Deno.test("bad input: one clear line and the documented exit code, nothing changed", async () => {
   await using box = await sandbox();
   const archive = await Deno.readTextFile(box.archivePath(DEMO));

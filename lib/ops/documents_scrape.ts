@@ -1,7 +1,7 @@
 // run-documents-scrape: verify archives → plan → [dry-run stop] → disk gate → lock gate → [salvage] →
 // preflight → incremental scrape, with everything tee'd to an appended log and a JSON run summary.
 import { join } from "node:path";
-import { UsageError } from "../cli/errors.ts";
+import { UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { checkLockGate } from "./lock_gate.ts";
@@ -156,6 +156,7 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
   }
   // Only live runs reach here: only they ever print this line (dry-run and salvage-only must not).
   log.out(`JSON summary file: ${paths.summaryFile}`);
+  await dropStaleSummary(log, paths.summaryFile!);
   const env: Record<string, string> = {
     DCE_RUN_SUMMARY_JSON: "1",
     DCE_RUN_SUMMARY_FILE: paths.summaryFile!,
@@ -170,4 +171,25 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
   }
   log.out("Documents scrape finished successfully.");
   return 0;
+}
+
+/**
+ * A summary left by an earlier run under the same name (a cron job's fixed log) would look like this
+ * run's if this run fails before writing one; it is removed first. Only a regular file is removed.
+ */
+async function dropStaleSummary(log: OpsLog, file: string): Promise<void> {
+  try {
+    const info = await Deno.lstat(file);
+    if (!info.isFile) {
+      throw new UserError(
+        `JSON summary file "${file}" exists and is not a regular file; choose another --summary-file.`,
+      );
+    }
+    await Deno.remove(file);
+    log.out(`(replacing the previous run's summary at ${file})`);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return;
+    if (err instanceof UserError) throw err;
+    throw new UserError(`Cannot replace JSON summary file "${file}": ${(err as Error).message}`);
+  }
 }
