@@ -39,14 +39,18 @@ function enterCritical(dir: string): string | null {
   const marker = join(dir, "occupied");
   for (;;) {
     try {
-      Deno.writeTextFileSync(marker, String(Deno.pid), { createNew: true });
+      const me = readProcessStat(Deno.pid)?.startTime ?? "";
+      Deno.writeTextFileSync(marker, `${Deno.pid} ${me}`, { createNew: true });
       return null;
     } catch (err) {
       if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
-      const owner = Number(Deno.readTextFileSync(marker) || "0");
-      // A SIGKILLed holder is a zombie until its parent reaps it: that counts as dead.
+      const [ownerText = "0", ownerStart = ""] = Deno.readTextFileSync(marker).split(" ");
+      const owner = Number(ownerText);
+      // A SIGKILLed holder is a zombie until its parent reaps it, and its pid may be reused
+      // afterwards: only the same pid with the same start time, not a zombie, is alive.
       const stat = owner > 0 ? readProcessStat(owner) : null;
-      const alive = stat !== null && stat.state !== "Z" && stat.state !== "X";
+      const alive = stat !== null && stat.state !== "Z" && stat.state !== "X" &&
+        stat.startTime === ownerStart;
       if (alive) return `overlap: pid ${Deno.pid} entered while pid ${owner} was inside`;
       Deno.removeSync(marker);
     }
