@@ -12,7 +12,7 @@ const USAGE = `Usage: demo [PATH]
 Builds a sandbox archive root in PATH (absent or empty; default a new temp folder) with a config for it,
 then runs, through the same ./dce tools an operator uses: operator-handoff, a first scrape, an
 incremental scrape after the simulated Discord grows, a scrape whose export is cut off mid-message,
-run-operator-proof --salvage-before-scrape (salvage + scrape + grow-only proof), and an archive check.
+run-operator-proof --salvage-before-scrape (salvage + scrape + grow-only proof), and audit-archive-json.
 Discord is simulated by the fake DCE CLI (smokes/fakes/dce-cli); the sandbox is kept for you to inspect.
 Exit: 0 demo complete (proof passed); 1 a step failed (named); 2 usage error.`;
 

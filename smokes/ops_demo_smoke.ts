@@ -35,6 +35,7 @@ Deno.test("./dce demo PATH runs handoff, scrapes, a cut-off export, salvage and 
   assert.match(all, /Preserving partial export temp for salvage/);
   assert.match(all, /SALVAGED .*random \[333333333333333333\]\.json/);
   assert.match(run.stdout, /^Operator proof passed for demo$/m);
+  assert.match(all, /All checked archive JSON files are valid\./);
   assert.match(run.stdout, /Demo complete: the operator proof passed/);
   const archives = join(box, "archive", "demo-guild");
   const count = async (name: string) =>

@@ -176,7 +176,7 @@ export async function runDemo(opts: DemoOptions): Promise<string> {
     "run-operator-proof",
     [...cfg, "--salvage-before-scrape"],
   );
-  await step("Audit: every archive is valid JSON again", "verify-documents-archives", cfg);
+  await step("Audit: every archive is valid, complete JSON again", "audit-archive-json", cfg);
 
   log.out("");
   log.out("Demo summary");
