@@ -49,7 +49,7 @@ Deno.test("handoff prints a disk summary from the filesystem unless --skip-df", 
   const run = await runTool("operator-handoff", ["--config", box.config], { env: box.env });
   assert.equal(run.code, 0, both(run));
   assert.match(run.stdout, /^Disk summary\n============\n/m);
-  assert.match(run.stdout, /^  size \S+, used \S+, available \S+ \(\d+% used\)$/m);
+  assert.match(run.stdout, /^ {2}size \S+, used \S+, available \S+ \(\d+% used\)$/m);
 });
 
 Deno.test("held lock: a salvage-only handoff stops with the reason; a dry-run handoff warns and completes (§14.36)", async () => {
