@@ -409,7 +409,7 @@ async function composeAttempt(
       stderr: opts.stderr,
       tail,
       signals: opts.signals,
-      onSpawn: (pid) => state.lock?.recordChild(pid),
+      onSpawn: (pid) => recordExportChild(opts, state.lock, pid),
     });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
@@ -417,6 +417,13 @@ async function composeAttempt(
     }
     throw err;
   }
+}
+
+/** Adds the exporter to the lock's holder record; a failed .meta write is a warning, not a crash. */
+function recordExportChild(opts: HostRunOptions, lock: LockHandle | null, pid: number): void {
+  lock?.recordChild(pid).catch((err) => {
+    opts.output.err(`WARN: could not record export pid ${pid} in the lock: ${err}`);
+  });
 }
 
 async function runCoreAttempt(
@@ -461,9 +468,7 @@ async function runCoreAttempt(
             signalGroup(pid, opts.signals.received);
           } catch { /* gone */ }
         }
-        state.lock?.recordChild(pid).catch((err) => {
-          opts.output.err(`WARN: could not record export pid ${pid} in the lock: ${err}`);
-        });
+        recordExportChild(opts, state.lock, pid);
       },
     });
   } finally {
