@@ -102,3 +102,32 @@ Deno.test("writeComposeEnvFile() creates a 0600 file named with our pid; sweep r
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("writeComposeEnvFile() writes all of the text or fails and leaves no file behind", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A file size limit (ulimit -f, SIGXFSZ ignored) makes the write stop short after 4 KiB, then fail
+    // with EFBIG: the way a full disk cuts a write off. Done in a child so the limit is its own.
+    const module = new URL("../lib/export/compose_env_file.ts", import.meta.url).href;
+    const script = `import { writeComposeEnvFile } from ${JSON.stringify(module)};
+      try { await writeComposeEnvFile(${
+      JSON.stringify(dir)
+    }, "DISCORD_TOKEN=" + "x".repeat(1 << 20) + "\\n");
+        console.log("written"); } catch (err) { console.log(err.name); }`;
+    const out = await new Deno.Command("sh", {
+      args: ["-c", `ulimit -f 8; trap '' XFSZ; exec "$0" eval "$1"`, Deno.execPath(), script],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const said = new TextDecoder().decode(out.stdout).trim();
+    assert.notEqual(said, "written", "a cut-off write must not pass as written");
+    assert.notEqual(said, "", new TextDecoder().decode(out.stderr));
+    assert.deepEqual(
+      await Array.fromAsync(Deno.readDir(dir)),
+      [],
+      "the partial token file was left",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -22,7 +22,8 @@ export function composeEnvText(entries: ReadonlyArray<readonly [string, string]>
 /**
  * Writes the env file as `<tmpdir>/dce-compose-env.<our pid>.<random>`, created exclusively with
  * mode 0600 (nobody else can read it, even for an instant). The pid in the name lets a later run
- * remove files left behind by a runner that was SIGKILLed (sweepStaleEnvFiles).
+ * remove files left behind by a runner that was SIGKILLed (sweepStaleEnvFiles). A failed write (a
+ * full disk) removes the file again: the caller never learns its path, so nobody else would.
  */
 export async function writeComposeEnvFile(tmpDir: string, text: string): Promise<string> {
   for (;;) {
@@ -36,9 +37,10 @@ export async function writeComposeEnvFile(tmpDir: string, text: string): Promise
       throw err;
     }
     try {
-      await file.write(new TextEncoder().encode(text));
-    } finally {
-      file.close();
+      await writeText(file, text);
+    } catch (err) {
+      removeComposeEnvFile(path);
+      throw err;
     }
     return path;
   }
@@ -46,9 +48,14 @@ export async function writeComposeEnvFile(tmpDir: string, text: string): Promise
 
 /** Rewrites an existing env file in place (same path, still 0600) for the auth retry. */
 export async function rewriteComposeEnvFile(path: string, text: string): Promise<void> {
-  const file = await Deno.open(path, { write: true, truncate: true });
+  await writeText(await Deno.open(path, { write: true, truncate: true }), text);
+}
+
+/** All of `text`, then close: `write` may write only part of it (a file size limit, a full disk). */
+async function writeText(file: Deno.FsFile, text: string): Promise<void> {
   try {
-    await file.write(new TextEncoder().encode(text));
+    let rest = new TextEncoder().encode(text);
+    while (rest.length > 0) rest = rest.subarray(await file.write(rest));
   } finally {
     file.close();
   }
