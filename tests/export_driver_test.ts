@@ -210,3 +210,17 @@ Deno.test("runDce: a missing CLI binary is a clear user error", async () => {
     /Cannot run the DCE CLI '\/nonexistent\/DiscordChatExporter.Cli'.*DCE_CLI_BIN/,
   );
 });
+
+Deno.test("runDce: an abort that lands while the binary is being checked still stops the export", async () => {
+  await withFake(async ({ dir, env }) => {
+    const controller = new AbortController();
+    // Not aborted when runDce is called; aborted while it awaits the executable check.
+    const pending = exportChannel({ bin: FAKE, env, signal: controller.signal }, {
+      channelId: "117",
+      outputPath: join(dir, "slow.json"),
+    });
+    controller.abort();
+    const result = await pending;
+    assert.equal(result.outcome.kind, "aborted");
+  });
+});

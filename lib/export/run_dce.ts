@@ -88,6 +88,8 @@ export async function runDce(opts: DceRunOptions): Promise<DceRunResult> {
     killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), opts.killGraceMs ?? 10_000);
   };
   opts.signal?.addEventListener("abort", onAbort, { once: true });
+  // An abort during the awaits above fired before the listener existed: honour it now.
+  if (opts.signal?.aborted) onAbort();
   try {
     const [status] = await Promise.all([
       child.status,
