@@ -1,11 +1,14 @@
 // Is there something that can run DiscordChatExporter here: the direct DCE CLI, or a compose tool?
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { UserError } from "../cli/errors.ts";
+import {
+  chooseCompose,
+  type ComposeProbes,
+  systemComposeProbes,
+} from "../export/compose_command.ts";
+import type { ExporterKind } from "../export/host_args.ts";
+import { DEFAULT_CLI_BIN } from "../scrape/core_options.ts";
 import { findExecutable, isExecutableFile, probeSucceeds } from "./find_executable.ts";
-
-export type ExporterKind = "cli" | "compose";
-
-export const DEFAULT_CLI_BIN = "/opt/app/DiscordChatExporter.Cli";
 
 /**
  * The host runner's rule (run-scrape-host --help): DCE_EXPORTER if set; else compose when a compose
@@ -42,33 +45,26 @@ export async function checkCliExporter(env: Record<string, string | undefined>):
   );
 }
 
-/** Compose detection in the bash suite's order; first hit wins. */
+/**
+ * The compose program the host runner will use (its own choice, lib/export/compose_command.ts), so a
+ * ready host is one the runner can run on; `<docker> compose` must also answer `compose version`.
+ */
 export async function checkComposeExporter(
   env: Record<string, string | undefined>,
+  probes: ComposeProbes = systemComposeProbes(env["PATH"]),
 ): Promise<string> {
-  const path = env["PATH"];
+  const program = await chooseCompose(env, probes);
   const explicit = env["DCE_COMPOSE_BIN"]?.trim();
-  if (explicit) {
-    if (!(await findExecutable(explicit.split(/\s+/)[0]!, path))) {
-      throw new UserError(`DCE_COMPOSE_BIN '${explicit}' is not an executable on PATH.`);
-    }
-    return `compose: ${explicit}`;
+  if (explicit) return `compose: ${explicit}`;
+  const [bin, ...rest] = program.argv as [string, ...string[]];
+  if (rest.length === 0) return `compose: ${basename(bin)}`;
+  const name = `${env["DCE_DOCKER_BIN"]?.trim() || "docker"} compose`;
+  if (!(await probeSucceeds(bin, [...rest, "version"]))) {
+    throw new UserError(
+      `'${name} version' failed. Install Docker or Podman with compose support, or run the DCE CLI directly (DCE_EXPORTER=cli, DCE_CLI_BIN=<path>).`,
+    );
   }
-  const docker = env["DCE_DOCKER_BIN"]?.trim() || "docker";
-  const podmanCompose = await findExecutable("podman-compose", path);
-  if (podmanCompose && (await probeSucceeds("podman", ["info"]))) return "compose: podman-compose";
-  const dockerBin = await findExecutable(docker, path);
-  if (dockerBin && (await probeSucceeds(dockerBin, ["compose", "version"]))) {
-    return `compose: ${docker} compose`;
-  }
-  if (await findExecutable("docker-compose", path)) return "compose: docker-compose";
-  const podman = await findExecutable("podman", path);
-  if (podman && (await probeSucceeds(podman, ["compose", "version"]))) {
-    return "compose: podman compose";
-  }
-  throw new UserError(
-    "Install Docker or Podman with compose support, or run the DCE CLI directly (DCE_EXPORTER=cli, DCE_CLI_BIN=<path>).",
-  );
+  return `compose: ${name}`;
 }
 
 export async function checkExporter(
