@@ -3,7 +3,7 @@
 // skip a forbidden channel, retry auth once, and survive SIGTERM mid-export with the archive intact.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { tempDir } from "./_harness.ts";
+import { FAKES, tempDir } from "./_harness.ts";
 import { type FakeWorld, writeWorld } from "./fakes/fake_dce_world.ts";
 import {
   FAKE_DCE_CLI,
@@ -203,3 +203,13 @@ for (const exporter of ["compose", "cli"] as const) {
     assert.ok((await messageIds(s.archiveFile)).length > 5);
   });
 }
+
+Deno.test("e2e (cli): DCE_CLI_BIN may name a program on PATH, as the core runs it", async () => {
+  await using dir = await tempDir();
+  const s = await setup(dir.path, "cli");
+  const run = await host(
+    ["preflight"],
+    s.env({ DCE_CLI_BIN: "dce-cli", PATH: `${FAKES}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}` }),
+  );
+  assert.equal(run.code, 0, run.stderr);
+});

@@ -11,12 +11,14 @@ import { resolveLockPath } from "../lock/resolve_lock_path.ts";
 import { checkDisk } from "../ops/disk_check.ts";
 import { containerMemoryFor, formatRunPlan } from "../ops/run_plan.ts";
 import { hasContent, parseSummaryLine, writeSummaryFile } from "../ops/run_summary.ts";
+import { DEFAULT_CLI_BIN } from "../scrape/core_options.ts";
 import {
   chooseCompose,
   type ComposeProbes,
   type ComposeProgram,
   composeRunArgv,
   systemComposeProbes,
+  whichOnPath,
 } from "./compose_command.ts";
 import {
   composeEnvText,
@@ -46,8 +48,6 @@ import { runStreamedChild } from "./host_stream_child.ts";
 import { exists } from "./token_file.ts";
 import { runReauthCommand, validateReauthCommand } from "./token_reauth_command.ts";
 import { type ResolvedToken, resolveToken } from "./token_source.ts";
-
-export const DEFAULT_CLI_BIN = "/opt/app/DiscordChatExporter.Cli";
 
 /** What the runner needs from the scrape core (lib/export's runCore), so tests can inject a fake. */
 export interface CoreRequest {
@@ -198,7 +198,7 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
       await requireFolder(opts.tmpDir);
       plan.compose = { program, file: composeFile, containerConfig };
     } else {
-      await requireExecutable(plan.cliBin);
+      await requireExecutable(plan.cliBin, env["PATH"]);
     }
     plan.reauth = await validateReauthCommand(env["DCE_REAUTH_COMMAND"], repoRoot);
     // Fail before the disk check, plan and lock when there is no token at all.
@@ -533,16 +533,13 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-async function requireExecutable(path: string): Promise<void> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch {
-    throw new UserError(
-      `DCE CLI not found: ${path} (DCE_CLI_BIN). Install DiscordChatExporter.Cli, set DCE_CLI_BIN, or use --exporter compose.`,
-    );
+/** Found as the core will run it: a path as is, a bare name on the settings' PATH. */
+async function requireExecutable(bin: string, pathVar: string | undefined): Promise<void> {
+  if (await whichOnPath(bin, pathVar) !== null) return;
+  if (bin.includes("/") && await exists(bin)) {
+    throw new UserError(`DCE CLI is not an executable file: ${bin} (DCE_CLI_BIN).`);
   }
-  if (!info.isFile || ((info.mode ?? 0) & 0o111) === 0) {
-    throw new UserError(`DCE CLI is not an executable file: ${path} (DCE_CLI_BIN).`);
-  }
+  throw new UserError(
+    `DCE CLI not found: ${bin} (DCE_CLI_BIN). Install DiscordChatExporter.Cli, set DCE_CLI_BIN, or use --exporter compose.`,
+  );
 }
