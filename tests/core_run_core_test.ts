@@ -102,3 +102,37 @@ Deno.test("runCore(): an abort stops the export and returns 128+n for the signal
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("runCore(): a channel that fails before or after its export leaves no temp folder behind", async () => {
+  const { dir, env, config } = await sandbox(3);
+  try {
+    const temps = join(dir, "a", "t", ".dce-temp");
+    const run = (cliBin: string) => {
+      const lines: string[] = [];
+      return runCore({
+        mode: "scrape",
+        configPath: config,
+        targets: [],
+        guilds: [],
+        channels: [],
+        env,
+        cliBin,
+        log: (l) => lines.push(l),
+      }).then((r) => ({ ...r, text: lines.join("\n") }));
+    };
+    // The CLI cannot be started at all.
+    const missing = await run(join(dir, "no-such-cli"));
+    assert.equal(missing.exitCode, 1, missing.text);
+    assert.match(missing.text, /ERROR: Cannot run the DCE CLI/);
+    assert.deepEqual([...Deno.readDirSync(temps)], []);
+    // The export is fine but its derived archive name is a symlink leading out of the target.
+    await Deno.writeTextFile(join(dir, "elsewhere.json"), "");
+    await Deno.symlink(join(dir, "elsewhere.json"), join(dir, "a", "t", "G - room [111].json"));
+    const outside = await run(FAKE);
+    assert.equal(outside.exitCode, 1, outside.text);
+    assert.match(outside.text, /ERROR: Derived destination .* is outside target root/);
+    assert.deepEqual([...Deno.readDirSync(temps)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -16,7 +16,7 @@ import { DceAuthError, DiskFullError } from "../export/export_errors.ts";
 import type { TailLine } from "../export/run_dce.ts";
 import { archiveStats } from "./archive_stats.ts";
 import type { CoreLog } from "./core_log.ts";
-import type { ChannelRecord } from "./scrape_summary.ts";
+import type { ChannelAction, ChannelRecord } from "./scrape_summary.ts";
 
 export interface ChannelContext {
   cli: DceCli;
@@ -111,167 +111,140 @@ export async function scrapeChannel(
     }${destination !== null ? ` → ${destination}` : ""}.`,
   );
   const tempDir = await Deno.makeTempDir({ dir: tempRoot, prefix: `export.${channelId}.` });
-  const exportPath = join(tempDir, "export.json");
-  const result = await exportChannel(ctx.cli, {
-    channelId,
-    outputPath: exportPath,
-    ...(cursor !== null ? { after: cursor } : {}),
-    ...(ctx.onExportChild ? { onChild: ctx.onExportChild } : {}),
-  });
-  const outcome = result.outcome;
-  const skipped = (action: "SKIPPED" | "SKIPPED_OOM", exitCode?: number): ChannelRecord => ({
-    target: target.name,
-    channel_id: channelId,
-    guild_label: label,
-    file_path: destination ?? "n/a",
-    action,
-    before_count: before,
-    fetched_count: 0,
-    after_count: before,
-    delta: 0,
-    ...(exitCode !== undefined ? { exit_code: exitCode } : {}),
-  });
-  const keepOrDrop = async () => {
-    if ((await fileSize(exportPath)) > 0) {
-      log(`  Preserving partial export temp for salvage on next run: ${tempDir}`);
-    } else {
-      await Deno.remove(tempDir, { recursive: true });
-    }
-  };
-
-  switch (outcome.kind) {
-    case "ok":
-    case "empty-range":
-      break;
-    case "access":
-      log(
-        `Skipping channel ${channelId} (inaccessible or non-fatal export error): ${
-          accessReason(outcome.reason)
-        }.`,
-      );
-      // A 403/404 happens before any message is fetched: nothing worth keeping.
-      await Deno.remove(tempDir, { recursive: true });
-      return skipped("SKIPPED");
-    case "aborted":
-    case "oom": {
-      log(`Skipping channel ${channelId} (export process aborted, exit ${outcome.exitCode}).`);
-      echoTail(log, result.tail, 10);
-      await keepOrDrop();
-      const record = skipped("SKIPPED_OOM", outcome.exitCode);
-      if (ctx.cli.signal?.aborted) throw new ScrapeInterrupted(record);
-      return record;
-    }
-    case "disk-full":
-      echoTail(log, result.tail);
-      await keepOrDrop();
-      throw new DiskFullError(
-        `Disk full while exporting channel ${channelId} for target '${target.name}' (${outcome.reason}). The run stopped; no archive was modified. Free space under ${outputDir} and rerun (a partial export, if any, is kept for salvage).`,
-      );
-    case "auth":
-      await Deno.remove(tempDir, { recursive: true });
-      throw new DceAuthError(`while exporting channel ${channelId}`);
-    case "failed":
-      echoTail(log, result.tail);
-      await Deno.remove(tempDir, { recursive: true });
-      throw new UserError(
-        `Channel ${channelId} failed for target '${target.name}'. DCE: ${outcome.reason}`,
-      );
-  }
-
-  if (outcome.kind === "empty-range") {
-    // Pre-2.45 CLI: "no messages in the specified period" is an error without a file.
-    await Deno.remove(tempDir, { recursive: true });
-    log(`  UNCHANGED ${destination ?? "n/a"} (${before} messages, no new export data)`);
-    return {
+  // Removed on every way out unless keepPartial() keeps a partial export for the next run's salvage
+  // (aborted, OOM, disk full); an export that failed validation is never left where salvage would
+  // merge it later (§14.19).
+  let keepTemp = false;
+  try {
+    const exportPath = join(tempDir, "export.json");
+    const result = await exportChannel(ctx.cli, {
+      channelId,
+      outputPath: exportPath,
+      ...(cursor !== null ? { after: cursor } : {}),
+      ...(ctx.onExportChild ? { onChild: ctx.onExportChild } : {}),
+    });
+    const outcome = result.outcome;
+    /** A record of this channel; by default "nothing changed" (the archive as it was). */
+    const record = (
+      action: ChannelAction,
+      changes: Partial<ChannelRecord> = {},
+    ): ChannelRecord => ({
       target: target.name,
       channel_id: channelId,
       guild_label: label,
       file_path: destination ?? "n/a",
-      action: "UNCHANGED",
+      action,
       before_count: before,
       fetched_count: 0,
       after_count: before,
       delta: 0,
+      ...changes,
+    });
+    const unchanged = (): ChannelRecord => {
+      log(`  UNCHANGED ${destination ?? "n/a"} (${before} messages, no new export data)`);
+      return record("UNCHANGED");
     };
-  }
+    const keepPartial = async () => {
+      if ((await fileSize(exportPath)) > 0) {
+        keepTemp = true;
+        log(`  Preserving partial export temp for salvage on next run: ${tempDir}`);
+      }
+    };
 
-  let header;
-  try {
-    header = await readExportHeader(exportPath);
+    switch (outcome.kind) {
+      case "ok":
+      case "empty-range":
+        break;
+      case "access":
+        log(
+          `Skipping channel ${channelId} (inaccessible or non-fatal export error): ${
+            accessReason(outcome.reason)
+          }.`,
+        );
+        // A 403/404 happens before any message is fetched: nothing worth keeping.
+        return record("SKIPPED");
+      case "aborted":
+      case "oom": {
+        log(`Skipping channel ${channelId} (export process aborted, exit ${outcome.exitCode}).`);
+        echoTail(log, result.tail, 10);
+        await keepPartial();
+        const skipped = record("SKIPPED_OOM", { exit_code: outcome.exitCode });
+        if (ctx.cli.signal?.aborted) throw new ScrapeInterrupted(skipped);
+        return skipped;
+      }
+      case "disk-full":
+        echoTail(log, result.tail);
+        await keepPartial();
+        throw new DiskFullError(
+          `Disk full while exporting channel ${channelId} for target '${target.name}' (${outcome.reason}). The run stopped; no archive was modified. Free space under ${outputDir} and rerun (a partial export, if any, is kept for salvage).`,
+        );
+      case "auth":
+        throw new DceAuthError(`while exporting channel ${channelId}`);
+      case "failed":
+        echoTail(log, result.tail);
+        throw new UserError(
+          `Channel ${channelId} failed for target '${target.name}'. DCE: ${outcome.reason}`,
+        );
+    }
+
+    if (outcome.kind === "empty-range") {
+      // Pre-2.45 CLI: "no messages in the specified period" is an error without a file.
+      return unchanged();
+    }
+
+    let header;
+    try {
+      header = await readExportHeader(exportPath);
+    } catch (err) {
+      if (err instanceof ArchiveError) {
+        throw new UserError(`Incremental export is not valid JSON: ${exportPath} (${err.message})`);
+      }
+      throw err;
+    }
     if (header.channel.id !== channelId) {
       throw new ArchiveError(
         "wrong-channel",
         `Export '${exportPath}' belongs to channel '${header.channel.id}', expected '${channelId}'.`,
       );
     }
-  } catch (err) {
-    // Never leave an export that failed validation where salvage would merge it later (§14.19).
-    await Deno.remove(tempDir, { recursive: true });
-    if (err instanceof ArchiveError && err.kind !== "wrong-channel") {
-      throw new UserError(`Incremental export is not valid JSON: ${exportPath} (${err.message})`);
+    label = guildLabel(header);
+    if (destination !== null && archiveKnown && header.messageCount === 0) {
+      // The usual incremental answer "nothing new": the archive was just read in full for the cursor,
+      // so skip the merge's second full pass. The (tiny) export is still validated to its end.
+      if ((await countMessages(exportPath)) === 0) return unchanged();
     }
-    throw err;
-  }
-  label = guildLabel(header);
-  if (destination !== null && archiveKnown && header.messageCount === 0) {
-    // The usual incremental answer "nothing new": the archive was just read in full for the cursor,
-    // so skip the merge's second full pass. The (tiny) export is still validated to its end.
-    if ((await countMessages(exportPath)) === 0) {
-      await Deno.remove(tempDir, { recursive: true });
-      log(`  UNCHANGED ${destination} (${before} messages, no new export data)`);
-      return {
-        target: target.name,
-        channel_id: channelId,
-        guild_label: label,
-        file_path: destination,
-        action: "UNCHANGED",
-        before_count: before,
-        fetched_count: 0,
-        after_count: before,
-        delta: 0,
-      };
+    if (destination === null) {
+      destination = await deriveDestination(outputDir, channelId, exportPath);
     }
-  }
-  if (destination === null) {
-    destination = await deriveDestination(outputDir, channelId, exportPath);
-  }
-  await Deno.mkdir(dirname(destination), { recursive: true });
-  let merged;
-  try {
-    merged = await mergeExportIntoArchive({
+    await Deno.mkdir(dirname(destination), { recursive: true });
+    // On a refusal the archive is untouched (atomic, fail-closed); this export is not kept either.
+    const merged = await mergeExportIntoArchive({
       archivePath: destination,
       exportPath,
       expectedChannelId: channelId,
       warn: (line) => log(`  ${line}`),
     });
-  } catch (err) {
-    // The archive is untouched (atomic, fail-closed); this export is not kept for salvage either.
-    await Deno.remove(tempDir, { recursive: true });
-    throw err;
+    switch (merged.action) {
+      case "CREATED":
+        log(`  CREATED ${destination} (+${merged.after} messages, new archive)`);
+        break;
+      case "MERGED":
+        log(
+          `  MERGED ${destination} (+${merged.delta} messages, ${merged.before} → ${merged.after}, fetched ${merged.fetched})`,
+        );
+        break;
+      case "UNCHANGED":
+        log(`  UNCHANGED ${destination} (${merged.after} messages, no new export data)`);
+        break;
+    }
+    return record(merged.action, {
+      guild_label: merged.guildLabel || label,
+      before_count: merged.before,
+      fetched_count: merged.fetched,
+      after_count: merged.after,
+      delta: merged.delta,
+    });
+  } finally {
+    if (!keepTemp) await Deno.remove(tempDir, { recursive: true }).catch(() => {});
   }
-  await Deno.remove(tempDir, { recursive: true });
-  switch (merged.action) {
-    case "CREATED":
-      log(`  CREATED ${destination} (+${merged.after} messages, new archive)`);
-      break;
-    case "MERGED":
-      log(
-        `  MERGED ${destination} (+${merged.delta} messages, ${merged.before} → ${merged.after}, fetched ${merged.fetched})`,
-      );
-      break;
-    case "UNCHANGED":
-      log(`  UNCHANGED ${destination} (${merged.after} messages, no new export data)`);
-      break;
-  }
-  return {
-    target: target.name,
-    channel_id: channelId,
-    guild_label: merged.guildLabel || label,
-    file_path: destination,
-    action: merged.action,
-    before_count: merged.before,
-    fetched_count: merged.fetched,
-    after_count: merged.after,
-    delta: merged.delta,
-  };
 }
