@@ -196,15 +196,20 @@ Deno.test("loadConfig() rejects numeric ids (precision lost above 2^53) and non-
   // 123456789012345678901 cannot survive JSON.parse as a number; detect by type.
   const problems = await problemsOf(
     '{"archive_root": "/r", "targets": [{"name": "a", "output_dir": "/r/a", ' +
-      '"channel_ids": [123456789012345678901, "12x"], "guild_ids": "1"}]}',
+      '"channel_ids": [123456789012345678901, "12x", 1e999], "guild_ids": "1"}]}',
   );
-  assert.equal(problems.length, 3);
+  assert.equal(problems.length, 4);
   assert.match(
     problems[0] ?? "",
     /^Target 'a' channel_ids\[0\] is a JSON number .*2\^53.*quoted string/,
   );
   assert.match(problems[1] ?? "", /^Target 'a' channel_ids\[1\] "12x" is not a Discord id/);
-  assert.match(problems[2] ?? "", /^Target 'a' guild_ids must be an array/);
+  // 1e999 parses to Infinity, which has no integer reading.
+  assert.match(
+    problems[2] ?? "",
+    /^Target 'a' channel_ids\[2\] is a JSON number \(read as Infinity\)/,
+  );
+  assert.match(problems[3] ?? "", /^Target 'a' guild_ids must be an array/);
 });
 
 Deno.test("loadConfig() rejects wrongly typed booleans and thread modes instead of guessing", async () => {

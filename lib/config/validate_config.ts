@@ -238,7 +238,7 @@ function ids(value: Json, target: string, field: string, problems: string[]): st
       // JSON.parse has already rounded it, so the digits shown may not be the ones in the file.
       problems.push(
         `Target '${target}' ${field}[${i}] is a JSON number (read as ${
-          BigInt(Math.trunc(item))
+          Number.isFinite(item) ? BigInt(Math.trunc(item)) : item
         }); ids above 2^53 lose digits as numbers, so write it as a quoted string.`,
       );
     } else if (typeof item !== "string" || !SNOWFLAKE.test(item)) {
