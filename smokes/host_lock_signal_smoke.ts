@@ -187,3 +187,25 @@ Deno.test("lock: two scrapes started at the same moment: one runs, the other rep
   winner.child.kill("SIGTERM");
   assert.equal((await winner.done).code, 143);
 });
+
+Deno.test("lock: released even when the token env file cannot be removed (one ERROR line naming it)", async () => {
+  await using dir = await tempDir();
+  const repo = await makeRepo(dir.path);
+  // A compose program that puts a non-empty folder where the token env file was: removing fails.
+  const compose = join(dir.path, "blocking-compose");
+  await Deno.writeTextFile(
+    compose,
+    `#!/bin/sh\n[ "$1" = --env-file ] || exit 9\nrm -f "$2" && mkdir "$2" && : > "$2/x"\n`,
+    { mode: 0o755 },
+  );
+  const run = await host(["scrape"], repo.env({ DCE_COMPOSE_BIN: compose }));
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(
+    run.stderr,
+    /^ERROR: Cannot remove the token env file .*dce-compose-env\.\S+: .*; delete it by hand\.$/m,
+  );
+  await assert.rejects(
+    Deno.stat(join(repo.archive, ".dce-scrape.lock.meta")),
+    Deno.errors.NotFound,
+  );
+});

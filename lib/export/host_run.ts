@@ -108,9 +108,15 @@ interface Plan {
   summaryFile: string | null;
 }
 
+/** What must be undone on every way out: the lock held, the token env file written. */
+interface RunState {
+  lock: LockHandle | null;
+  envPath: string | null;
+}
+
 /** Runs one subcommand and returns the exit code (0, 1, or 128+n after a signal). */
 export async function runHost(opts: HostRunOptions): Promise<number> {
-  const state: { lock: LockHandle | null; envPath: string | null } = { lock: null, envPath: null };
+  const state: RunState = { lock: null, envPath: null };
   try {
     const plan = await prepare(opts);
     opts.signals.checkpoint();
@@ -122,15 +128,30 @@ export async function runHost(opts: HostRunOptions): Promise<number> {
     if (opts.signals.received !== null) return signalExitCode(opts.signals.received);
     throw err;
   } finally {
-    if (state.envPath !== null) removeComposeEnvFile(state.envPath);
-    if (state.lock !== null) {
-      const outcome = await state.lock.release();
-      if (outcome === "taken-over") {
-        opts.output.err(
-          `WARN: the scrape lock ${state.lock.path} was taken over by another process while this run held it; left it alone.`,
-        );
-      }
+    // The lock is released even when the token file cannot be removed.
+    try {
+      if (state.envPath !== null) removeTokenFile(state.envPath);
+    } finally {
+      if (state.lock !== null) await releaseLock(opts, state.lock);
     }
+  }
+}
+
+function removeTokenFile(path: string): void {
+  try {
+    removeComposeEnvFile(path);
+  } catch (err) {
+    throw new UserError(
+      `Cannot remove the token env file ${path}: ${fsReason(err)}; delete it by hand.`,
+    );
+  }
+}
+
+async function releaseLock(opts: HostRunOptions, lock: LockHandle): Promise<void> {
+  if ((await lock.release()) === "taken-over") {
+    opts.output.err(
+      `WARN: the scrape lock ${lock.path} was taken over by another process while this run held it; left it alone.`,
+    );
   }
 }
 
@@ -255,7 +276,7 @@ async function requireToken(
 async function runWithLock(
   opts: HostRunOptions,
   plan: Plan,
-  state: { lock: LockHandle | null; envPath: string | null },
+  state: RunState,
 ): Promise<void> {
   const envReader = { get: (name: string) => plan.env[name] };
   if (plan.sub !== "preflight" && !lockSkipped(envReader, opts.output.err)) {
@@ -325,7 +346,7 @@ function runLabel(plan: Plan): string {
 function attempt(
   opts: HostRunOptions,
   plan: Plan,
-  state: { lock: LockHandle | null; envPath: string | null },
+  state: RunState,
   token: ResolvedToken,
   tail: OutputTail,
 ): Promise<number> {
@@ -363,7 +384,7 @@ function composeEntries(plan: Plan, token: ResolvedToken, podman: boolean): [str
 async function composeAttempt(
   opts: HostRunOptions,
   plan: Plan,
-  state: { lock: LockHandle | null; envPath: string | null },
+  state: RunState,
   token: ResolvedToken,
   tail: OutputTail,
 ): Promise<number> {
@@ -429,7 +450,7 @@ function recordExportChild(opts: HostRunOptions, lock: LockHandle | null, pid: n
 async function runCoreAttempt(
   opts: HostRunOptions,
   plan: Plan,
-  state: { lock: LockHandle | null; envPath: string | null },
+  state: RunState,
   token: ResolvedToken | null,
   tail: OutputTail,
 ): Promise<number> {
