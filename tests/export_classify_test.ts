@@ -83,6 +83,7 @@ Deno.test("classifyExport() pre-2.45 empty-range errors mean no new messages", (
   for (
     const line of [
       "general: Channel 'general' of guild 'G' does not contain any messages within the specified period.",
+      "general: Channel 'general' of guild 'G' does not contain any matching messages within the specified period.",
       "general: Channel is empty or contains no messages for the specified period.",
     ]
   ) {

@@ -36,7 +36,8 @@ const ACCESS = [
   /Requested resource \(.*\) does not exist\.$/, // before 2.40.2
 ];
 const EMPTY_RANGE = [
-  /does not contain any messages( within the specified period)?\.$/, // 2.40.2 – 2.44
+  // 2.40.2 – 2.44; "matching" is thrown after the message loop when nothing was written.
+  /does not contain any (matching )?messages( within the specified period)?\.$/,
   /Channel is empty or contains no messages for the specified period\.$/, // 2.38 – 2.40.1
 ];
 const ABORT_CODES = new Set([129, 130, 143]);
