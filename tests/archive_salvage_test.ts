@@ -118,9 +118,18 @@ Deno.test("salvage: unrepairable and wrong-channel temps are quarantined with a 
     const bad = await temp(out, "export.111.garbag", garbage);
     const foreignBody = dceExportText({ channel: fixtureChannel("999"), messages: [msg("7")] });
     const foreign = await temp(out, "export.111.foreig", foreignBody);
+    // Complete JSON with messages, but no channel header: not a DCE export, so not mergeable.
+    const headless = await temp(out, "export.111.headls", '{"messages": [{"id": "5"}]}');
     const lines: string[] = [];
     const r = await salvageStaleTemps(options(out, archive, lines));
-    assert.equal(r.quarantined.length, 2);
+    assert.equal(r.quarantined.length, 3);
+    assert.equal(await exists(headless), false);
+    assert.match(
+      await Deno.readTextFile(
+        join(out, ".dce-temp", "quarantine", "export.111.headls", "reason.txt"),
+      ),
+      /unrepairable: .*no "channel" object/,
+    );
     assert.equal(await exists(bad), false);
     assert.equal(await exists(foreign), false);
     const q = join(out, ".dce-temp", "quarantine");

@@ -130,18 +130,21 @@ export async function salvageStaleTemps(
       continue;
     }
     let repaired;
+    let header;
     try {
       repaired = await repairTruncatedExport(exportPath, { verify: true });
+      if (repaired.status === "repaired") {
+        // Keep the temp's age: a repaired but unmerged temp must not look like a live export next run.
+        const mtime = new Date(temp.mtime);
+        await Deno.utime(exportPath, mtime, mtime).catch(() => {});
+      }
+      // Also refuses complete JSON without DCE's channel/guild header (it could never be merged).
+      if (repaired.status !== "unrepairable") header = await readExportHeader(exportPath);
     } catch (err) {
       if (!(err instanceof ArchiveError)) throw err;
       repaired = { status: "unrepairable" as const, reason: err.message };
     }
-    if (repaired.status === "repaired") {
-      // Keep the temp's age: a repaired but unmerged temp must not look like a live export next run.
-      const mtime = new Date(temp.mtime);
-      await Deno.utime(exportPath, mtime, mtime).catch(() => {});
-    }
-    if (repaired.status === "unrepairable") {
+    if (repaired.status === "unrepairable" || header === undefined) {
       await quarantine(
         dir,
         `unrepairable: ${repaired.reason ?? "unknown"}`,
@@ -149,7 +152,6 @@ export async function salvageStaleTemps(
       );
       continue;
     }
-    const header = await readExportHeader(exportPath);
     if (header.channel.id !== opts.channelId) {
       await quarantine(
         dir,
