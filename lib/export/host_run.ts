@@ -2,7 +2,6 @@
 
 import { join, resolve } from "node:path";
 import { UserError } from "../cli/errors.ts";
-import { signalGroup } from "../cli/child_process.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import type { ScrapeConfig } from "../config/scrape_config.ts";
@@ -29,6 +28,7 @@ import {
 } from "./compose_env_file.ts";
 import { loadEnvFile } from "./env_file.ts";
 import {
+  coreArgv,
   type ExporterKind,
   type HostArgs,
   type HostSubcommand,
@@ -43,7 +43,7 @@ import {
   hostConfigPath,
   hostSummaryPath,
 } from "./host_paths.ts";
-import { type HostSignals, Interrupted, signalExitCode } from "./host_signals.ts";
+import { type HostSignals, Interrupted, signalExitCode, signalExporter } from "./host_signals.ts";
 import { runStreamedChild } from "./host_stream_child.ts";
 import { exists } from "./token_file.ts";
 import { runReauthCommand, validateReauthCommand } from "./token_reauth_command.ts";
@@ -407,13 +407,7 @@ async function composeAttempt(
     composeFile: compose.file,
     tty: plan.env["DCE_COMPOSE_TTY"] !== "0",
     subcommand: plan.sub,
-    args: [
-      "--config",
-      compose.containerConfig,
-      ...plan.args.targets.flatMap((t) => ["--target", t]),
-      ...plan.args.guilds.flatMap((g) => ["--guild", g]),
-      ...plan.args.channels.flatMap((c) => ["--channel", c]),
-    ],
+    args: coreArgv(plan.args, compose.containerConfig),
   });
   // The compose client gets the settings (compose interpolates DCE_ARCHIVE_ROOT, DCE_UID, …) but
   // never the token: it reads that from the 0600 env file, so a stale exported DISCORD_TOKEN cannot
@@ -461,11 +455,7 @@ async function runCoreAttempt(
   let exportPid: number | null = null;
   const stop = opts.signals.forwardTo((signal, repeat) => {
     abort.abort(signal);
-    if (exportPid !== null) {
-      try {
-        signalGroup(exportPid, repeat ? "SIGKILL" : signal);
-      } catch { /* already gone */ }
-    }
+    if (exportPid !== null) signalExporter(exportPid, signal, repeat);
   });
   try {
     opts.signals.checkpoint();
@@ -484,11 +474,7 @@ async function runCoreAttempt(
       signal: abort.signal,
       onExportChild: (pid) => {
         exportPid = pid;
-        if (opts.signals.received !== null) {
-          try {
-            signalGroup(pid, opts.signals.received);
-          } catch { /* gone */ }
-        }
+        opts.signals.catchUp(pid);
         recordExportChild(opts, state.lock, pid);
       },
     });

@@ -1,5 +1,7 @@
 // SIGINT/SIGTERM/SIGHUP for the host runner: remembered, forwarded to the running exporter, exit 128+n.
 
+import { signalGroup } from "../cli/child_process.ts";
+
 const CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 export const HANDLED_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
@@ -50,6 +52,11 @@ export class HostSignals {
     return () => this.#forwarders.delete(forward);
   }
 
+  /** Sends a signal that already arrived to an exporter started just now (it missed the forward). */
+  catchUp(leader: number): void {
+    if (this.#received !== null) signalExporter(leader, this.#received, false);
+  }
+
   /** Throws Interrupted when a signal has arrived: call between steps. */
   checkpoint(): void {
     if (this.#received !== null) throw new Interrupted(this.#received);
@@ -59,6 +66,16 @@ export class HostSignals {
     for (const [signal, listener] of this.#listeners) Deno.removeSignalListener(signal, listener);
     this.#listeners = [];
   }
+}
+
+/**
+ * Sends `signal` to the exporter's whole process group (`leader` is its pid), or SIGKILL when the
+ * operator insists (`repeat`). A group that is already gone, or no longer ours (EPERM), is left alone.
+ */
+export function signalExporter(leader: number, signal: Deno.Signal, repeat: boolean): void {
+  try {
+    signalGroup(leader, repeat ? "SIGKILL" : signal);
+  } catch { /* gone */ }
 }
 
 /** 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP. */

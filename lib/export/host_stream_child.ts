@@ -1,8 +1,9 @@
 // Runs one exporter process (the compose client) in its own process group, streaming its output live.
 
-import { signalGroup, spawnGuarded } from "../cli/child_process.ts";
-import type { HostSignals } from "./host_signals.ts";
+import { spawnGuarded } from "../cli/child_process.ts";
+import { type HostSignals, signalExporter } from "./host_signals.ts";
 import { type ChunkSink, type OutputTail, pumpLines } from "./host_output_tail.ts";
+import { signalNumber } from "./run_dce.ts";
 
 export interface StreamedChildOptions {
   env: Record<string, string>;
@@ -35,18 +36,12 @@ export async function runStreamedChild(
     stdout: "piped",
     stderr: "piped",
   });
-  const stopForwarding = opts.signals.forwardTo((signal, repeat) => {
-    try {
-      signalGroup(pid, repeat ? "SIGKILL" : signal);
-    } catch { /* the group is already gone */ }
-  });
+  const stopForwarding = opts.signals.forwardTo((signal, repeat) =>
+    signalExporter(pid, signal, repeat)
+  );
   try {
     // A signal that arrived between the checkpoint and the spawn must still reach the child.
-    if (opts.signals.received !== null) {
-      try {
-        signalGroup(pid, opts.signals.received);
-      } catch { /* gone */ }
-    }
+    opts.signals.catchUp(pid);
     await opts.onSpawn?.(pid);
     const [status] = await Promise.all([
       child.status,
@@ -58,18 +53,4 @@ export async function runStreamedChild(
   } finally {
     stopForwarding();
   }
-}
-
-function signalNumber(signal: Deno.Signal): number {
-  const numbers: Record<string, number> = {
-    SIGHUP: 1,
-    SIGINT: 2,
-    SIGQUIT: 3,
-    SIGABRT: 6,
-    SIGKILL: 9,
-    SIGSEGV: 11,
-    SIGPIPE: 13,
-    SIGTERM: 15,
-  };
-  return numbers[signal] ?? 0;
 }
