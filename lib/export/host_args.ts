@@ -84,8 +84,11 @@ export function parseExporter(value: string, source: string): ExporterKind {
   throw new UsageError(`${source} must be 'cli' or 'compose', got '${value}'.`);
 }
 
-/** The core options again, as argv (for the container's command line). */
-export function coreArgv(args: HostArgs, config: string): string[] {
+/** The core options again, as argv (the container's command line; the workflows' host-runner calls). */
+export function coreArgv(
+  args: Pick<HostArgs, "targets" | "guilds" | "channels">,
+  config: string,
+): string[] {
   return [
     "--config",
     config,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
+import { coreArgv } from "../export/host_args.ts";
 import { checkLockGate } from "./lock_gate.ts";
 import { OpsLog, type Write } from "./ops_log.ts";
 import { verifyDiskOnly } from "./operator_ready.ts";
@@ -136,13 +137,7 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
   }, config);
   checkLockGate(log, { configPath: opts.configPath, repoRoot: opts.repoRoot, env: opts.env });
 
-  const pass = [
-    "--config",
-    opts.configPath,
-    ...opts.targets.flatMap((t) => ["--target", t]),
-    ...opts.guilds.flatMap((g) => ["--guild", g]),
-    ...opts.channels.flatMap((c) => ["--channel", c]),
-  ];
+  const pass = coreArgv(opts, opts.configPath);
   if (opts.mode === "salvage-only" || opts.mode === "salvage-before") {
     log.out("Salvaging stale partial exports (no Discord export)...");
     const code = await runTool(log, opts.repoRoot, "run-scrape-host", ["salvage", ...pass], {

@@ -2,15 +2,13 @@
 // come, and forwarding SIGINT/SIGTERM/SIGHUP so the child (which may hold the scrape lock) can clean up.
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
+import { HANDLED_SIGNALS, signalExitCode } from "../export/host_signals.ts";
 import type { OpsOutput } from "./ops_log.ts";
-
-const FORWARDED: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 /** Thrown after a forwarded signal, once the child has exited: the workflow stops with 128 + signo. */
 export class InterruptedError extends UserError {
   constructor(readonly signal: Deno.Signal, what: string) {
-    super(`Interrupted by ${signal} while ${what} ran; stopped.`, SIGNAL_EXIT[signal] ?? 1);
+    super(`Interrupted by ${signal} while ${what} ran; stopped.`, signalExitCode(signal));
     this.name = "InterruptedError";
   }
 }
@@ -22,7 +20,7 @@ const handlers = new Map<Deno.Signal, () => void>();
 
 function listen(): void {
   if (handlers.size > 0) return;
-  for (const signal of FORWARDED) {
+  for (const signal of HANDLED_SIGNALS) {
     const handler = () => {
       received ??= signal;
       for (const child of running) {
@@ -63,7 +61,7 @@ export function holdSignals(): () => void {
 
 /** The first SIGINT/SIGTERM/SIGHUP received while listening, if any, with its exit code. */
 export function interruption(): { signal: Deno.Signal; exitCode: number } | undefined {
-  return received ? { signal: received, exitCode: SIGNAL_EXIT[received] ?? 1 } : undefined;
+  return received ? { signal: received, exitCode: signalExitCode(received) } : undefined;
 }
 
 async function pump(stream: ReadableStream<Uint8Array>, emit: (line: string) => void) {
