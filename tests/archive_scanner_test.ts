@@ -98,6 +98,8 @@ Deno.test("scanner: grammar errors are ScanErrors with the offset; a cut is 'tru
     ['{"messages": [1]}', /not a JSON object/, false],
     ['{"messages": [{"x": 1}]}', /has no "id"/, false],
     ['{"guild": {}}', /no "messages"/, false],
+    // A reader stops at the first array: a second one would be dropped from every merge.
+    ['{"messages": [{"id": "1"}], "messages": [{"id": "2"}]}', /second "messages"/, false],
     ["[1, 2]", /not a JSON object/, false],
     ['{"messages": [{"id": "1"}]} x', /after the end/, false],
     ['{"messages": [{"id": "1", "c": "abc', /truncated/, true],

@@ -384,6 +384,10 @@ export class DceJsonScanner {
     if (this.depth >= this.stack.length) throw new ScanError("nesting is too deep", at);
     if (this.depth === 1 && this.topKey === "messages") {
       if (c !== LBRACKET) throw new ScanError('"messages" is not an array', at);
+      // Readers stop after the first array, so a second one would silently drop out of a merge.
+      if (this.messagesSeen) {
+        throw new ScanError('"messages" is not unique (a second "messages" key)', at);
+      }
       this.stack[this.depth++] = ARRAY;
       this.inMessages = true;
       this.messagesSeen = true;
