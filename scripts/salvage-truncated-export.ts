@@ -7,6 +7,7 @@ import { ArchiveError } from "../lib/archive/archive_error.ts";
 import { countMessages } from "../lib/archive/export_queries.ts";
 import { repairTruncatedExport } from "../lib/archive/repair_truncated_export.ts";
 import { randomSuffix } from "../lib/archive/atomic_replace.ts";
+import { utcFileStamp } from "../lib/ops/utc_stamp.ts";
 
 const USAGE = `Usage: salvage-truncated-export PATH [--dry-run] [--help|-h]
 
@@ -15,10 +16,6 @@ partial one, closes the document and sets messageCount. The original is kept as
 PATH.bak.<UTC stamp> and the repaired file replaces PATH atomically.
   --dry-run   print what would be done, change nothing
 Exit: 0 repaired or already valid, 1 not found / no safe boundary / failed check.`;
-
-function utcStamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-}
 
 export async function main(argv: string[], now = new Date()): Promise<number> {
   // --help works anywhere on the line (§14.38), never as a file name.
@@ -38,7 +35,7 @@ export async function main(argv: string[], now = new Date()): Promise<number> {
     return 1;
   }
   const path = paths[0]!;
-  const backupPath = `${path}.bak.${utcStamp(now)}`;
+  const backupPath = `${path}.bak.${utcFileStamp(now)}`;
   const r = await repairTruncatedExport(path, dryRun ? { dryRun } : { backupPath });
   if (r.status === "already-valid") {
     console.log(`Already valid JSON: ${path}`);

@@ -1,5 +1,5 @@
 // The core's log: `[<UTC YYYY-MM-DDTHH:MM:SSZ>] <text>` lines handed to a sink (stderr in the script).
-import { utcStamp } from "./scrape_summary.ts";
+import { utcSeconds } from "../ops/utc_stamp.ts";
 
 export type LogSink = (line: string) => void;
 
@@ -9,6 +9,6 @@ export interface CoreLog {
 
 export function makeCoreLog(sink: LogSink, now: () => Date = () => new Date()): CoreLog {
   return (text: string) => {
-    for (const line of text.split("\n")) sink(`[${utcStamp(now())}] ${line}`);
+    for (const line of text.split("\n")) sink(`[${utcSeconds(now())}] ${line}`);
   };
 }

@@ -1,4 +1,5 @@
 // Per-channel outcomes of a scrape run, the text summary (§8.4) and the JSON run summary (§8.7).
+import { utcSeconds } from "../ops/utc_stamp.ts";
 
 export type ChannelAction = "CREATED" | "MERGED" | "UNCHANGED" | "SKIPPED" | "SKIPPED_OOM";
 
@@ -34,17 +35,12 @@ export interface RunSummary {
 export const OOM_HINT =
   "Hint: for OOM/aborted channels, raise container memory (target container_memory in config or DCE_CONTAINER_MEMORY in scrape.env), run --salvage-before-scrape, then retry with --channel.";
 
-/** `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds), the suite's human timestamp. */
-export function utcStamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 export function buildSummary(records: readonly ChannelRecord[], finishedAt: Date): RunSummary {
   const count = (a: ChannelAction) => records.filter((r) => r.action === a).length;
   const skippedOom = count("SKIPPED_OOM");
   return {
     version: 1,
-    finished_at: utcStamp(finishedAt),
+    finished_at: utcSeconds(finishedAt),
     totals: {
       created: count("CREATED"),
       merged: count("MERGED"),
