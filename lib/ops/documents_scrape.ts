@@ -6,12 +6,12 @@ import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { coreArgv } from "../export/host_args.ts";
 import { checkLockGate } from "./lock_gate.ts";
-import { OpsLog, type Write } from "./ops_log.ts";
+import type { OpsLog, Write } from "./ops_log.ts";
 import { verifyDiskOnly } from "./operator_ready.ts";
-import { reportFailure, StepFailedError } from "./report_failure.ts";
-import { holdSignals, interruption, runTool } from "./run_child.ts";
+import { runLoggedWorkflow } from "./logged_workflow.ts";
+import { StepFailedError } from "./report_failure.ts";
+import { runTool } from "./run_child.ts";
 import { formatRunPlan } from "./run_plan.ts";
-import { SummaryCapture } from "./summary_capture.ts";
 import { verifyArchives } from "./verify_archives.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
 import { type Clock, systemClock, utcFileStamp } from "./utc_stamp.ts";
@@ -80,34 +80,13 @@ export async function documentsPaths(opts: DocumentsOptions, now: Date): Promise
 export async function runDocumentsScrape(opts: DocumentsOptions): Promise<number> {
   const clock = opts.clock ?? systemClock;
   const paths = await documentsPaths(opts, clock());
-  const log = await OpsLog.open(paths.logFile, {
+  return await runLoggedWorkflow({
+    logFile: paths.logFile,
+    summaryFile: () => paths.summaryFile,
     clock,
-    ...(opts.stdout ? { stdout: opts.stdout } : {}),
-    ...(opts.stderr ? { stderr: opts.stderr } : {}),
-  });
-  const capture = new SummaryCapture(log);
-  let code = 0;
-  const releaseSignals = holdSignals();
-  try {
-    code = await workflow(opts, log, paths);
-  } catch (err) {
-    code = reportFailure(log, err);
-  } finally {
-    const stop = interruption();
-    if (stop && code === 0) {
-      log.err(`ERROR: Interrupted by ${stop.signal}; stopped.`);
-      code = stop.exitCode;
-    }
-    // On failure too (§14.32): recover what the run produced and say where the log is.
-    if (paths.summaryFile !== undefined && capture.seen) {
-      const line = await capture.recoverInto(paths.summaryFile);
-      if (line) log.err(line);
-    }
-    if (paths.logFile !== undefined) log.out(`Log: ${paths.logFile}`);
-    log.close();
-    releaseSignals();
-  }
-  return code;
+    stdout: opts.stdout,
+    stderr: opts.stderr,
+  }, (log) => workflow(opts, log, paths));
 }
 
 async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPaths) {

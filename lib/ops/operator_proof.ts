@@ -5,13 +5,13 @@ import { UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { logDir, summaryFileFor } from "./documents_scrape.ts";
-import { OpsLog, type Write } from "./ops_log.ts";
+import { runLoggedWorkflow } from "./logged_workflow.ts";
+import type { OpsLog, Write } from "./ops_log.ts";
 import { checkValidationFlags } from "./operator_validation.ts";
-import { reportFailure, StepFailedError } from "./report_failure.ts";
-import { holdSignals, interruption, runTool } from "./run_child.ts";
+import { StepFailedError } from "./report_failure.ts";
+import { runTool } from "./run_child.ts";
 import { formatRunPlan } from "./run_plan.ts";
 import { perTargetSummaryFile, targetSlug } from "./run_summary.ts";
-import { SummaryCapture } from "./summary_capture.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
 import { type Clock, systemClock, utcFileStamp, utcSeconds } from "./utc_stamp.ts";
 
@@ -35,35 +35,18 @@ export async function runOperatorProof(opts: ProofOptions): Promise<number> {
   const clock = opts.clock ?? systemClock;
   const logFile = opts.logFile ??
     await uniqueLogPath(logDir(opts.env, opts.repoRoot), "operator-proof", utcFileStamp(clock()));
-  // Appended, as the usage always said (§14.31: the bash tool truncated it).
-  const log = await OpsLog.open(logFile, {
-    clock,
-    ...(opts.stdout ? { stdout: opts.stdout } : {}),
-    ...(opts.stderr ? { stderr: opts.stderr } : {}),
-  });
-  const capture = new SummaryCapture(log);
   const single: { summaryFile?: string } = {};
-  let code = 0;
-  const releaseSignals = holdSignals();
-  try {
-    code = await prove(opts, log, logFile, clock, single);
-  } catch (err) {
-    code = reportFailure(log, err);
-  } finally {
-    const stop = interruption();
-    if (stop && code === 0) {
-      log.err(`ERROR: Interrupted by ${stop.signal}; stopped.`);
-      code = stop.exitCode;
-    }
-    if (single.summaryFile !== undefined && capture.seen) {
-      const line = await capture.recoverInto(single.summaryFile);
-      if (line) log.err(line);
-    }
-    log.out(`Log: ${logFile}`);
-    log.close();
-    releaseSignals();
-  }
-  return code;
+  // Appended, as the usage always said (§14.31: the bash tool truncated it).
+  return await runLoggedWorkflow(
+    {
+      logFile,
+      summaryFile: () => single.summaryFile,
+      clock,
+      stdout: opts.stdout,
+      stderr: opts.stderr,
+    },
+    (log) => prove(opts, log, logFile, clock, single),
+  );
 }
 
 async function prove(

@@ -5,11 +5,9 @@ import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { logDir, summaryFileFor } from "./documents_scrape.ts";
 import { checkLockGate } from "./lock_gate.ts";
-import { OpsLog, type Write } from "./ops_log.ts";
-import { reportFailure } from "./report_failure.ts";
-import { holdSignals, interruption } from "./run_child.ts";
+import { runLoggedWorkflow } from "./logged_workflow.ts";
+import type { OpsLog, Write } from "./ops_log.ts";
 import { perTargetSummaryFile } from "./run_summary.ts";
-import { SummaryCapture } from "./summary_capture.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
 import { type Clock, systemClock, utcFileStamp } from "./utc_stamp.ts";
 import { runStep } from "./workflow_step.ts";
@@ -58,33 +56,10 @@ export async function runOperatorValidation(opts: ValidationOptions): Promise<nu
   const summaryFile = exporting && !perTargetMode
     ? opts.env["DCE_RUN_SUMMARY_FILE"] || summaryFileFor(logFile)
     : undefined;
-  const log = await OpsLog.open(logFile, {
-    clock,
-    ...(opts.stdout ? { stdout: opts.stdout } : {}),
-    ...(opts.stderr ? { stderr: opts.stderr } : {}),
-  });
-  const capture = new SummaryCapture(log);
-  let code = 0;
-  const releaseSignals = holdSignals();
-  try {
-    code = await validate(opts, log, { perTargetMode, exporting, summaryFile, logFile, clock });
-  } catch (err) {
-    code = reportFailure(log, err);
-  } finally {
-    const stop = interruption();
-    if (stop && code === 0) {
-      log.err(`ERROR: Interrupted by ${stop.signal}; stopped.`);
-      code = stop.exitCode;
-    }
-    if (summaryFile !== undefined && capture.seen) {
-      const line = await capture.recoverInto(summaryFile);
-      if (line) log.err(line);
-    }
-    log.out(`Log: ${logFile}`);
-    log.close();
-    releaseSignals();
-  }
-  return code;
+  return await runLoggedWorkflow(
+    { logFile, summaryFile: () => summaryFile, clock, stdout: opts.stdout, stderr: opts.stderr },
+    (log) => validate(opts, log, { perTargetMode, exporting, summaryFile, logFile, clock }),
+  );
 }
 
 interface Plan {

@@ -1,0 +1,55 @@
+// The frame every logged workflow (documents scrape, validation, proof) runs in: appended log, signals held
+// for the whole run, and on every way out the interruption, the summary recovery and the `Log:` line.
+import { OpsLog, type Write } from "./ops_log.ts";
+import { reportFailure } from "./report_failure.ts";
+import { holdSignals, interruption } from "./run_child.ts";
+import { SummaryCapture } from "./summary_capture.ts";
+import type { Clock } from "./utc_stamp.ts";
+
+export interface LoggedWorkflowOptions {
+  /** Appended to when set; without it the workflow only writes to the screen (and prints no `Log:`). */
+  logFile: string | undefined;
+  /**
+   * This run's JSON summary file, asked for after the body ran (a workflow may decide it on the way);
+   * filled from the run's own DCE_JSON_SUMMARY line when missing, on failure too (§14.32).
+   */
+  summaryFile: () => string | undefined;
+  clock: Clock;
+  stdout?: Write | undefined;
+  stderr?: Write | undefined;
+}
+
+/** Runs `body` in the frame; returns its exit code, a failure's code, or 128+n after a signal. */
+export async function runLoggedWorkflow(
+  opts: LoggedWorkflowOptions,
+  body: (log: OpsLog) => Promise<number>,
+): Promise<number> {
+  const log = await OpsLog.open(opts.logFile, {
+    clock: opts.clock,
+    ...(opts.stdout ? { stdout: opts.stdout } : {}),
+    ...(opts.stderr ? { stderr: opts.stderr } : {}),
+  });
+  const capture = new SummaryCapture(log);
+  let code = 0;
+  const releaseSignals = holdSignals();
+  try {
+    code = await body(log);
+  } catch (err) {
+    code = reportFailure(log, err);
+  } finally {
+    const stop = interruption();
+    if (stop && code === 0) {
+      log.err(`ERROR: Interrupted by ${stop.signal}; stopped.`);
+      code = stop.exitCode;
+    }
+    const summaryFile = opts.summaryFile();
+    if (summaryFile !== undefined && capture.seen) {
+      const line = await capture.recoverInto(summaryFile);
+      if (line) log.err(line);
+    }
+    if (opts.logFile !== undefined) log.out(`Log: ${opts.logFile}`);
+    log.close();
+    releaseSignals();
+  }
+  return code;
+}
