@@ -5,10 +5,10 @@ import {
   chooseCompose,
   type ComposeProbes,
   systemComposeProbes,
+  whichOnPath,
 } from "../export/compose_command.ts";
 import type { ExporterKind } from "../export/host_args.ts";
 import { DEFAULT_CLI_BIN } from "../scrape/core_options.ts";
-import { findExecutable, isExecutableFile, probeSucceeds } from "./find_executable.ts";
 
 /**
  * The host runner's rule (run-scrape-host --help): DCE_EXPORTER if set; else compose when a compose
@@ -33,8 +33,9 @@ export async function exporterKind(
 /** One readiness line for the DCE CLI, or a UserError saying what to fix. */
 export async function checkCliExporter(env: Record<string, string | undefined>): Promise<string> {
   const bin = env["DCE_CLI_BIN"]?.trim() || DEFAULT_CLI_BIN;
-  const found = await findExecutable(bin, env["PATH"]);
-  if (found && (await isExecutableFile(found))) return `exporter: DCE CLI ${found}`;
+  // Looked up as the host runner and the core look it up: a path as is, a bare name on PATH.
+  const found = await whichOnPath(bin, env["PATH"]);
+  if (found !== null) return `exporter: DCE CLI ${found}`;
   let reason = "does not exist";
   try {
     const info = await Deno.stat(bin);
@@ -65,6 +66,21 @@ export async function checkComposeExporter(
     );
   }
   return `compose: ${name}`;
+}
+
+/** Runs a probe command quietly; true when it exits 0. A missing binary is simply false. */
+async function probeSucceeds(command: string, args: string[]): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(command, {
+      args,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
 }
 
 export async function checkExporter(
