@@ -225,3 +225,27 @@ Deno.test("the installed line runs under sh from a cron-like empty environment a
   const archive = JSON.parse(await Deno.readTextFile(box.archivePath(DEMO)));
   assert.equal(archive.messages.length, DEMO.count);
 });
+
+Deno.test("setup-cron keeps the host's exporter: DCE_COMPOSE_FILE only when set or present; empty settings count as unset", async () => {
+  const { box, env } = await cronBox();
+  await using _ = box;
+  // A checkout without docker-compose.yml and no DCE_EXPORTER: the host runner uses the DCE CLI.
+  const auto: Record<string, string> = { ...env };
+  delete auto.DCE_EXPORTER;
+  const dry = async (extra: Record<string, string>) => {
+    const run = await runTool("setup-cron", ["--config", box.config, "--dry-run"], {
+      env: { ...auto, DCE_REPO_ROOT: box.dir, ...extra },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    return run.stdout.split("\n").find((l) => l.includes(" cd ")) ?? "";
+  };
+  const cli = await dry({ DCE_ENV_FILE: "", DCE_LOG_FILE: "" });
+  assert.ok(!cli.includes("DCE_COMPOSE_FILE"), cli);
+  assert.ok(cli.includes(` DCE_ENV_FILE=${join(box.dir, "scrape.env")} `), cli);
+  assert.ok(cli.includes(` --log-file ${join(box.dir, "logs", "discord-scrape.log")}`), cli);
+  const named = await dry({ DCE_COMPOSE_FILE: join(box.dir, "elsewhere.yml") });
+  assert.ok(named.includes(` DCE_COMPOSE_FILE=${join(box.dir, "elsewhere.yml")} `), named);
+  await Deno.writeTextFile(join(box.dir, "docker-compose.yml"), "services: {}\n");
+  const present = await dry({});
+  assert.ok(present.includes(` DCE_COMPOSE_FILE=${join(box.dir, "docker-compose.yml")} `), present);
+});

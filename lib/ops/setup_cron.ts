@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
+import { exists } from "../export/token_file.ts";
 import { cronCommand } from "./cron_line.ts";
 import { scheduleFor, validateCronExpression } from "./cron_expression.ts";
 import { installBlock, readBlock, removeBlock } from "./crontab_block.ts";
@@ -52,18 +53,24 @@ function schedule(opts: SetupCronOptions): string {
   return scheduleFor(opts.interval ?? "monthly", opts.at ?? "04:00");
 }
 
-/** The block's one line: schedule, then the command (exported for tests). */
-export function cronBlockBody(opts: SetupCronOptions): string[] {
+/**
+ * The block's one line: schedule, then the command. An empty variable counts as unset, as in the
+ * host runner. DCE_COMPOSE_FILE goes into the line only when the operator set it or the default file
+ * exists: a set DCE_COMPOSE_FILE makes the host runner choose compose, so writing the default
+ * unconditionally turned a host that runs the DCE CLI into one whose cron job needs docker.
+ */
+async function cronBlockBody(opts: SetupCronOptions): Promise<string[]> {
   const env: Record<string, string> = {
     NO_COLOR: "1",
     DCE_COMPOSE_TTY: "0",
     DCE_ENV_FILE: resolve(
-      opts.envFile ?? opts.env["DCE_ENV_FILE"] ?? join(opts.repoRoot, "scrape.env"),
-    ),
-    DCE_COMPOSE_FILE: resolve(
-      opts.env["DCE_COMPOSE_FILE"] ?? join(opts.repoRoot, "docker-compose.yml"),
+      opts.envFile || opts.env["DCE_ENV_FILE"] || join(opts.repoRoot, "scrape.env"),
     ),
   };
+  const defaultCompose = join(opts.repoRoot, "docker-compose.yml");
+  const composeFile = opts.env["DCE_COMPOSE_FILE"] ||
+    (await exists(defaultCompose) ? defaultCompose : undefined);
+  if (composeFile !== undefined) env["DCE_COMPOSE_FILE"] = resolve(composeFile);
   for (const name of CARRIED_ENV) {
     const value = opts.env[name];
     if (value) env[name] = name.endsWith("_BIN") && value.includes("/") ? resolve(value) : value;
@@ -77,7 +84,7 @@ export function cronBlockBody(opts: SetupCronOptions): string[] {
     root: opts.repoRoot,
     config: opts.configPath,
     logFile: resolve(
-      opts.logFile ?? opts.env["DCE_LOG_FILE"] ?? join(opts.repoRoot, "logs", "discord-scrape.log"),
+      opts.logFile || opts.env["DCE_LOG_FILE"] || join(opts.repoRoot, "logs", "discord-scrape.log"),
     ),
     env,
     selection,
@@ -126,7 +133,7 @@ export async function setupCron(opts: SetupCronOptions): Promise<void> {
     return await removeJob(opts);
   }
   // Check the schedule and the selection before anything runs or is written.
-  const body = cronBlockBody(opts);
+  const body = await cronBlockBody(opts);
   const config = await loadConfig(opts.configPath);
   selectTargets(config, opts.targets, { guilds: opts.guilds, channels: opts.channels });
 
