@@ -231,20 +231,7 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
         }
       }, async (writer) => {
         warn(`WARN: '${exportPath}' is not in ascending id order (or repeats ids); sorting it.`);
-        using e2 = await ExportReader.open(exportPath);
-        await e2.readHeader();
-        const fields = mergedHeader(null, e2.fields);
-        const source = { rank: 1, next: () => e2.next() };
-        return await sortedMerge(
-          [source],
-          [e2],
-          fields,
-          writer,
-          archivePath,
-          exportPath,
-          warn,
-          opts,
-        );
+        return await sortedMerge(false, writer, warn, opts);
       });
       return {
         ...base,
@@ -285,28 +272,13 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
         return null;
       }
     }, async (writer) => {
-      // Second attempt from scratch: fresh readers through the external sort.
       warn(
         `WARN: '${
           basename(archivePath)
         }' or its export is not in ascending id order (or repeats ids); ` +
           `merging through an external sort.`,
       );
-      using a2 = await ExportReader.open(archivePath);
-      using e2 = await ExportReader.open(exportPath);
-      await a2.readHeader();
-      await e2.readHeader();
-      const fields = mergedHeader(a2.fields, e2.fields);
-      return await sortedMerge(
-        [{ rank: 0, next: () => a2.next() }, { rank: 1, next: () => e2.next() }],
-        [a2, e2],
-        fields,
-        writer,
-        archivePath,
-        exportPath,
-        warn,
-        opts,
-      );
+      return await sortedMerge(true, writer, warn, opts);
     });
     return {
       ...base,
@@ -445,17 +417,27 @@ async function twoWayMerge(
   return { before: archive.count, fetched: exp.count, after: writer.count, sorted: false };
 }
 
-/** The fallback: any order, duplicates folded (last copy wins; the export beats the archive). */
+/**
+ * The fallback, from scratch on fresh readers (of the export, and of the archive when `withArchive`):
+ * any order, duplicates folded (last copy wins; the export beats the archive).
+ */
 async function sortedMerge(
-  sources: SortSource[],
-  readers: ExportReader[],
-  fields: [string, Uint8Array][],
+  withArchive: boolean,
   writer: ExportWriter,
-  archivePath: string,
-  exportPath: string,
   warn: (line: string) => void,
   opts: MergeOptions,
 ): Promise<Counts> {
+  const { archivePath, exportPath } = opts;
+  using a2 = withArchive ? await ExportReader.open(archivePath) : null;
+  using e2 = await ExportReader.open(exportPath);
+  await a2?.readHeader();
+  await e2.readHeader();
+  const fields = mergedHeader(a2?.fields ?? null, e2.fields);
+  const readers = a2 ? [a2, e2] : [e2];
+  const sources: SortSource[] = readers.map((r) => ({
+    rank: r === e2 ? 1 : 0,
+    next: () => r.next(),
+  }));
   const guard = new IdSetGuard(archivePath);
   const workDir = join(dirname(archivePath), sortTempPrefix(archivePath) + randomSuffix());
   const dupes = [0, 0];
