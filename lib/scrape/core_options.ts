@@ -27,7 +27,7 @@ export interface CoreRequest {
 }
 
 export interface CoreResult {
-  /** 0 ok, 1 any failure (as the bash core's `die`), also after an abort. */
+  /** 0 ok, 1 any failure (as the bash core's `die`), 128+n after an abort named by signal n. */
   exitCode: number;
   /** Scrape mode: the run summary (also when the run stopped early: what was done so far); else null. */
   summary: RunSummary | null;
