@@ -277,3 +277,23 @@ Deno.test("Ctrl-C (SIGINT to the whole foreground group) cancels the export once
   assert.equal(typeof exports[0].exit, "number", JSON.stringify(exports[0]));
   assert.match(text.out, /^Log: /m);
 });
+
+Deno.test("a screen that goes away (| head) stops neither the scrape nor its log", async () => {
+  await using box = await sandbox();
+  const log = join(box.dir, "closed-screen.log");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: toolArgs("run-documents-scrape", ["--config", box.config, "--log-file", log]),
+    cwd: ROOT,
+    env: box.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  await child.stdout.cancel(); // the reader is gone before the first line is written
+  const out = await child.output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const logged = await Deno.readTextFile(log);
+  assert.match(logged, /Documents scrape finished successfully\./);
+  assert.match(logged, /^\[[^\]]+\] Log: /m);
+  assert.equal((await messageIds(box.archivePath(DEMO))).length, DEMO.count);
+});

@@ -20,8 +20,25 @@ function writeAll(target: { writeSync(p: Uint8Array): number }, text: string): v
   while (bytes.length > 0) bytes = bytes.subarray(target.writeSync(bytes));
 }
 
-export const stdoutWrite: Write = (text) => writeAll(Deno.stdout, text);
-export const stderrWrite: Write = (text) => writeAll(Deno.stderr, text);
+/**
+ * Writes to our stdout or stderr. A reader that went away (`| head`, a closed terminal) must not stop
+ * the workflow or its log file: after BrokenPipe the screen output is dropped.
+ */
+function screenWriter(target: { writeSync(p: Uint8Array): number }): Write {
+  let broken = false;
+  return (text) => {
+    if (broken) return;
+    try {
+      writeAll(target, text);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
+      broken = true;
+    }
+  };
+}
+
+export const stdoutWrite: Write = screenWriter(Deno.stdout);
+export const stderrWrite: Write = screenWriter(Deno.stderr);
 
 function describe(err: unknown): string {
   if (err instanceof Deno.errors.PermissionDenied) return "permission denied";
