@@ -9,6 +9,7 @@ import { writerSink } from "../lib/export/host_output_tail.ts";
 import { type HostOutput, runHost } from "../lib/export/host_run.ts";
 import { HostSignals } from "../lib/export/host_signals.ts";
 import { TOKEN_PRECEDENCE } from "../lib/export/token_source.ts";
+import { stderrWrite, stdoutWrite } from "../lib/ops/ops_log.ts";
 
 export const USAGE = `Usage:
   run-scrape-host preflight [core options...]
@@ -86,7 +87,10 @@ export async function main(argv: string[]): Promise<number> {
       console.error(USAGE);
       throw new UsageError("Missing subcommand: use 'preflight', 'scrape', or 'salvage'.", 1);
     }
-    const output: HostOutput = { out: lineWriter(Deno.stdout), err: lineWriter(Deno.stderr) };
+    const output: HostOutput = {
+      out: (line) => stdoutWrite(`${line}\n`),
+      err: (line) => stderrWrite(`${line}\n`),
+    };
     return await runHost({
       args: { ...args, subcommand: args.subcommand },
       exported: Deno.env.toObject(),
@@ -105,22 +109,6 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     signals.dispose();
   }
-}
-
-/** One line, written synchronously; a closed reader (BrokenPipe) must not stop the run. */
-function lineWriter(target: { writeSync(p: Uint8Array): number }): (line: string) => void {
-  const encoder = new TextEncoder();
-  let broken = false;
-  return (line) => {
-    if (broken) return;
-    let bytes = encoder.encode(line + "\n");
-    try {
-      while (bytes.length > 0) bytes = bytes.subarray(target.writeSync(bytes));
-    } catch (err) {
-      if (err instanceof Deno.errors.BrokenPipe) broken = true;
-      else throw err;
-    }
-  };
 }
 
 if (import.meta.main) await runMain(main);
