@@ -103,3 +103,26 @@ Deno.test("classifyExport() matches stderr only: a channel NAME on stdout cannot
   assert.equal(outcome.kind, "failed");
   assert.match(outcome.kind === "failed" ? outcome.reason : "", /Name or service not known/);
 });
+
+Deno.test("classifyExport() a DCE cancelled by SIGINT (ERROR dump, exit 1) is an abort, not a failure", () => {
+  for (
+    const tail of [
+      err("ERROR", "System.OperationCanceledException: The operation was canceled.", "   at X.Y()"),
+      err(
+        "ERROR",
+        "DiscordChatExporter.Core.Exceptions.DiscordChatExporterException: Failed to export message #5 in channel 'a' (#1) of guild 'G (#2)'.",
+        "    System.Threading.Tasks.TaskCanceledException: A task was canceled.",
+      ),
+    ]
+  ) {
+    const outcome = classifyExport({ code: 1, signal: null, tail });
+    assert.equal(outcome.kind, "aborted");
+    assert.equal(outcome.kind === "aborted" ? outcome.exitCode : 0, 1);
+  }
+  // The HttpClient timeout is a TaskCanceledException too, but a network failure.
+  const timeout = err(
+    "ERROR",
+    "System.Threading.Tasks.TaskCanceledException: The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.",
+  );
+  assert.equal(classifyExport({ code: 1, signal: null, tail: timeout }).kind, "failed");
+});

@@ -224,3 +224,21 @@ Deno.test("runDce: an abort that lands while the binary is being checked still s
     assert.equal(result.outcome.kind, "aborted");
   });
 });
+
+Deno.test("exportChannel() a SIGINT sent to DCE itself (cancel, exit 1) is an abort with the partial file kept", async () => {
+  await withFake(async ({ dir, env }) => {
+    const out = join(dir, "slow.json");
+    let pid = 0;
+    const result = await exportChannel({ bin: FAKE, env }, {
+      channelId: "117",
+      outputPath: out,
+      onChild: (p) => (pid = p),
+      onLine: (line) => {
+        if (line.startsWith("Exporting")) setTimeout(() => Deno.kill(pid, "SIGINT"), 300);
+      },
+    });
+    assert.equal(result.code, 1);
+    assert.equal(result.outcome.kind, "aborted");
+    assert.ok(Array.isArray(JSON.parse(await Deno.readTextFile(out)).messages)); // finalised
+  });
+});

@@ -12,7 +12,7 @@ export type ExportOutcome =
   | { kind: "auth"; reason: string }
   /** The disk is full: stop the whole run, never skip silently (§14.18). */
   | { kind: "disk-full"; reason: string }
-  /** Interrupted (SIGINT/SIGTERM/SIGHUP, 130/143/129, or our own abort): skip, keep the partial temp. */
+  /** Interrupted (SIGINT/SIGTERM/SIGHUP, 130/143/129, DCE's own cancellation, or our abort): skip, keep the partial temp. */
   | { kind: "aborted"; exitCode: number; reason: string }
   /** Killed hard (SIGKILL/SIGABRT/SIGSEGV, 134/137/139 — typically the OOM killer): skip, keep the temp. */
   | { kind: "oom"; exitCode: number; reason: string }
@@ -40,6 +40,10 @@ const EMPTY_RANGE = [
   /does not contain any (matching )?messages( within the specified period)?\.$/,
   /Channel is empty or contains no messages for the specified period\.$/, // 2.38 – 2.40.1
 ];
+// SIGINT makes DCE cancel cooperatively: an ERROR dump naming the cancellation, exit 1 (§2.5).
+// (An HttpClient timeout is a TaskCanceledException too, with another message: a failure.)
+const CANCELLED =
+  /^\s*System\.(OperationCanceledException: The operation was canceled|Threading\.Tasks\.TaskCanceledException: A task was canceled)\.$/;
 const ABORT_CODES = new Set([129, 130, 143]);
 const OOM_CODES = new Set([134, 137, 139]);
 const ABORT_SIGNALS = new Set<Deno.Signal>(["SIGHUP", "SIGINT", "SIGTERM", "SIGQUIT"]);
@@ -54,7 +58,10 @@ export function classifyExport(run: ExportRun): ExportOutcome {
   const auth = find(AUTH);
   if (auth) return { kind: "auth", reason: "Authentication token is invalid." };
 
-  if (run.aborted || (run.signal && ABORT_SIGNALS.has(run.signal)) || ABORT_CODES.has(run.code)) {
+  if (
+    run.aborted || (run.signal && ABORT_SIGNALS.has(run.signal)) || ABORT_CODES.has(run.code) ||
+    find(CANCELLED)
+  ) {
     return {
       kind: "aborted",
       exitCode: run.code,
