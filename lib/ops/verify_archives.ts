@@ -1,12 +1,10 @@
 // verify-documents-archives: a table of every target's archive folder (JSON files, seeded channel ids, map
 // entries, memory) and a failure for each enabled target that has nothing to scrape into yet.
 import { join } from "node:path";
+import { findArchiveFiles, seededChannelId } from "../archive/find_archive_files.ts";
 import { UserError } from "../cli/errors.ts";
 import type { ScrapeConfig, TargetConfig } from "../config/scrape_config.ts";
 import type { OpsOutput } from "./ops_log.ts";
-
-const SEEDED = /\[(\d{16,22})\]\.json$/;
-const SKIPPED_DIRS = new Set([".dce-meta", ".dce-temp"]);
 
 export interface ArchiveCounts {
   json: number;
@@ -25,23 +23,11 @@ export interface TargetArchiveRow {
   starting?: boolean;
 }
 
-/** Counts archives under a folder; symlinks are not followed (they could lead outside the root). */
+/** Counts archives under a folder, with the archive walk the scrape uses (symlinks not followed). */
 export async function countArchives(outputDir: string): Promise<ArchiveCounts> {
-  let json = 0;
-  const ids = new Set<string>();
-  const walk = async (dir: string): Promise<void> => {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isDirectory) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk(join(dir, entry.name));
-      } else if (entry.isFile && entry.name.endsWith(".json")) {
-        json++;
-        const id = SEEDED.exec(entry.name)?.[1];
-        if (id) ids.add(id);
-      }
-    }
-  };
-  await walk(outputDir);
-  return { json, seeded: ids.size, mapped: await countMapEntries(outputDir) };
+  const files = await findArchiveFiles(outputDir, { includeSymlinks: false });
+  const ids = new Set(files.map(seededChannelId).filter((id) => id !== null));
+  return { json: files.length, seeded: ids.size, mapped: await countMapEntries(outputDir) };
 }
 
 async function countMapEntries(outputDir: string): Promise<number | null> {
