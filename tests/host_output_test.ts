@@ -33,11 +33,12 @@ Deno.test("pumpLines() passes every byte through and splits lines across chunks"
 
 Deno.test("OutputTail stays bounded however much passes through", async () => {
   const tail = new OutputTail(50);
-  const lines = Array.from({ length: 100_000 }, (_, i) => `line ${i} ${"x".repeat(5000)}\n`);
+  // 20× the bound is as telling as 2000× (the old 500 MB input only made the test heavy).
+  const lines = Array.from({ length: 1_000 }, (_, i) => `line ${i} ${"x".repeat(5000)}\n`);
   await pumpLines(streamOf(lines), () => Promise.resolve(), tail);
   assert.equal(tail.lines().length, 50);
   assert.ok(tail.lines().every((l) => l.length <= 2000));
-  assert.match(tail.lines().at(-1) ?? "", /^line 99999 /);
+  assert.match(tail.lines().at(-1) ?? "", /^line 999 /);
 });
 
 Deno.test("isAuthFailure() matches the contract texts only, never bare 401/403 digits (§14.20)", () => {
