@@ -1,7 +1,7 @@
 // runCore in-process (as the host runner's direct backend calls it) against the fake CLI.
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
-import { runCore } from "../lib/scrape/run_core.ts";
+import { type CoreRequest, runCore } from "../lib/scrape/run_core.ts";
 import { writeWorld } from "../smokes/fakes/fake_dce_world.ts";
 
 const FAKE = resolve(import.meta.dirname ?? ".", "../smokes/fakes/dce-cli");
@@ -28,25 +28,37 @@ async function sandbox(count: number, delayMs = 0) {
   return { dir, env, config: join(dir, "c.json") };
 }
 
+/** A scrape of every target with the fake CLI; the log lines are collected. */
+async function scrape(
+  env: Record<string, string>,
+  configPath: string,
+  more: Partial<CoreRequest> = {},
+) {
+  const lines: string[] = [];
+  const result = await runCore({
+    mode: "scrape",
+    configPath,
+    targets: [],
+    guilds: [],
+    channels: [],
+    env,
+    cliBin: FAKE,
+    log: (l) => lines.push(l),
+    ...more,
+  });
+  return { ...result, lines, text: lines.join("\n") };
+}
+
 Deno.test("runCore(): timestamped log lines, summary object, export pid reported", async () => {
   const { dir, env, config } = await sandbox(3);
   try {
-    const lines: string[] = [];
     const pids: number[] = [];
-    const result = await runCore({
-      mode: "scrape",
-      configPath: config,
-      targets: [],
-      guilds: [],
-      channels: [],
-      env,
-      cliBin: FAKE,
-      log: (l) => lines.push(l),
+    const result = await scrape(env, config, {
       onExportChild: (pid) => pids.push(pid),
       now: () => new Date("2026-05-06T07:08:09.5Z"),
     });
-    assert.equal(result.exitCode, 0, lines.join("\n"));
-    assert.ok(lines.every((l) => l.startsWith("[2026-05-06T07:08:09Z] ")));
+    assert.equal(result.exitCode, 0, result.text);
+    assert.ok(result.lines.every((l) => l.startsWith("[2026-05-06T07:08:09Z] ")));
     assert.equal(result.summary?.totals.created, 1);
     assert.equal(result.summary?.totals.messages_appended, 3);
     assert.equal(pids.length, 1);
@@ -59,19 +71,9 @@ Deno.test("runCore(): timestamped log lines, summary object, export pid reported
 Deno.test("runCore(): config errors come back as ERROR lines and exit 1 (no throw)", async () => {
   const { dir, env } = await sandbox(1);
   try {
-    const lines: string[] = [];
-    const result = await runCore({
-      mode: "scrape",
-      configPath: join(dir, "missing.json"),
-      targets: [],
-      guilds: [],
-      channels: [],
-      env,
-      cliBin: FAKE,
-      log: (l) => lines.push(l),
-    });
+    const result = await scrape(env, join(dir, "missing.json"));
     assert.equal(result.exitCode, 1);
-    assert.match(lines.join("\n"), /ERROR: Required file not found: .*missing\.json/);
+    assert.match(result.text, /ERROR: Required file not found: .*missing\.json/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -81,23 +83,13 @@ Deno.test("runCore(): an abort stops the export and returns 128+n for the signal
   const { dir, env, config } = await sandbox(100_000, 5);
   try {
     const controller = new AbortController();
-    const lines: string[] = [];
-    const pending = runCore({
-      mode: "scrape",
-      configPath: config,
-      targets: [],
-      guilds: [],
-      channels: [],
-      env,
-      cliBin: FAKE,
-      log: (l) => lines.push(l),
+    const result = await scrape(env, config, {
       signal: controller.signal,
       onExportChild: () => setTimeout(() => controller.abort("SIGINT"), 300),
     });
-    const result = await pending;
-    assert.equal(result.exitCode, 130, lines.join("\n"));
+    assert.equal(result.exitCode, 130, result.text);
     assert.equal(result.summary?.channels[0]?.action, "SKIPPED_OOM");
-    assert.match(lines.join("\n"), /Scrape interrupted \(SIGINT\)/);
+    assert.match(result.text, /Scrape interrupted \(SIGINT\)/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -107,19 +99,7 @@ Deno.test("runCore(): a channel that fails before or after its export leaves no 
   const { dir, env, config } = await sandbox(3);
   try {
     const temps = join(dir, "a", "t", ".dce-temp");
-    const run = (cliBin: string) => {
-      const lines: string[] = [];
-      return runCore({
-        mode: "scrape",
-        configPath: config,
-        targets: [],
-        guilds: [],
-        channels: [],
-        env,
-        cliBin,
-        log: (l) => lines.push(l),
-      }).then((r) => ({ ...r, text: lines.join("\n") }));
-    };
+    const run = (cliBin: string) => scrape(env, config, { cliBin });
     // The CLI cannot be started at all.
     const missing = await run(join(dir, "no-such-cli"));
     assert.equal(missing.exitCode, 1, missing.text);
