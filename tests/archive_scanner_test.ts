@@ -273,3 +273,12 @@ Deno.test("scanner: literal fast path agrees with the JSON grammar", () => {
   // A numeric id (not DCE's string form) is still found.
   assert.equal(scan('{"messages":[{"id":123}]}').messages[0]!.id, "123");
 });
+
+Deno.test("scanner: a top-level field far larger than any DCE header is refused, not buffered whole", () => {
+  const big = `{"data": "${"x".repeat(17 << 20)}", "messages": []}`;
+  assert.throws(() => scan(big, 1 << 20), (err: unknown) => {
+    assert.ok(err instanceof ScanError);
+    assert.match(err.message, /^top-level field "data" is not a DCE header: larger than 16 MiB/);
+    return true;
+  });
+});

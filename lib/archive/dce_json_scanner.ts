@@ -29,6 +29,13 @@ const E_COLON = 4;
 const E_COMMA_OR_CLOSE = 5;
 const E_DONE = 6; // the top-level value is complete
 
+/**
+ * DCE's header fields (guild, channel, dateRange, exportedAt) are a few hundred bytes. A bigger
+ * top-level field means a foreign JSON file (the audit walks every *.json): refuse it rather than
+ * buffer it whole.
+ */
+const MAX_HEADER_FIELD = 16 << 20;
+
 const LITERAL = /^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)$/;
 
 /** A malformed or incomplete document; `offset` is the absolute byte position. */
@@ -249,6 +256,14 @@ export class DceJsonScanner {
     }
     this.base += n;
     this.position = this.base;
+    if (this.capturing && !this.inMessages && out.length > MAX_HEADER_FIELD) {
+      throw new ScanError(
+        `top-level field "${this.topKey}" is not a DCE header: larger than ${
+          MAX_HEADER_FIELD >> 20
+        } MiB`,
+        this.base,
+      );
+    }
   }
 
   /** Call at end of input: throws a truncated ScanError unless the document is complete. */

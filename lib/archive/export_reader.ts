@@ -70,7 +70,7 @@ export function scanFailure(path: string, err: ScanError): ArchiveError {
     );
   }
   const notDce =
-    /not a JSON object|no "messages"|"messages" is not|is not a JSON object|has no "id"/
+    /not a JSON object|no "messages"|"messages" is not|is not a JSON object|has no "id"|not a DCE header/
       .test(err.message);
   return new ArchiveError(
     notDce ? "not-dce-export" : "not-json",
