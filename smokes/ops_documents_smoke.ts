@@ -297,3 +297,19 @@ Deno.test("a screen that goes away (| head) stops neither the scrape nor its log
   assert.match(logged, /^\[[^\]]+\] Log: /m);
   assert.equal((await messageIds(box.archivePath(DEMO))).length, DEMO.count);
 });
+
+Deno.test("DCE_RUN_SUMMARY_FILE=/logs/<x> is <repo>/logs/<x> for the workflow too, as for the host runner", async () => {
+  await using box = await sandbox();
+  const repo = join(box.dir, "repo");
+  await Deno.mkdir(repo);
+  // A checkout of its own (DCE_REPO_ROOT), so the runner's <repo>/logs is the sandbox's.
+  for (const part of ["scripts", "lib"]) await Deno.symlink(join(ROOT, part), join(repo, part));
+  const run = await runTool("run-documents-scrape", ["--config", box.config, "--target", "demo"], {
+    env: { ...box.env, DCE_REPO_ROOT: repo, DCE_RUN_SUMMARY_FILE: "/logs/sub/s.json" },
+  });
+  assert.equal(run.code, 0, both(run));
+  const summary = join(repo, "logs", "sub", "s.json");
+  assert.ok(run.stdout.includes(`\nJSON summary file: ${summary}\n`), run.stdout);
+  assert.equal(JSON.parse(await Deno.readTextFile(summary)).totals.messages_appended, 2);
+  assert.doesNotMatch(both(run), /WARN|recovered/);
+});

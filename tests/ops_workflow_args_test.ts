@@ -75,6 +75,13 @@ Deno.test("documentsPaths(): live runs always log and summarise; --summary-file 
       summaryFile: undefined,
     },
   );
+  // DCE_RUN_SUMMARY_FILE as the host runner reads it: the container view and relative paths.
+  for (
+    const [value, file] of [["/logs/r/s.json", "/repo/logs/r/s.json"], ["s.json", "/repo/s.json"]]
+  ) {
+    const paths = await documentsPaths({ ...base, env: { DCE_RUN_SUMMARY_FILE: value! } }, now);
+    assert.equal(paths.summaryFile, file);
+  }
   assert.equal(summaryFileFor("/a/b.log"), "/a/b.summary.json");
   assert.equal(summaryFileFor("/a/b.txt"), "/a/b.txt.summary.json");
 });

@@ -5,6 +5,7 @@ import { UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { coreArgv } from "../export/host_args.ts";
+import { hostSummaryPath } from "../export/host_paths.ts";
 import { checkLockGate } from "./lock_gate.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
 import { verifyDiskOnly } from "./operator_ready.ts";
@@ -59,6 +60,20 @@ export function summaryFileFor(logFile: string): string {
   return `${logFile.replace(/\.log$/, "")}.summary.json`;
 }
 
+/**
+ * This run's summary file: DCE_RUN_SUMMARY_FILE read as the host runner reads it (`/logs/<x>` is
+ * `<repo>/logs/<x>`, relative is under the repo), so the workflow recovers into the file the runner
+ * writes; else `<log without .log>.summary.json`.
+ */
+export function defaultSummaryFile(
+  env: Record<string, string | undefined>,
+  repoRoot: string,
+  logFile: string,
+): string {
+  const fromEnv = env["DCE_RUN_SUMMARY_FILE"];
+  return fromEnv ? hostSummaryPath(fromEnv, repoRoot) : summaryFileFor(logFile);
+}
+
 export interface DocumentsPaths {
   logFile: string | undefined;
   summaryFile: string | undefined;
@@ -71,8 +86,7 @@ export async function documentsPaths(opts: DocumentsOptions, now: Date): Promise
   const logFile = opts.logFile ??
     await uniqueLogPath(logDir(opts.env, opts.repoRoot), "documents-scrape", utcFileStamp(now));
   // An explicit --summary-file beats the environment (the bash tool let the environment win).
-  const summaryFile = opts.summaryFile ?? (opts.env["DCE_RUN_SUMMARY_FILE"] ||
-    summaryFileFor(logFile));
+  const summaryFile = opts.summaryFile ?? defaultSummaryFile(opts.env, opts.repoRoot, logFile);
   return { logFile, summaryFile };
 }
 

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
-import { logDir, summaryFileFor } from "./documents_scrape.ts";
+import { defaultSummaryFile, logDir } from "./documents_scrape.ts";
 import { runLoggedWorkflow } from "./logged_workflow.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
 import { checkValidationFlags } from "./operator_validation.ts";
@@ -64,7 +64,7 @@ async function prove(
   const names = selected.map((t) => t.name);
   const exporting = !opts.dryRun && !opts.salvageOnly;
   if (exporting && names.length === 1) {
-    single.summaryFile = opts.env["DCE_RUN_SUMMARY_FILE"] || summaryFileFor(logFile);
+    single.summaryFile = defaultSummaryFile(opts.env, opts.repoRoot, logFile);
   }
   const channelArgs = opts.channels.flatMap((c) => ["--channel", c]);
   const cfg = ["--config", opts.configPath];

@@ -3,7 +3,7 @@
 import { UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
-import { logDir, summaryFileFor } from "./documents_scrape.ts";
+import { defaultSummaryFile, logDir } from "./documents_scrape.ts";
 import { checkLockGate } from "./lock_gate.ts";
 import { runLoggedWorkflow } from "./logged_workflow.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
@@ -54,7 +54,7 @@ export async function runOperatorValidation(opts: ValidationOptions): Promise<nu
   const perTargetMode = opts.perTarget && opts.target === undefined;
   const exporting = !opts.dryRun && !opts.skipScrape && !opts.salvageOnly;
   const summaryFile = exporting && !perTargetMode
-    ? opts.env["DCE_RUN_SUMMARY_FILE"] || summaryFileFor(logFile)
+    ? defaultSummaryFile(opts.env, opts.repoRoot, logFile)
     : undefined;
   return await runLoggedWorkflow(
     { logFile, summaryFile: () => summaryFile, clock, stdout: opts.stdout, stderr: opts.stderr },
