@@ -1,6 +1,8 @@
 // `.dce-meta/channel-map.json` (§6, §8.4): channel id → absolute archive path, rewritten atomically.
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
+import { syncDir } from "./atomic_replace.ts";
+import { writeAll } from "./export_writer.ts";
 
 export function channelMapPath(outputDir: string): string {
   return join(outputDir, ".dce-meta", "channel-map.json");
@@ -36,22 +38,36 @@ export async function readChannelMap(outputDir: string): Promise<Record<string, 
   return map;
 }
 
-/** Temp file in `.dce-meta`, then rename over the map (mode 644), so a crash never leaves half a map. */
+/**
+ * Temp file in `.dce-meta`, fsync, rename over the map (mode 644), fsync the folder: a crash leaves
+ * the old map or the new one, never an empty or half-written one (which would stop every run).
+ */
 export async function writeChannelMap(
   outputDir: string,
   map: Record<string, string>,
 ): Promise<void> {
   const dir = join(outputDir, ".dce-meta");
-  await Deno.mkdir(dir, { recursive: true });
   const sorted = Object.fromEntries(Object.entries(map).sort(([a], [b]) => a.localeCompare(b)));
-  const tmp = await Deno.makeTempFile({ dir, prefix: "channel-map." });
+  let tmp: string | undefined;
   try {
-    await Deno.writeTextFile(tmp, JSON.stringify(sorted, null, 2) + "\n");
+    await Deno.mkdir(dir, { recursive: true });
+    tmp = await Deno.makeTempFile({ dir, prefix: "channel-map." });
+    {
+      using file = await Deno.open(tmp, { write: true, truncate: true });
+      await writeAll(file, new TextEncoder().encode(JSON.stringify(sorted, null, 2) + "\n"));
+      await file.sync();
+    }
     await Deno.chmod(tmp, 0o644);
     await Deno.rename(tmp, channelMapPath(outputDir));
+    await syncDir(dir);
   } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
+    if (tmp !== undefined) await Deno.remove(tmp).catch(() => {});
+    // A full disk or a permission problem is the operator's to fix, not a crash with a stack.
+    throw new UserError(
+      `Cannot write channel map ${channelMapPath(outputDir)}: ${
+        (err as Error).message
+      }. Free space or fix permissions and rerun.`,
+    );
   }
 }
 
