@@ -44,7 +44,8 @@ Deno.test("create, then append only the new message (cursor = last id; map point
   assert.deepEqual(exportCall.slice(-2), ["--after", "2"]);
   // The token reached the CLI through the environment only (never argv, which ps shows).
   assert.ok(calls.every((c) => c.tokenSource === "env" && !c.argv.includes("smoke-token")));
-  assert.ok(!(await exists(join(box.out, ".dce-temp", "export.111"))));
+  // Temps are named export.<channel>.<random>: none is left after a clean run.
+  assert.deepEqual([...Deno.readDirSync(join(box.out, ".dce-temp"))], []);
 });
 
 Deno.test("idempotent: a rerun without new messages leaves the archive byte-identical (UNCHANGED)", async () => {
