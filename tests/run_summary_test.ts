@@ -1,13 +1,9 @@
-// run_summary: marker extraction (last line wins), recovery only into an empty/missing file, slugs, names.
+// run_summary + SummaryCapture: this run's last marker wins, recovery only into an empty/missing file, slugs, names.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  extractSummaryFromLog,
-  perTargetSummaryFile,
-  recoverSummaryIfMissing,
-  summaryPayload,
-  targetSlug,
-} from "../lib/ops/run_summary.ts";
+import { OpsLog } from "../lib/ops/ops_log.ts";
+import { perTargetSummaryFile, summaryPayload, targetSlug } from "../lib/ops/run_summary.ts";
+import { SummaryCapture } from "../lib/ops/summary_capture.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();
@@ -18,53 +14,40 @@ async function withDir(fn: (dir: string) => Promise<void>) {
   }
 }
 
-Deno.test("extractSummaryFromLog() uses the last marker line and writes pretty JSON", async () => {
+const quiet = { stdout: () => {}, stderr: () => {} };
+
+Deno.test("SummaryCapture writes this run's last marker as pretty JSON, creating the folder", async () => {
   await withDir(async (dir) => {
-    const log = join(dir, "run.log");
-    await Deno.writeTextFile(
-      log,
-      [
-        'x DCE_JSON_SUMMARY: {"version":1,"n":1}',
-        "noise",
-        '[2026-01-01T00:00:00Z] DCE_JSON_SUMMARY: {"version":1,"n":2}',
-        "tail",
-      ].join("\n"),
-    );
+    using log = await OpsLog.open(undefined, quiet);
+    const capture = new SummaryCapture(log);
+    assert.equal(capture.seen, false);
+    log.out('x DCE_JSON_SUMMARY: {"version":1,"n":1}');
+    log.out("noise");
+    log.err('[2026-01-01T00:00:00Z] DCE_JSON_SUMMARY: {"version":1,"n":2}');
+    log.out("tail");
     const dest = join(dir, "sub", "s.json");
-    await extractSummaryFromLog(log, dest);
+    assert.equal(await capture.recoverInto(dest), `JSON summary recovered from log: ${dest}`);
     assert.equal(await Deno.readTextFile(dest), '{\n  "version": 1,\n  "n": 2\n}\n');
   });
 });
 
-Deno.test("extractSummaryFromLog() fails for a missing log, no marker, or a non-JSON payload", async () => {
+Deno.test("SummaryCapture leaves a non-empty file alone, fills an empty one, warns on bad or no JSON", async () => {
   await withDir(async (dir) => {
+    using log = await OpsLog.open(undefined, quiet);
+    const capture = new SummaryCapture(log);
     const dest = join(dir, "s.json");
-    await assert.rejects(extractSummaryFromLog(join(dir, "none.log"), dest), /Run log not found/);
-    await Deno.writeTextFile(join(dir, "a.log"), "nothing here\n");
-    await assert.rejects(
-      extractSummaryFromLog(join(dir, "a.log"), dest),
-      /No DCE_JSON_SUMMARY: line/,
-    );
-    await Deno.writeTextFile(
-      join(dir, "b.log"),
-      'DCE_JSON_SUMMARY: {"ok":1}\nDCE_JSON_SUMMARY: {bad\n',
-    );
-    await assert.rejects(extractSummaryFromLog(join(dir, "b.log"), dest), /not valid JSON/);
-    await assert.rejects(Deno.stat(dest), Deno.errors.NotFound);
-  });
-});
-
-Deno.test("recoverSummaryIfMissing() leaves a non-empty destination alone, fills an empty one", async () => {
-  await withDir(async (dir) => {
-    const log = join(dir, "run.log");
-    await Deno.writeTextFile(log, 'DCE_JSON_SUMMARY: {"v":1}\n');
-    const dest = join(dir, "s.json");
+    assert.match((await capture.recoverInto(dest))!, /^WARN: no DCE_JSON_SUMMARY: line/);
+    log.out('DCE_JSON_SUMMARY: {"v":1}');
     await Deno.writeTextFile(dest, "keep");
-    assert.equal(await recoverSummaryIfMissing(log, dest), false);
+    assert.equal(await capture.recoverInto(dest), undefined);
     assert.equal(await Deno.readTextFile(dest), "keep");
     await Deno.writeTextFile(dest, "");
-    assert.equal(await recoverSummaryIfMissing(log, dest), true);
+    assert.match((await capture.recoverInto(dest))!, /^JSON summary recovered/);
     assert.deepEqual(JSON.parse(await Deno.readTextFile(dest)), { v: 1 });
+    log.out("DCE_JSON_SUMMARY: {bad");
+    const other = join(dir, "t.json");
+    assert.match((await capture.recoverInto(other))!, /^WARN: .*not valid JSON/);
+    await assert.rejects(Deno.stat(other), Deno.errors.NotFound);
   });
 });
 

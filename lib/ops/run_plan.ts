@@ -38,11 +38,6 @@ export function formatRunPlan(
   return lines;
 }
 
-/** Names of the targets that run without --target (enabled ones, file order). */
-export function enabledTargetNames(targets: readonly PlanTarget[]): string[] {
-  return targets.filter((t) => t.enabled).map((t) => t.name);
-}
-
 /**
  * The container memory cap for a run: a set, non-zero `current` (DCE_CONTAINER_MEMORY) always wins;
  * otherwise, when exactly one target is selected and it has `container_memory`, that; else "0".
