@@ -116,3 +116,29 @@ Deno.test("runCore(): a channel that fails before or after its export leaves no 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("runCore(): a forum channel in the resolved set is SKIPPED; the run goes on and succeeds", async () => {
+  const { dir, env, config } = await sandbox(2);
+  try {
+    await writeWorld(join(dir, "world.json"), {
+      guilds: [{ id: "222", name: "G" }],
+      channels: [
+        { id: "111", guildId: "222", name: "room", count: 2 },
+        { id: "110", guildId: "222", name: "ideas", type: "GuildForum" },
+      ],
+    });
+    const c = JSON.parse(await Deno.readTextFile(config));
+    c.targets[0].channel_ids = ["110", "111"];
+    await Deno.writeTextFile(config, JSON.stringify(c));
+    const result = await scrape(env, config);
+    assert.equal(result.exitCode, 0, result.text);
+    assert.deepEqual(result.summary?.channels.map((r) => [r.channel_id, r.action]), [
+      ["110", "SKIPPED"],
+      ["111", "CREATED"],
+    ]);
+    assert.match(result.text, /Skipping channel 110 \(a forum channel: its threads are exported/);
+    assert.deepEqual([...Deno.readDirSync(join(dir, "a", "t", ".dce-temp"))], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

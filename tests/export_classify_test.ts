@@ -126,3 +126,16 @@ Deno.test("classifyExport() a DCE cancelled by SIGINT (ERROR dump, exit 1) is an
   );
   assert.equal(classifyExport({ code: 1, signal: null, tail: timeout }).kind, "failed");
 });
+
+Deno.test("classifyExport() a forum channel (listed by `channels`, not exportable itself) is its own skip", () => {
+  const line =
+    "Engineering / ideas: Channel 'ideas' of guild 'G' is a forum and cannot be exported directly. You need to pull its threads and export them individually.";
+  assert.equal(
+    classifyExport({
+      code: 1,
+      signal: null,
+      tail: err("Failed to export the following channel(s):", line, "Export failed."),
+    }).kind,
+    "forum",
+  );
+});

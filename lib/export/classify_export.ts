@@ -8,6 +8,8 @@ export type ExportOutcome =
   | { kind: "empty-range"; reason: string }
   /** 403 / 404 on the channel: skip it (SKIPPED). */
   | { kind: "access"; reason: string }
+  /** A forum channel: `channels` lists it, but only its threads can be exported. Skip it (SKIPPED). */
+  | { kind: "forum"; reason: string }
   /** Token rejected: stop, print the auth marker (the host runner may refresh the token and retry). */
   | { kind: "auth"; reason: string }
   /** The disk is full: stop the whole run, never skip silently (§14.18). */
@@ -44,6 +46,8 @@ const EMPTY_RANGE = [
 // (An HttpClient timeout is a TaskCanceledException too, with another message: a failure.)
 const CANCELLED =
   /^\s*System\.(OperationCanceledException: The operation was canceled|Threading\.Tasks\.TaskCanceledException: A task was canceled)\.$/;
+const FORUM =
+  /is a forum and cannot be exported directly\. You need to pull its threads and export them individually\.$/;
 const ABORT_CODES = new Set([129, 130, 143]);
 const OOM_CODES = new Set([134, 137, 139]);
 const ABORT_SIGNALS = new Set<Deno.Signal>(["SIGHUP", "SIGINT", "SIGTERM", "SIGQUIT"]);
@@ -77,6 +81,8 @@ export function classifyExport(run: ExportRun): ExportOutcome {
   if (empty) return { kind: "empty-range", reason: empty.trim() };
   const access = errLines.find((l) => ACCESS.some((re) => re.test(l)));
   if (access) return { kind: "access", reason: access.trim() };
+  const forum = find(FORUM);
+  if (forum) return { kind: "forum", reason: forum.trim() };
   const last = errLines.filter((l) => l.trim() !== "" && !/^\s+at /.test(l)).slice(-3).join(" / ");
   return { kind: "failed", reason: last || `exit ${run.code}` };
 }

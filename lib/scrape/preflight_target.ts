@@ -49,6 +49,12 @@ export async function preflightTarget(
           inaccessible.push(channelId);
           log(`Preflight probe skipped channel ${channelId} (forbidden or inaccessible).`);
           break;
+        case "forum":
+          inaccessible.push(channelId);
+          log(
+            `Preflight probe skipped channel ${channelId} (a forum channel: only its threads export).`,
+          );
+          break;
         case "auth":
           throw new DceAuthError(`during preflight of target '${target.name}'`);
         default:

@@ -163,6 +163,11 @@ export async function scrapeChannel(
         );
         // A 403/404 happens before any message is fetched: nothing worth keeping.
         return record("SKIPPED");
+      case "forum":
+        log(
+          `Skipping channel ${channelId} (a forum channel: its threads are exported individually when include_threads is not none).`,
+        );
+        return record("SKIPPED");
       case "aborted":
       case "oom": {
         log(`Skipping channel ${channelId} (export process aborted, exit ${outcome.exitCode}).`);

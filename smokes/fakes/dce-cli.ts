@@ -490,6 +490,13 @@ async function exportChannels(
           String(Math.floor(Math.random() * 10000)).padStart(4, "0"),
         ),
       });
+    if (channelType(channel) === "GuildForum") {
+      // Contract §2.3: a per-channel error before the writer exists, so no file.
+      errors.push(
+        `${name}: Channel '${channel.name}' of guild '${guild.name}' is a forum and cannot be exported directly. You need to pull its threads and export them individually.`,
+      );
+      continue;
+    }
     const writer = new PartWriter(path, preamble, partition);
 
     if (channel.forbidden === true) {
