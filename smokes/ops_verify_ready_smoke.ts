@@ -105,6 +105,16 @@ Deno.test("disk gate: disk-only ok, insufficient space, non-numeric minimum, mis
     );
   }
 
+  // Nothing exported (empty counts as unset): the env file's minimum applies, as in the host runner.
+  await Deno.writeTextFile(box.env.DCE_ENV_FILE!, "DCE_MIN_FREE_MB=999999999\n");
+  for (const args of [["--disk-only"], []]) {
+    const fromFile = await runTool("verify-operator-ready", ["--config", box.config, ...args], {
+      env: { ...box.env, DCE_MIN_FREE_MB: "" },
+    });
+    assert.equal(fromFile.code, 1, `${args}: ${fromFile.stdout}`);
+    assert.match(fromFile.stderr, /^ERROR: Insufficient disk space on /m);
+  }
+
   await Deno.remove(box.archiveRoot, { recursive: true });
   const gone = await runTool("verify-operator-ready", ["--config", box.config, "--disk-only"], {
     env: box.env,

@@ -27,14 +27,17 @@ export function envFilePath(env: Env, repoRoot: string): string {
   return env["DCE_ENV_FILE"] || join(repoRoot, "scrape.env");
 }
 
-/** Runs the disk gate; prints `disk-only: ok (config <path>)` when it passes. */
+/**
+ * Runs the disk gate; prints `disk-only: ok (config <path>)` when it passes. DCE_MIN_FREE_MB is
+ * read as the host runner reads it (exported, else the env file), so both gates agree.
+ */
 export async function verifyDiskOnly(opts: ReadyOptions, config?: ScrapeConfig): Promise<void> {
   const loaded = config ?? (await loadConfig(opts.configPath));
   await checkDisk(opts.out, {
     archiveRoot: loaded.archiveRoot,
     configPath: opts.configPath,
     repoRoot: opts.repoRoot,
-    minFreeRaw: opts.env["DCE_MIN_FREE_MB"],
+    minFreeRaw: (await runnerEnv(opts))["DCE_MIN_FREE_MB"],
   });
   opts.out.out(`disk-only: ok (config ${opts.configPath})`);
 }
@@ -93,18 +96,18 @@ export async function verifyOperatorReady(opts: ReadyOptions): Promise<void> {
       else problems.push(err.message);
     }
   };
+  let env: Record<string, string> = {};
+  await check(async () => {
+    env = await runnerEnv(opts);
+  });
   await check(() =>
     checkDisk(out, {
       archiveRoot: config.archiveRoot,
       configPath: opts.configPath,
       repoRoot: opts.repoRoot,
-      minFreeRaw: opts.env["DCE_MIN_FREE_MB"],
+      minFreeRaw: env["DCE_MIN_FREE_MB"],
     })
   );
-  let env: Record<string, string> = {};
-  await check(async () => {
-    env = await runnerEnv(opts);
-  });
   await check(async () => out.out(await checkExporter(env, opts.repoRoot)));
   await check(async () => out.out(await authLine(opts)));
   const memory = (env["DCE_CONTAINER_MEMORY"] ?? "").trim();
