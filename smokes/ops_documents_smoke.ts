@@ -313,3 +313,17 @@ Deno.test("DCE_RUN_SUMMARY_FILE=/logs/<x> is <repo>/logs/<x> for the workflow to
   assert.equal(JSON.parse(await Deno.readTextFile(summary)).totals.messages_appended, 2);
   assert.doesNotMatch(both(run), /WARN|recovered/);
 });
+
+Deno.test("lock gate: the lock file named in scrape.env is the one checked, as the host runner locks it", async () => {
+  await using box = await sandbox();
+  const custom = join(box.dir, "custom.lock");
+  await Deno.writeTextFile(box.env.DCE_ENV_FILE!, `DCE_SCRAPE_LOCK_FILE=${custom}\n`);
+  await using _holder = await legacyHolder(custom);
+  const run = await runTool("run-documents-scrape", ["--config", box.config, "--salvage-only"], {
+    env: box.env,
+  });
+  assert.equal(run.code, 1, both(run));
+  assert.match(run.stderr, /^ERROR: Scrape lock is held; another scrape may be running\./m);
+  assert.ok(run.stderr.includes(custom), run.stderr);
+  assert.doesNotMatch(both(run), /run-scrape-host salvage failed/);
+});

@@ -8,7 +8,7 @@ import { coreArgv } from "../export/host_args.ts";
 import { hostSummaryPath } from "../export/host_paths.ts";
 import { checkLockGate } from "./lock_gate.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
-import { verifyDiskOnly } from "./operator_ready.ts";
+import { hostRunnerEnv, verifyDiskOnly } from "./operator_ready.ts";
 import { runLoggedWorkflow } from "./logged_workflow.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
@@ -128,7 +128,11 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
     repoRoot: opts.repoRoot,
     out: log,
   }, config);
-  checkLockGate(log, { configPath: opts.configPath, repoRoot: opts.repoRoot, env: opts.env });
+  checkLockGate(log, {
+    configPath: opts.configPath,
+    repoRoot: opts.repoRoot,
+    env: await hostRunnerEnv(opts.env, opts.repoRoot),
+  });
 
   const pass = coreArgv(opts, opts.configPath);
   if (opts.mode === "salvage-only" || opts.mode === "salvage-before") {

@@ -37,7 +37,7 @@ export async function verifyDiskOnly(opts: ReadyOptions, config?: ScrapeConfig):
     archiveRoot: loaded.archiveRoot,
     configPath: opts.configPath,
     repoRoot: opts.repoRoot,
-    minFreeRaw: (await runnerEnv(opts))["DCE_MIN_FREE_MB"],
+    minFreeRaw: (await hostRunnerEnv(opts.env, opts.repoRoot))["DCE_MIN_FREE_MB"],
   });
   opts.out.out(`disk-only: ok (config ${opts.configPath})`);
 }
@@ -62,11 +62,14 @@ async function authLine(opts: ReadyOptions): Promise<string> {
   return `auth: token from ${token.source}`;
 }
 
-/** What the host runner will see: the env file's settings under the exported ones (exported wins). */
-async function runnerEnv(opts: ReadyOptions): Promise<Record<string, string>> {
+/**
+ * What the host runner will see: the env file's settings under the exported ones (exported wins).
+ * The workflows' gates (disk, lock) read their settings from this, so they judge what the runner does.
+ */
+export async function hostRunnerEnv(env: Env, repoRoot: string): Promise<Record<string, string>> {
   const exported: Record<string, string> = {};
-  for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) exported[k] = v;
-  return effectiveEnv(exported, await loadEnvFile(envFilePath(opts.env, opts.repoRoot)));
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) exported[k] = v;
+  return effectiveEnv(exported, await loadEnvFile(envFilePath(env, repoRoot)));
 }
 
 /** Full readiness: prints each passing check, then throws every failure at once (one ERROR line each). */
@@ -98,7 +101,7 @@ export async function verifyOperatorReady(opts: ReadyOptions): Promise<void> {
   };
   let env: Record<string, string> = {};
   await check(async () => {
-    env = await runnerEnv(opts);
+    env = await hostRunnerEnv(opts.env, opts.repoRoot);
   });
   await check(() =>
     checkDisk(out, {

@@ -6,6 +6,7 @@ import { selectTargets } from "../config/select_targets.ts";
 import { defaultSummaryFile, logDir } from "./documents_scrape.ts";
 import { checkLockGate } from "./lock_gate.ts";
 import { runLoggedWorkflow } from "./logged_workflow.ts";
+import { hostRunnerEnv } from "./operator_ready.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
 import { perTargetSummaryFile } from "./run_summary.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
@@ -110,7 +111,11 @@ async function validate(opts: ValidationOptions, log: OpsLog, plan: Plan): Promi
     log.step("Skip scrape requested.");
   } else {
     // Held or unreadable stops the whole run at once: nothing below may race a live scrape.
-    checkLockGate(log, { configPath: opts.configPath, repoRoot: opts.repoRoot, env: opts.env });
+    checkLockGate(log, {
+      configPath: opts.configPath,
+      repoRoot: opts.repoRoot,
+      env: await hostRunnerEnv(opts.env, opts.repoRoot),
+    });
     if (failures === 0 && plan.perTargetMode) {
       let ok = 0;
       let failed = 0;
