@@ -153,8 +153,10 @@ export async function scrapeChannel(
 
     switch (outcome.kind) {
       case "ok":
-      case "empty-range":
         break;
+      case "empty-range":
+        // Pre-2.45 CLI: "no messages in the specified period" is an error without a file.
+        return unchanged();
       case "access":
         log(
           `Skipping channel ${channelId} (inaccessible or non-fatal export error): ${
@@ -190,11 +192,6 @@ export async function scrapeChannel(
         throw new UserError(
           `Channel ${channelId} failed for target '${target.name}'. DCE: ${outcome.reason}`,
         );
-    }
-
-    if (outcome.kind === "empty-range") {
-      // Pre-2.45 CLI: "no messages in the specified period" is an error without a file.
-      return unchanged();
     }
 
     let header;
