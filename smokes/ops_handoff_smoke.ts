@@ -113,3 +113,20 @@ Deno.test("handoff bad input: unknown target, unknown option, missing config", a
   assert.match(missing.stderr, /^ERROR: Required file not found: /);
   assert.equal(missing.stderr.trim().split("\n").length, 1);
 });
+
+Deno.test("the lock status shown is the lock the host runner takes (its file may be named in scrape.env)", async () => {
+  await using box = await sandbox();
+  const custom = join(box.dir, "custom.lock");
+  await Deno.writeTextFile(box.env.DCE_ENV_FILE!, `DCE_SCRAPE_LOCK_FILE=${custom}\n`);
+  await using _holder = await legacyHolder(custom);
+  const run = await runTool("operator-handoff", [
+    "--config",
+    box.config,
+    "--skip-df",
+    "--salvage-only",
+  ], { env: box.env });
+  assert.equal(run.code, 1, both(run));
+  assert.ok(run.stdout.includes(custom), run.stdout);
+  assert.match(run.stdout, /^state: held \(active scrape\)$/m);
+  assert.match(run.stderr, /^ERROR: Scrape lock is held; .*the handoff stops here\.$/m);
+});

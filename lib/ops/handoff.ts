@@ -5,6 +5,7 @@ import { UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { freeSpace, humanSize } from "./free_space.ts";
+import { hostRunnerEnv } from "./operator_ready.ts";
 import type { OpsOutput } from "./ops_log.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
@@ -59,14 +60,19 @@ function selectionArgs(opts: HandoffOptions): string[] {
  */
 async function lockStatusStep(opts: HandoffOptions): Promise<void> {
   const { out } = opts;
+  // The lock the host runner will take: its lock settings may come from the env file (only those
+  // are handed over; the status tool has no use for the rest of scrape.env, the token least of all).
+  const runner = await hostRunnerEnv(opts.env, opts.repoRoot);
+  const env = { ...opts.env };
+  for (const name of ["DCE_SCRAPE_LOCK_FILE", "DCE_SKIP_SCRAPE_LOCK"]) env[name] = runner[name];
   out.out("");
   const code = await runTool(out, opts.repoRoot, "scrape-lock-status", [
     "--config",
     opts.configPath,
-  ], { baseEnv: opts.env });
+  ], { baseEnv: env });
   if (code === 0) return;
   const inspect = `${join(opts.repoRoot, "dce")} scrape-lock-status --config ${opts.configPath}`;
-  const skipped = opts.env["DCE_SKIP_SCRAPE_LOCK"] === "1";
+  const skipped = env["DCE_SKIP_SCRAPE_LOCK"] === "1";
   if (code === 1) {
     if (opts.salvageOnly && !skipped) {
       throw new UserError(
