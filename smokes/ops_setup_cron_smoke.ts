@@ -249,3 +249,27 @@ Deno.test("setup-cron keeps the host's exporter: DCE_COMPOSE_FILE only when set 
   const present = await dry({});
   assert.ok(present.includes(` DCE_COMPOSE_FILE=${join(box.dir, "docker-compose.yml")} `), present);
 });
+
+Deno.test("a crontab that refuses before reading the new table is one ERROR line, not a crash", async () => {
+  const { box, file, env } = await cronBox();
+  await using _ = box;
+  // Larger than a pipe buffer, so the write is still going when crontab closes its input.
+  const big = `${FIXTURE}${"# padding line for a large crontab\n".repeat(4000)}`;
+  await Deno.writeTextFile(file, big);
+  const bin = join(box.dir, "refusing-crontab");
+  await Deno.writeTextFile(
+    bin,
+    `#!/bin/sh\ncase "$1" in\n  -l) cat "$FAKE_CRONTAB_FILE" ;;\n  -) exec 0<&-; echo "crontab: refused" >&2; exit 1 ;;\nesac\n`,
+    { mode: 0o755 },
+  );
+  const run = await runTool("setup-cron", ["--config", box.config, "--skip-preflight"], {
+    env: { ...env, DCE_CRONTAB_BIN: bin },
+  });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(
+    run.stderr,
+    /^ERROR: '.*refusing-crontab -' refused the new crontab \(exit 1\): crontab: refused\. The old crontab is still in place\.$/m,
+  );
+  assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+  assert.equal(await Deno.readTextFile(file), big);
+});

@@ -20,8 +20,13 @@ async function run(bin: string, args: string[], stdin?: string) {
   }
   if (stdin !== undefined) {
     const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
+    try {
+      await writer.write(new TextEncoder().encode(stdin));
+      await writer.close();
+    } catch (err) {
+      // crontab stopped reading (it refused early): its exit status and message below say why.
+      if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
+    }
   }
   const out = await child.output();
   const decoder = new TextDecoder();
