@@ -60,3 +60,24 @@ Deno.test("summaryPayload(), targetSlug(), perTargetSummaryFile()", () => {
     "/l/operator-proof-a_b-20260304T050607Z.summary.json",
   );
 });
+
+Deno.test("writeSummaryFile() that cannot finish (a full disk) leaves no temp file behind", async () => {
+  await withDir(async (dir) => {
+    // A file size limit (ulimit -f, SIGXFSZ ignored) cuts the write off, as a full disk would.
+    const module = new URL("../lib/ops/run_summary.ts", import.meta.url).href;
+    const script = `import { writeSummaryFile } from ${JSON.stringify(module)};
+      try { await writeSummaryFile(${
+      JSON.stringify(join(dir, "s.json"))
+    }, { pad: "x".repeat(1 << 20) });
+        console.log("written"); } catch (err) { console.log(err.name); }`;
+    const out = await new Deno.Command("sh", {
+      args: ["-c", `ulimit -f 8; trap '' XFSZ; exec "$0" eval "$1"`, Deno.execPath(), script],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const said = new TextDecoder().decode(out.stdout).trim();
+    assert.notEqual(said, "", new TextDecoder().decode(out.stderr));
+    assert.notEqual(said, "written");
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);
+  });
+});

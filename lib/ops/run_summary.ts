@@ -24,12 +24,20 @@ export function parseSummaryLine(line: string, source: string): unknown {
   }
 }
 
-/** Writes a summary pretty-printed (2-space indent, final newline), creating its folder. */
+/**
+ * Writes a summary pretty-printed (2-space indent, final newline), creating its folder; atomically
+ * (a temp file renamed into place), and a failed write (a full disk) leaves no temp file behind.
+ */
 export async function writeSummaryFile(dest: string, summary: unknown): Promise<void> {
   await Deno.mkdir(dirname(dest), { recursive: true });
   const tmp = `${dest}.tmp-${Deno.pid}`;
-  await Deno.writeTextFile(tmp, JSON.stringify(summary, null, 2) + "\n");
-  await Deno.rename(tmp, dest);
+  try {
+    await Deno.writeTextFile(tmp, JSON.stringify(summary, null, 2) + "\n");
+    await Deno.rename(tmp, dest);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
 }
 
 /** True when `dest` already holds something (then recovery must not overwrite it). */
