@@ -81,3 +81,24 @@ Deno.test("judgeHolder() is alive while a recorded child lives, even if the hold
     } catch { /* gone */ }
   }
 });
+
+Deno.test("judgeHolder(): a dead child's PID reused by another group leader does not hold the lock", async () => {
+  // A process group id is never handed out as a new PID while the group has members, so a PID
+  // that now names another process proves the recorded child's group emptied first.
+  const reuser = new Deno.Command("sleep", { args: ["30"], detached: true }).spawn();
+  try {
+    const real = readProcessStartTime(reuser.pid);
+    assert.ok(real !== null);
+    const holder = (starttime: string) => ({
+      pid: 4194304, // never a live pid here
+      children: [{ pid: reuser.pid, starttime }],
+      source: "lock-file" as const,
+    });
+    assert.equal(judgeHolder(holder(real)).verdict, "alive", "the recorded child itself");
+    const reused = judgeHolder(holder(String(Number(real) - 1)));
+    assert.equal(reused.verdict, "dead", reused.reason);
+  } finally {
+    reuser.kill("SIGKILL");
+    await reuser.status;
+  }
+});

@@ -2,12 +2,15 @@
 import type { ParsedLockFile } from "./lock_record.ts";
 import type { ChildRecord, LockMeta } from "./lock_meta.ts";
 import {
+  decideLiveness,
   groupHasMembers,
   type HolderIdentity,
   judgeProcess,
   type Liveness,
   type LocalIdentity,
+  probeRecorded,
   readLocalIdentity,
+  recordedHere,
 } from "./liveness.ts";
 
 export interface Holder extends HolderIdentity {
@@ -79,10 +82,14 @@ export function judgeHolder(
       starttime: child.starttime ?? undefined,
       started: holder.started,
     };
-    let liveness = judgeProcess(identity, local);
-    const sameMachine = (!holder.host || holder.host === local.host) &&
-      !(holder.bootId && local.bootId && holder.bootId !== local.bootId);
-    if (liveness.verdict === "dead" && sameMachine) {
+    const probe = probeRecorded(identity, local);
+    let liveness = decideLiveness(identity, local, probe);
+    // A group id is never handed out as a new PID while the group has members, so a PID that now
+    // names another process proves the child's group emptied first; checking the group would
+    // only find the newcomer's (a detached process leads its own) and hold the lock for it.
+    const pidReused = probe.kind === "present" && probe.state !== "Z" && probe.state !== "X" &&
+      child.starttime !== null && probe.startTime !== child.starttime;
+    if (liveness.verdict === "dead" && recordedHere(identity, local) && !pidReused) {
       // The child led its own process group: a grandchild left in it is still the export.
       const members = groupHasMembers(child.pid);
       if (members !== false) {

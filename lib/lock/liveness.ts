@@ -36,7 +36,7 @@ export function decideLiveness(
   probe: ProcessProbe,
 ): Liveness {
   const pid = holder.pid;
-  if (holder.host !== undefined && holder.host !== "" && holder.host !== local.host) {
+  if (holder.host && holder.host !== local.host) {
     return {
       verdict: "alive",
       reason: `recorded on host ${holder.host}, not ${local.host}: never reclaimed automatically`,
@@ -135,13 +135,21 @@ export function readLocalIdentity(): LocalIdentity {
   return localIdentity;
 }
 
+/** Whether a record names a process of this machine and this boot: only then is its PID ours to probe. */
+export function recordedHere(holder: HolderIdentity, local: LocalIdentity): boolean {
+  const foreign = !!holder.host && holder.host !== local.host;
+  const rebooted = !!(holder.bootId && local.bootId && holder.bootId !== local.bootId);
+  return !foreign && !rebooted;
+}
+
+/** Probes a recorded process; a PID of another machine or boot names someone else, so it is not probed. */
+export function probeRecorded(holder: HolderIdentity, local: LocalIdentity): ProcessProbe {
+  return recordedHere(holder, local) ? probeProcess(holder.pid) : { kind: "missing" };
+}
+
 /** Probes and decides for one recorded process. */
 export function judgeProcess(holder: HolderIdentity, local = readLocalIdentity()): Liveness {
-  const foreign = holder.host !== undefined && holder.host !== "" && holder.host !== local.host;
-  const rebooted = !!(holder.bootId && local.bootId && holder.bootId !== local.bootId);
-  // Never probe a PID that belongs to another machine or another boot: it names someone else.
-  const probe: ProcessProbe = foreign || rebooted ? { kind: "missing" } : probeProcess(holder.pid);
-  return decideLiveness(holder, local, probe);
+  return decideLiveness(holder, local, probeRecorded(holder, local));
 }
 
 /**
