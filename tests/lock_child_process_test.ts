@@ -1,7 +1,7 @@
 // Unit tests for lib/cli/child_process.ts: /proc parsing, process groups, boot id.
 import assert from "node:assert/strict";
 import {
-  parseStatStartTime,
+  parseProcStat,
   readBootId,
   readProcessStartTime,
   readProcessStat,
@@ -9,13 +9,17 @@ import {
   spawnGuarded,
 } from "../lib/cli/child_process.ts";
 
-Deno.test("parseStatStartTime() splits after the LAST ')' (comm may hold spaces and parentheses)", () => {
+Deno.test("parseProcStat() splits after the LAST ')' (comm may hold spaces and parentheses)", () => {
   const rest = ["S", ...Array.from({ length: 18 }, (_, i) => String(i + 4)), "123456", "0"].join(
     " ",
   );
-  assert.equal(parseStatStartTime(`42 (evil) (name) x) ${rest}`), "123456");
-  assert.equal(parseStatStartTime("garbage"), null);
-  assert.equal(parseStatStartTime("1 (x) S 1 2"), null);
+  assert.deepEqual(parseProcStat(`42 (evil) (name) x) ${rest}`), {
+    state: "S",
+    pgrp: 5,
+    startTime: "123456",
+  });
+  assert.equal(parseProcStat("garbage"), null);
+  assert.equal(parseProcStat("1 (x) S 1 2"), null);
 });
 
 Deno.test("readProcessStartTime() / readProcessStat() read our own /proc entry; a missing pid is null", () => {

@@ -83,29 +83,9 @@ export function signalGroup(pid: number, signal: Deno.Signal): boolean {
   }
 }
 
-/**
- * Field 22 of /proc/<pid>/stat (start time in clock ticks since boot), or null when there is no
- * such process. The command name (field 2) may contain spaces and parentheses, so split after
- * the last ')'.
- */
+/** Start time (/proc/<pid>/stat field 22, clock ticks since boot); null when there is no such process. */
 export function readProcessStartTime(pid: number): string | null {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-  return parseStatStartTime(text);
-}
-
-/** The start-time field of a /proc/<pid>/stat line, or null when the line is malformed. */
-export function parseStatStartTime(stat: string): string | null {
-  const close = stat.lastIndexOf(")");
-  if (close < 0) return null;
-  const rest = stat.slice(close + 2).trim().split(" ");
-  const start = rest[19];
-  return start !== undefined && /^\d+$/.test(start) ? start : null;
+  return readProcessStat(pid)?.startTime ?? null;
 }
 
 let bootId: string | null | undefined;
@@ -125,23 +105,36 @@ export function readBootId(): string | null {
 export interface ProcessStat {
   /** Field 3: R, S, D, Z (zombie), X (dead), … */
   state: string;
+  /** Field 5: the process group id. */
+  pgrp: number;
   /** Field 22, clock ticks since boot. */
   startTime: string;
 }
 
-/** State and start time of a process, or null when there is no such process. */
+/**
+ * Parses a /proc/<pid>/stat line; null when malformed. The command name (field 2) may contain
+ * spaces and parentheses, so the fields are counted after the LAST ')'.
+ */
+export function parseProcStat(text: string): ProcessStat | null {
+  const close = text.lastIndexOf(")");
+  if (close < 0) return null;
+  const rest = text.slice(close + 2).trim().split(" ");
+  const [state, , pgrp] = rest;
+  const startTime = rest[19];
+  if (state === undefined || startTime === undefined || !/^\d+$/.test(startTime)) return null;
+  return { state, pgrp: Number(pgrp), startTime };
+}
+
+/** State, group and start time of a process, or null when there is no such process. */
 export function readProcessStat(pid: number): ProcessStat | null {
   let text: string;
   try {
     text = Deno.readTextFileSync(`/proc/${pid}/stat`);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
+    // ESRCH (a plain Error in Deno): the process was reaped between the open and the read.
+    if (err instanceof Error && /\(os error 3\)$/.test(err.message)) return null;
     throw err;
   }
-  const close = text.lastIndexOf(")");
-  const rest = close < 0 ? [] : text.slice(close + 2).trim().split(" ");
-  const state = rest[0];
-  const startTime = rest[19];
-  if (state === undefined || startTime === undefined || !/^\d+$/.test(startTime)) return null;
-  return { state, startTime };
+  return parseProcStat(text);
 }

@@ -244,12 +244,12 @@ class Handle implements LockHandle {
   }
 
   recordChild(pid: number): Promise<void> {
-    this.#meta.children.push({ pid, starttime: readProcessStartTime(pid) });
     try {
+      this.#meta.children.push({ pid, starttime: readProcessStartTime(pid) });
       writeMetaAtomic(this.path, this.#meta, this.token);
     } catch (err) {
       // Callers stop the child: an export the record does not name would be invisible to
-      // the proof of death.
+      // the proof of death. A rejection, never a throw: callers chain .catch().
       return Promise.reject(lockIoError(metaPathOf(this.path), "record the child in", err));
     }
     return Promise.resolve();

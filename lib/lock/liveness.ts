@@ -168,15 +168,13 @@ export function groupHasMembers(pgid: number): boolean | null {
   try {
     for (const entry of Deno.readDirSync("/proc")) {
       if (!/^\d+$/.test(entry.name)) continue;
-      let text: string;
+      let stat;
       try {
-        text = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+        stat = readProcessStat(Number(entry.name));
       } catch {
-        continue; // exited while we looked
+        continue; // gone, or hidden from us: it cannot be told a member
       }
-      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-      // fields[0] is the state (field 3), fields[2] the process group (field 5)
-      if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
+      if (stat?.pgrp === pgid && stat.state !== "Z" && stat.state !== "X") return true;
     }
     return false;
   } catch {
