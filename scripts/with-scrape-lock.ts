@@ -69,7 +69,6 @@ export async function main(argv: string[]): Promise<number> {
       checkout: root,
       waitSeconds: wait,
     });
-    if (result.exitCode === 127) console.error(`ERROR: Command not found: ${command}`);
     return result.exitCode;
   } catch (err) {
     if (err instanceof LockBusyError) {

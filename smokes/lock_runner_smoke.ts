@@ -50,7 +50,17 @@ Deno.test("with-scrape-lock: the command's exit status passes through; lock rele
     "no-such-command-xyz",
   ]);
   assert.equal(missing.code, 127);
-  assert.match(missing.stderr, /^ERROR: Command not found: no-such-command-xyz$/m);
+  assert.equal(missing.stderr, "ERROR: Command not found: no-such-command-xyz\n", "one line");
+  const own127 = await runTool("with-scrape-lock", [
+    "--config",
+    config,
+    "--",
+    "sh",
+    "-c",
+    "exit 127",
+  ]);
+  assert.equal(own127.code, 127, "a command's own 127 passes through");
+  assert.equal(own127.stderr, "", "and is not reported as a missing command");
   const usage = await runTool("with-scrape-lock", ["--config", config]);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /^ERROR: Missing command to run/);

@@ -1,4 +1,5 @@
 // Child processes that cannot outlive us unnoticed: own process group, die-with-parent, /proc identity.
+import { join } from "node:path";
 
 export type Stdio = "inherit" | "piped" | "null";
 
@@ -67,6 +68,29 @@ export function spawnGuarded(
   if (opts.cwd !== undefined) options.cwd = opts.cwd;
   const child = new Deno.Command(program, options).spawn();
   return { child, pid: child.pid, diesWithParent: setpriv !== null };
+}
+
+/**
+ * Whether exec would find `cmd`: a path with a "/" that exists, or a name present in a PATH folder.
+ * Under setpriv a missing command shows only as setpriv's exit 127, which a command may return
+ * itself too, so a caller that must tell the two apart looks first.
+ */
+export function commandExists(
+  cmd: string,
+  pathVar = Deno.env.get("PATH") ?? "/usr/bin:/bin",
+): boolean {
+  if (cmd === "") return false;
+  const candidates = cmd.includes("/")
+    ? [cmd]
+    : pathVar.split(":").map((dir) => join(dir || ".", cmd));
+  return candidates.some((candidate) => {
+    try {
+      Deno.statSync(candidate);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Sends `signal` to every process in the group led by `pid`; a group already gone is fine. */

@@ -1,5 +1,12 @@
 // with-scrape-lock's engine: acquire, run the command in its own group, forward signals, wait, release.
-import { signalGroup, spawnGuarded, type Stdio } from "../cli/child_process.ts";
+import {
+  commandExists,
+  type GuardedChild,
+  signalGroup,
+  spawnGuarded,
+  type Stdio,
+} from "../cli/child_process.ts";
+import { UserError } from "../cli/errors.ts";
 import { acquireLock, lockSkipped } from "./acquire_lock.ts";
 
 export interface RunUnderLockOptions {
@@ -26,6 +33,21 @@ export interface RunUnderLockResult {
 
 const FORWARDED = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 type Forwarded = keyof typeof FORWARDED;
+
+/** A missing command is a UserError exiting 127 (as a shell's), told apart from the command's own 127. */
+function spawnCommand(opts: RunUnderLockOptions) {
+  const missing = new UserError(`Command not found: ${opts.command}`, 127);
+  if (!commandExists(opts.command)) throw missing;
+  try {
+    return spawnGuarded(opts.command, opts.args, {
+      stdin: opts.stdio ?? "inherit",
+      stdout: opts.stdio ?? "inherit",
+      stderr: opts.stdio ?? "inherit",
+    });
+  } catch (err) {
+    throw err instanceof Deno.errors.NotFound ? missing : err;
+  }
+}
 
 /**
  * Signal listeners go in BEFORE the child is spawned: a child started earlier would inherit an
@@ -72,29 +94,23 @@ export async function runUnderLock(opts: RunUnderLockOptions): Promise<RunUnderL
       const release = handle === null ? "skipped" : await handle.release();
       return { exitCode: FORWARDED[received as Forwarded], signal: received, release };
     }
-    let status: Deno.CommandStatus;
+    let status: Deno.CommandStatus | null = null;
+    let failure: unknown = null;
+    let spawned: GuardedChild | null = null;
     try {
-      const spawned = spawnGuarded(opts.command, opts.args, {
-        stdin: opts.stdio ?? "inherit",
-        stdout: opts.stdio ?? "inherit",
-        stderr: opts.stdio ?? "inherit",
-      });
+      // No await since the check above: a signal cannot have arrived before the child exists.
+      spawned = spawnCommand(opts);
       childPid = spawned.pid;
-      if (received !== null) signalGroup(childPid, received);
       await handle?.recordChild(spawned.pid);
       status = await spawned.child.status;
     } catch (err) {
-      const release = await handle?.release();
-      if (release === "taken-over") {
-        warn(`WARN: the scrape lock ${opts.path} was taken over while we held it.`);
-      }
-      if (err instanceof Deno.errors.NotFound) {
-        return { exitCode: 127, signal: null, release: release ?? "skipped" };
-      }
-      throw err;
-    } finally {
-      // Stragglers the command left in its group (background jobs) must not outlive the lock.
-      if (childPid !== null) signalGroup(childPid, "SIGKILL");
+      failure = err;
+    }
+    if (spawned !== null) {
+      // Stragglers the command left in its group (background jobs), or the command itself when it
+      // could not be recorded, must be gone before the lock is: kill, wait, then release.
+      signalGroup(spawned.pid, "SIGKILL");
+      await spawned.child.status;
     }
     const release = handle === null ? "skipped" : await handle.release();
     if (release === "taken-over") {
@@ -102,6 +118,7 @@ export async function runUnderLock(opts: RunUnderLockOptions): Promise<RunUnderL
         `WARN: the scrape lock ${opts.path} was taken over (broken) while we held it; left it alone.`,
       );
     }
+    if (status === null) throw failure;
     const sig = received as Forwarded | null;
     return {
       exitCode: sig !== null ? FORWARDED[sig] : status.code,
