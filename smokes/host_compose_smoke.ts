@@ -1,7 +1,7 @@
 // run-scrape-host through the compose exporter with the fake docker: every §12.4 scenario, plus the fixes.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { FAKES, tempDir } from "./_harness.ts";
+import { childEnv, FAKES, tempDir, toolArgs } from "./_harness.ts";
 import { host, makeRepo, spawnHost } from "./host_fixture.ts";
 
 Deno.test("compose: env-file payload stays inert, default args, token only in a 0600 env file that is removed", async () => {
@@ -285,4 +285,25 @@ Deno.test("compose: under podman the env file carries DCE_USERNS_MODE=keep-id un
   const copy = (await repo.envCopies())[1] ?? "";
   assert.match(copy, /^DCE_USERNS_MODE=host$/m);
   assert.match(copy, /^DCE_UID=1234$/m);
+});
+
+Deno.test("compose: with stdout and stderr closed (| head, a gone terminal) the run completes, recovers its summary and releases the lock", async () => {
+  await using dir = await tempDir();
+  const repo = await makeRepo(dir.path);
+  const summary = join(repo.root, "logs", "closed.json");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: toolArgs("run-scrape-host", ["scrape"]),
+    env: childEnv(repo.env({ FAKE_DOCKER_MODE: "summary", DCE_RUN_SUMMARY_FILE: summary })),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // The readers are gone before the first line is written.
+  await Promise.all([child.stdout.cancel(), child.stderr.cancel()]);
+  assert.equal((await child.status).code, 0);
+  assert.equal(JSON.parse(await Deno.readTextFile(summary)).totals.merged, 42);
+  await assert.rejects(
+    Deno.stat(join(repo.archive, ".dce-scrape.lock.meta")),
+    Deno.errors.NotFound,
+  );
 });

@@ -31,6 +31,22 @@ Deno.test("pumpLines() passes every byte through and splits lines across chunks"
   assert.equal(tail.summaryLine, 'DCE_JSON_SUMMARY: {"x":1}');
 });
 
+Deno.test("pumpLines() drains to the end and keeps the tail when the sink fails (EIO, BrokenPipe)", async () => {
+  const tail = new OutputTail();
+  let calls = 0;
+  await pumpLines(
+    streamOf(["a\n", "b\n", 'DCE_JSON_SUMMARY: {"n":1}\n']),
+    () => {
+      calls++;
+      return Promise.reject(new Error("Input/output error (os error 5)"));
+    },
+    tail,
+  );
+  assert.equal(calls, 1, "a failed sink gets nothing more");
+  assert.deepEqual(tail.lines(), ["a", "b", 'DCE_JSON_SUMMARY: {"n":1}']);
+  assert.equal(tail.summaryLine, 'DCE_JSON_SUMMARY: {"n":1}');
+});
+
 Deno.test("OutputTail stays bounded however much passes through", async () => {
   const tail = new OutputTail(50);
   // 20× the bound is as telling as 2000× (the old 500 MB input only made the test heavy).

@@ -41,7 +41,10 @@ export type ChunkSink = (chunk: Uint8Array) => Promise<void>;
 
 /**
  * Copies `stream` to `sink` chunk by chunk as it arrives (live, no waiting for a newline), and
- * feeds complete lines to `tail`. A partial line is held only up to the summary bound.
+ * feeds complete lines to `tail`. A partial line is held only up to the summary bound. A sink that
+ * fails (a reader gone: `| head`, BrokenPipe; a hung-up terminal, EIO) gets nothing more, but the
+ * stream is still drained to its end: the exporter must neither block on a full pipe nor be left
+ * running while the runner returns and releases the lock.
  */
 export async function pumpLines(
   stream: ReadableStream<Uint8Array>,
@@ -51,8 +54,15 @@ export async function pumpLines(
   const decoder = new TextDecoder();
   let pending = "";
   let overflow = false;
+  let sinking = true;
   for await (const chunk of stream) {
-    await sink(chunk);
+    if (sinking) {
+      try {
+        await sink(chunk);
+      } catch {
+        sinking = false;
+      }
+    }
     pending += decoder.decode(chunk, { stream: true });
     let nl: number;
     while ((nl = pending.indexOf("\n")) >= 0) {
@@ -71,20 +81,10 @@ export async function pumpLines(
   if (pending !== "" && !overflow) tail.push(pending.replace(/\r$/, ""));
 }
 
-/**
- * A sink writing to our stdout or stderr. A closed reader (`| head`, a dead terminal) must not
- * stop the run: BrokenPipe is swallowed and later writes are dropped.
- */
+/** A sink writing all of each chunk to our stdout or stderr (pumpLines copes with a failing one). */
 export function writerSink(target: { write(p: Uint8Array): Promise<number> }): ChunkSink {
-  let broken = false;
   return async (chunk) => {
-    if (broken) return;
-    try {
-      let rest = chunk;
-      while (rest.length > 0) rest = rest.subarray(await target.write(rest));
-    } catch (err) {
-      if (err instanceof Deno.errors.BrokenPipe) broken = true;
-      else throw err;
-    }
+    let rest = chunk;
+    while (rest.length > 0) rest = rest.subarray(await target.write(rest));
   };
 }
