@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UserError } from "../lib/cli/errors.ts";
-import { OpsLog } from "../lib/ops/ops_log.ts";
+import { OpsLog, screenWriter } from "../lib/ops/ops_log.ts";
 import { runChild } from "../lib/ops/run_child.ts";
 
 const clock = () => new Date("2026-01-02T03:04:05.678Z");
@@ -112,5 +112,29 @@ Deno.test("runChild() with baseEnv gives the child exactly the workflow's enviro
     assert.equal(screen.out, "from-workflow|extra|none\n");
   } finally {
     Deno.env.delete("DCE_OPS_TEST_LEAK");
+  }
+});
+
+Deno.test("screenWriter() drops the screen after a failed write (BrokenPipe, a hung-up terminal's EIO)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    let calls = 0;
+    const gone = screenWriter({
+      writeSync: () => {
+        calls++;
+        throw new Error("Input/output error (os error 5)");
+      },
+    });
+    const path = join(dir, "w.log");
+    using log = await OpsLog.open(path, { clock, stdout: gone, stderr: gone });
+    log.out("first");
+    log.err("second");
+    assert.equal(calls, 1, "nothing more is tried after the first failure");
+    assert.equal(
+      await Deno.readTextFile(path),
+      "[2026-01-02T03:04:05Z] first\n[2026-01-02T03:04:05Z] second\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

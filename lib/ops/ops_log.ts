@@ -21,17 +21,17 @@ function writeAll(target: { writeSync(p: Uint8Array): number }, text: string): v
 }
 
 /**
- * Writes to our stdout or stderr. A reader that went away (`| head`, a closed terminal) must not stop
- * the workflow or its log file: after BrokenPipe the screen output is dropped.
+ * Writes to our stdout or stderr. A screen that went away (`| head`: BrokenPipe; a hung-up
+ * terminal: EIO) must not stop the workflow, the children it waits for, or its log file: after the
+ * first failed write the screen output is dropped.
  */
-function screenWriter(target: { writeSync(p: Uint8Array): number }): Write {
+export function screenWriter(target: { writeSync(p: Uint8Array): number }): Write {
   let broken = false;
   return (text) => {
     if (broken) return;
     try {
       writeAll(target, text);
-    } catch (err) {
-      if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
+    } catch {
       broken = true;
     }
   };
