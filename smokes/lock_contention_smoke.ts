@@ -34,7 +34,7 @@ Deno.test(`SIGKILL chaos: the holder is killed at random for ${10 * SCALE} s; ne
   const POLL = 20;
   const workers = new Map<number, Deno.ChildProcess>();
   const start = () => {
-    const child = procs.contender(["chaos", dir, "w", String(POLL)]);
+    const child = procs.contender(["chaos", dir, String(POLL)]);
     workers.set(child.pid, child);
   };
   for (let i = 0; i < 4; i++) start();

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool, tempDir } from "./_harness.ts";
-import { collect, Procs, readLine, waitUntil, writeConfig } from "./lock/fixtures.ts";
+import { collect, legacyHolder, Procs, readLine, writeConfig } from "./lock/fixtures.ts";
 
 function flockBusy(lock: string): boolean {
   return new Deno.Command("flock", { args: ["-n", lock, "true"] }).outputSync().code !== 0;
@@ -13,8 +13,7 @@ Deno.test("legacy (a): `flock -n L sleep` holds → we do not acquire", async ()
   await using procs = new Procs();
   const lock = join(tmp.path, ".dce-scrape.lock");
   const config = writeConfig(tmp.path);
-  procs.spawn("flock", ["-n", lock, "sleep", "600"]);
-  await waitUntil(() => flockBusy(lock), "legacy holder has the flock");
+  await legacyHolder(procs, lock);
   const run = await runTool("with-scrape-lock", [
     "--config",
     config,
@@ -82,8 +81,7 @@ Deno.test("legacy (d): a legacy .meta (pid/started/cmd only) is shown by status"
   await using procs = new Procs();
   const lock = join(tmp.path, ".dce-scrape.lock");
   const config = writeConfig(tmp.path);
-  const legacy = procs.spawn("flock", ["-n", lock, "sleep", "600"]);
-  await waitUntil(() => flockBusy(lock), "legacy holder");
+  const legacy = await legacyHolder(procs, lock);
   // As the bash runner does: started= is written right after it took the lock.
   const started = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   Deno.writeTextFileSync(

@@ -193,17 +193,19 @@ Deno.test("a child that outlives its SIGKILLed runner blocks every new acquisiti
   const lock = join(tmp.path, ".dce-scrape.lock");
   // sh dies with the runner (pdeathsig), but its background sleep stays in the child's group:
   // an export that escaped the parent-death signal.
+  const forked = join(tmp.path, "forked");
   const runner = procs.tool("with-scrape-lock", [
     "--config",
     config,
     "--",
     "sh",
     "-c",
-    "sleep 600 & wait",
+    'sleep 600 & : > "$1"; wait',
+    "x",
+    forked,
   ]);
-  await waitUntil(() => metaChild(lock) !== null, "child recorded");
+  await waitUntil(() => metaChild(lock) !== null && exists(forked), "child recorded, sleep forked");
   const group = metaChild(lock) as number;
-  await sleep(200); // let sh fork its sleep
   Deno.kill(runner.pid, "SIGKILL");
   await runner.status;
   await waitUntil(() => !running(group), "sh died with the runner", 10_000);

@@ -2,13 +2,22 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./_harness.ts";
-import { deadPid, exists, Procs, SCALE, seedRecord, sleep, waitUntil } from "./lock/fixtures.ts";
+import {
+  deadPid,
+  exists,
+  legacyHolder,
+  Procs,
+  roundResultNames,
+  SCALE,
+  seedRecord,
+  waitUntil,
+} from "./lock/fixtures.ts";
 
 const N = 32;
 
 type Seed = (lockPath: string) => Promise<void> | void;
 
-/** Runs `seeds.length` rounds with N long-lived contender processes; returns the winners per round. */
+/** Runs `seeds.length` rounds with N long-lived contender processes; exactly one winner each. */
 async function stampede(seeds: Seed[], flockMode: "flock" | "noflock"): Promise<void> {
   await using tmp = await tempDir("dce-lock-stampede-");
   await using procs = new Procs();
@@ -22,19 +31,19 @@ async function stampede(seeds: Seed[], flockMode: "flock" | "noflock"): Promise<
     await (seeds[r] as Seed)(lock);
     Deno.writeTextFileSync(join(dir, `go.${r}`), ""); // the barrier: everyone starts now
     await waitUntil(
-      () => exists(join(dir, `done.${r}`)) || countResults(dir, r) >= N && noWinner(dir, r),
+      () => exists(join(dir, `done.${r}`)) || settledWithoutWinner(dir, r),
       `round ${r}`,
       120_000,
       5,
     );
-    const results = [...Deno.readDirSync(dir)]
-      .filter((e) => e.name.startsWith(`res.${r}.`) && !e.name.endsWith(".tmp"))
-      .map((e) => Deno.readTextFileSync(join(dir, e.name)));
+    const results = readResults(dir, r);
     const wins = results.filter((x) => x === "win").length;
     const errors = results.filter((x) => x.startsWith("error"));
-    if (wins !== 1 || errors.length > 0) {
+    if (results.length !== N || wins !== 1 || errors.length > 0) {
       failures.push(
-        `round ${r}: ${wins} winners, ${errors.length} errors ${errors.slice(0, 2).join("; ")}`,
+        `round ${r}: ${results.length} results, ${wins} winners, ${errors.length} errors ${
+          errors.slice(0, 2).join("; ")
+        }`,
       );
     }
     if (exists(join(dir, `done.${r}`))) {
@@ -50,24 +59,14 @@ async function stampede(seeds: Seed[], flockMode: "flock" | "noflock"): Promise<
   assert.equal(counter, seeds.length, "read-modify-write counter: one increment per round");
 }
 
-function countResults(dir: string, r: number): number {
-  let n = 0;
-  for (const e of Deno.readDirSync(dir)) {
-    if (e.name.startsWith(`res.${r}.`) && !e.name.endsWith(".tmp")) n++;
-  }
-  return n;
+function readResults(dir: string, r: number): string[] {
+  return roundResultNames(dir, r).map((name) => Deno.readTextFileSync(join(dir, name)));
 }
 
-function noWinner(dir: string, r: number): boolean {
-  for (const e of Deno.readDirSync(dir)) {
-    if (
-      e.name.startsWith(`res.${r}.`) && !e.name.endsWith(".tmp") &&
-      Deno.readTextFileSync(join(dir, e.name)) === "win"
-    ) {
-      return false;
-    }
-  }
-  return true;
+/** Everyone reported and nobody won: no winner will write `done.<r>`. */
+function settledWithoutWinner(dir: string, r: number): boolean {
+  const results = readResults(dir, r);
+  return results.length >= N && !results.includes("win");
 }
 
 const staleSeed: Seed = async (lock) => {
@@ -120,22 +119,13 @@ Deno.test("an empty lock file whose flock is held (legacy holder) is never recla
   const dir = tmp.path;
   const lock = join(dir, "L");
   Deno.writeTextFileSync(lock, "");
-  const holder = procs.spawn("flock", ["-n", lock, "sleep", "600"]);
-  // Wait until the flock is really taken (flock -n L true fails while it is).
-  await waitUntil(
-    () => new Deno.Command("flock", { args: ["-n", lock, "true"] }).outputSync().code !== 0,
-    "legacy holder",
-  );
+  await legacyHolder(procs, lock);
   for (let id = 0; id < N; id++) {
     procs.contender(["rounds", dir, String(id), String(N), "1", "flock"]);
   }
   Deno.writeTextFileSync(join(dir, "go.0"), "");
-  await waitUntil(() => countResults(dir, 0) >= N, "all contenders reported", 120_000);
-  const results = [...Deno.readDirSync(dir)].filter((e) =>
-    e.name.startsWith("res.0.") && !e.name.endsWith(".tmp")
-  ).map((e) => Deno.readTextFileSync(join(dir, e.name)));
+  await waitUntil(() => roundResultNames(dir, 0).length >= N, "all contenders reported", 120_000);
+  const results = readResults(dir, 0);
   assert.deepEqual(new Set(results), new Set(["busy"]));
   assert.equal(Deno.readTextFileSync(lock), "", "the legacy holder's file was not written");
-  void holder;
-  await sleep(0);
 });

@@ -1,9 +1,9 @@
 // Smoke fixture: a lock contender process with several modes, coordinated through files in a work dir.
 import { join } from "node:path";
 import { acquireLock, LockBusyError, type LockHandle } from "../../lib/lock/mod.ts";
-import { type LockMeta, readMeta, writeMetaAtomic } from "../../lib/lock/lock_meta.ts";
-import { formatMeta, parseMeta } from "../../lib/lock/lock_meta.ts";
+import { formatMeta, type LockMeta, parseMeta, writeMetaAtomic } from "../../lib/lock/lock_meta.ts";
 import { readProcessStat } from "../../lib/cli/child_process.ts";
+import { roundResultNames } from "./fixtures.ts";
 
 const [mode = "", ...rest] = Deno.args;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -104,12 +104,7 @@ async function rounds() {
       bumpCounter(dir);
       publish(join(dir, `res.${r}.${id}`), result);
       // Hold until every contender of this round has reported, so late ones meet a live holder.
-      for (;;) {
-        let count = 0;
-        for (const e of Deno.readDirSync(dir)) if (e.name.startsWith(`res.${r}.`)) count++;
-        if (count >= n) break;
-        await sleep(3);
-      }
+      while (roundResultNames(dir, r).length < n) await sleep(3);
       if (!overlap) leaveCritical(dir);
       const released = await handle.release();
       Deno.writeTextFileSync(join(dir, `done.${r}.tmp`), released);
@@ -139,8 +134,8 @@ async function loop() {
 }
 
 async function chaos() {
-  // chaos <dir> <id> <pollMs>: acquire, announce, hold a random while, release; forever (until killed)
-  const [dir = "", id = "", pollText = "20"] = rest;
+  // chaos <dir> <pollMs>: acquire, announce, hold a random while, release; forever (until killed)
+  const [dir = "", pollText = "20"] = rest;
   const path = join(dir, "L");
   for (;;) {
     const handle = await acquireLock(
@@ -155,7 +150,6 @@ async function chaos() {
     if (!overlap) leaveCritical(dir);
     await handle.release();
     await sleep(Math.random() * 5);
-    void id;
   }
 }
 
@@ -230,6 +224,7 @@ function metaReader() {
   ]);
   let reads = 0;
   let bad = 0;
+  Deno.writeTextFileSync(`${path}.reader-ready.${Deno.pid}`, ""); // the driver starts the writer
   while (!exists(`${path}.writer-done`)) {
     let text: string;
     try {
@@ -240,7 +235,6 @@ function metaReader() {
     }
     reads++;
     if (!good.has(formatMeta(parseMeta(text))) || !good.has(text)) bad++;
-    void readMeta;
   }
   console.log(JSON.stringify({ reads, bad }));
 }

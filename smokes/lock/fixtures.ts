@@ -88,6 +88,28 @@ export async function readLine(child: Deno.ChildProcess): Promise<string> {
   return text.split("\n")[0] ?? "";
 }
 
+/**
+ * Starts a legacy holder, `flock -n L sleep 600` (the older suite's way), and returns once it holds
+ * the flock. The holder says so itself: polling with `flock -n L true` takes the lock for a moment,
+ * and a holder starting in that moment fails its own `flock -n`.
+ */
+export async function legacyHolder(procs: Procs, lock: string): Promise<Deno.ChildProcess> {
+  const holder = procs.spawn("flock", ["-n", lock, "sh", "-c", "echo locked; exec sleep 600"]);
+  const line = await readLine(holder);
+  if (line !== "locked") throw new Error(`the legacy holder did not get the flock on ${lock}`);
+  return holder;
+}
+
+/**
+ * The result files contenders have published for stampede round `r` (`res.<r>.<id>`, written
+ * whole by rename). Final names only: a listing taken during a rename can show the temp name and
+ * the final name both, and counting the temp made a round look complete one contender early.
+ */
+export function roundResultNames(dir: string, r: number): string[] {
+  const pattern = new RegExp(`^res\\.${r}\\.\\d+$`);
+  return [...new Set([...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => pattern.test(n)))];
+}
+
 /** The PID of a process that has exited (and been reaped). */
 export async function deadPid(): Promise<number> {
   const child = new Deno.Command("true").spawn();
