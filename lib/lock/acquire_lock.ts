@@ -131,7 +131,6 @@ async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
   lstatRegular(path); // refuse a symlink/FIFO/directory before touching the guard
   const local: LocalIdentity = readLocalIdentity();
   const guard = await takeGuard(path);
-  if (guard === null) throw new Error("unreachable: takeGuard(create) returned null");
   let file: Deno.FsFile | null = null;
   try {
     let created = false;

@@ -17,21 +17,19 @@ export function guardPathOf(lockPath: string): string {
 }
 
 /** Opens the guard file (creating it if needed) without ever truncating or writing it. */
-function openGuard(lockPath: string, create: boolean): Deno.FsFile | null {
+function openGuard(lockPath: string): Deno.FsFile {
   const path = guardPathOf(lockPath);
-  if (lstatRegular(path, "Lock guard") === null && !create) return null;
+  lstatRegular(path, "Lock guard"); // a symlink, FIFO or directory there is refused
   try {
-    return Deno.openSync(path, create ? { read: true, write: true, create: true } : { read: true });
+    return Deno.openSync(path, { read: true, write: true, create: true });
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound && !create) return null;
     throw lockIoError(path, "open lock guard", err);
   }
 }
 
 /** Takes the guard, polling with a short jittered sleep (never a blocking lock(): see deno-notes). */
-export async function takeGuard(lockPath: string, create = true): Promise<Guard | null> {
-  const file = openGuard(lockPath, create);
-  if (file === null) return null;
+export async function takeGuard(lockPath: string): Promise<Guard> {
+  const file = openGuard(lockPath);
   const deadline = performance.now() + GUARD_DEADLINE_MS;
   for (;;) {
     let got: boolean;
