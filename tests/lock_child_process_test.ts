@@ -1,6 +1,7 @@
 // Unit tests for lib/cli/child_process.ts: /proc parsing, process groups, boot id.
 import assert from "node:assert/strict";
 import {
+  isNoSuchProcess,
   parseProcStat,
   readBootId,
   readProcessStartTime,
@@ -53,4 +54,27 @@ Deno.test("spawnGuarded() starts the child as leader of its own process group; s
     } catch { /* gone */ }
   }
   assert.throws(() => signalGroup(1, "SIGTERM"), RangeError);
+});
+
+Deno.test("isNoSuchProcess(): reading /proc of a process reaped after the open is 'no such process'", async () => {
+  const child = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  const stat = Deno.openSync(`/proc/${child.pid}/stat`);
+  try {
+    child.kill("SIGKILL");
+    await child.status; // reaped
+    const err = (() => {
+      try {
+        stat.readSync(new Uint8Array(1024));
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(isNoSuchProcess(err), String(err));
+  } finally {
+    stat.close();
+  }
+  // readTextFileSync appends the path to the same error.
+  assert.ok(isNoSuchProcess(new Error("No such process (os error 3): readfile '/proc/9/stat'")));
+  assert.ok(!isNoSuchProcess(new Error("Permission denied (os error 13)")));
+  assert.ok(!isNoSuchProcess(new Error("(os error 30)")));
 });

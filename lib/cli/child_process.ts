@@ -155,10 +155,17 @@ export function readProcessStat(pid: number): ProcessStat | null {
   try {
     text = Deno.readTextFileSync(`/proc/${pid}/stat`);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    // ESRCH (a plain Error in Deno): the process was reaped between the open and the read.
-    if (err instanceof Error && /\(os error 3\)$/.test(err.message)) return null;
+    if (err instanceof Deno.errors.NotFound || isNoSuchProcess(err)) return null;
     throw err;
   }
   return parseProcStat(text);
+}
+
+/**
+ * ESRCH from reading a /proc/<pid> file: the process was reaped between the open and the read.
+ * Deno raises it as a plain Error, "No such process (os error 3)", with the path appended by
+ * the file-reading functions.
+ */
+export function isNoSuchProcess(err: unknown): boolean {
+  return err instanceof Error && err.message.includes("(os error 3)");
 }
