@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { childEnv, ROOT, toolArgs } from "../_harness.ts";
 import { formatLockFile, newToken } from "../../lib/lock/lock_record.ts";
 import { formatMeta } from "../../lib/lock/lock_meta.ts";
-import { readBootId, readProcessStartTime } from "../../lib/cli/child_process.ts";
+import { readBootId, readProcessStartTime, readProcessStat } from "../../lib/cli/child_process.ts";
 
 export const CONTENDER = join(ROOT, "smokes", "lock", "contender.ts");
 
@@ -33,6 +33,7 @@ export function exists(path: string): boolean {
 /** Every process a smoke starts leads its own group, so cleanup can take its whole tree. */
 export class Procs {
   #children: Deno.ChildProcess[] = [];
+  #reaped = new Set<Deno.ChildProcess>();
 
   spawn(
     cmd: string,
@@ -48,6 +49,7 @@ export class Procs {
       detached: true,
     }).spawn();
     this.#children.push(child);
+    child.status.then(() => this.#reaped.add(child), () => {});
     return child;
   }
 
@@ -61,9 +63,14 @@ export class Procs {
 
   async [Symbol.asyncDispose]() {
     for (const child of this.#children) {
-      try {
-        Deno.kill(-child.pid, "SIGKILL");
-      } catch { /* already gone */ }
+      // A reaped child's PID may already name another test's process leading its own group. While
+      // members of our group remain, the PID cannot be handed out, so: signal the group unless the
+      // child is reaped and its PID names a process again.
+      if (!this.#reaped.has(child) || readProcessStat(child.pid) === null) {
+        try {
+          Deno.kill(-child.pid, "SIGKILL");
+        } catch { /* already gone */ }
+      }
       await child.status.catch(() => {});
       await child.stdout?.cancel().catch(() => {});
       await child.stderr?.cancel().catch(() => {});
