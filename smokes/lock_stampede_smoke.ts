@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./_harness.ts";
+import { FLOCK_UNSUPPORTED_HOOK } from "../lib/lock/flock.ts";
 import {
   deadPid,
   exists,
@@ -18,13 +19,13 @@ const N = 32;
 type Seed = (lockPath: string) => Promise<void> | void;
 
 /** Runs `seeds.length` rounds with N long-lived contender processes; exactly one winner each. */
-async function stampede(seeds: Seed[], flockMode: "flock" | "noflock"): Promise<void> {
+async function stampede(seeds: Seed[]): Promise<void> {
   await using tmp = await tempDir("dce-lock-stampede-");
   await using procs = new Procs();
   const dir = tmp.path;
   const lock = join(dir, "L");
   for (let id = 0; id < N; id++) {
-    procs.contender(["rounds", dir, String(id), String(N), String(seeds.length), flockMode]);
+    procs.contender(["rounds", dir, String(id), String(N), String(seeds.length)]);
   }
   const failures: string[] = [];
   for (let r = 0; r < seeds.length; r++) {
@@ -74,12 +75,31 @@ const staleSeed: Seed = async (lock) => {
 };
 
 Deno.test(`stale stampede: ${N} contenders x ${50 * SCALE} rounds, exactly one winner each`, async () => {
-  await stampede(Array.from({ length: 50 * SCALE }, () => staleSeed), "flock");
+  await stampede(Array.from({ length: 50 * SCALE }, () => staleSeed));
 });
 
-Deno.test(`stale stampede without flock (guard + proof of death only): exactly one winner`, async () => {
-  // Where flock is unavailable the .reclaim guard with its re-check is all that serialises reclaim.
-  await stampede(Array.from({ length: 20 * SCALE }, () => staleSeed), "noflock");
+Deno.test(`stale stampede where flock fails (hazard §14.1): all ${N} contenders refuse, none runs unlocked`, async () => {
+  // Without flock nothing guarantees one reclaimer (the guard is a flock): acquisition refuses.
+  await using tmp = await tempDir("dce-lock-noflock-");
+  await using procs = new Procs();
+  const dir = tmp.path;
+  const lock = join(dir, "L");
+  seedRecord(lock, await deadPid());
+  const seeded = [Deno.readTextFileSync(lock), Deno.readTextFileSync(`${lock}.meta`)];
+  for (let id = 0; id < N; id++) {
+    procs.contender(["rounds", dir, String(id), String(N), "1"], {
+      [FLOCK_UNSUPPORTED_HOOK]: "1",
+    });
+  }
+  Deno.writeTextFileSync(join(dir, "go.0"), "");
+  await waitUntil(() => roundResultNames(dir, 0).length >= N, "all contenders reported", 120_000);
+  assert.deepEqual(readResults(dir, 0), Array(N).fill("unsupported"));
+  assert.deepEqual(
+    [Deno.readTextFileSync(lock), Deno.readTextFileSync(`${lock}.meta`)],
+    seeded,
+    "the stale record was neither reclaimed nor rewritten",
+  );
+  assert.ok(!exists(join(dir, "counter")), "nobody entered the critical section");
 });
 
 const invalidContents: [string, () => Promise<string> | string][] = [
@@ -110,7 +130,7 @@ Deno.test(`invalid lock content (${invalidContents.map(([n]) => n).join(", ")}):
       });
     }
   }
-  await stampede(seeds, "flock");
+  await stampede(seeds);
 });
 
 Deno.test("an empty lock file whose flock is held (legacy holder) is never reclaimed", async () => {
@@ -121,7 +141,7 @@ Deno.test("an empty lock file whose flock is held (legacy holder) is never recla
   Deno.writeTextFileSync(lock, "");
   await legacyHolder(procs, lock);
   for (let id = 0; id < N; id++) {
-    procs.contender(["rounds", dir, String(id), String(N), "1", "flock"]);
+    procs.contender(["rounds", dir, String(id), String(N), "1"]);
   }
   Deno.writeTextFileSync(join(dir, "go.0"), "");
   await waitUntil(() => roundResultNames(dir, 0).length >= N, "all contenders reported", 120_000);

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT, runTool, tempDir } from "./_harness.ts";
+import { FLOCK_UNSUPPORTED_HOOK } from "../lib/lock/flock.ts";
 import {
   collect,
   deadPid,
@@ -301,6 +302,52 @@ Deno.test("with-scrape-lock: lock folder missing → clear error, exit 2", async
   assert.equal(run.code, 2);
   assert.match(run.stderr, /^ERROR: Lock folder .*missing does not exist: create the archive root/);
   assert.equal(run.stderr.trim().split("\n").length, 1);
+});
+
+Deno.test("flock unsupported (hazard §14.1): acquire and reclaim refuse in one line, exit 2; status reports by the PID record", async () => {
+  await using tmp = await tempDir("dce-lock-noflock-");
+  await using procs = new Procs();
+  const lock = join(tmp.path, ".dce-scrape.lock");
+  const pid = await deadPid();
+  seedRecord(lock, pid);
+  const config = writeConfig(tmp.path);
+  const marker = join(tmp.path, "ran");
+  const env = { [FLOCK_UNSUPPORTED_HOOK]: "1" };
+  const refusal = new RegExp(
+    `^ERROR: Cannot lock ${lock}: flock is not supported on this filesystem \\(.+\\); put the ` +
+      "archive root on a local filesystem, or set DCE_SCRAPE_LOCK_FILE to a path on a local disk " +
+      "shared by every checkout\\.\n$",
+  );
+  for (
+    const args of [
+      ["with-scrape-lock", "--config", config, "--", "touch", marker],
+      ["scrape-lock-status", "--config", config, "--reclaim-stale"],
+    ]
+  ) {
+    const [tool = "", ...rest] = args;
+    const run = await runBounded(procs, tool, rest, env);
+    assert.equal(run.code, 2, `${tool}: ${run.stderr}`);
+    assert.match(run.stderr, refusal, tool);
+  }
+  assert.ok(!exists(marker), "the command never ran");
+  assert.match(Deno.readTextFileSync(lock), new RegExp(`^${pid}\\n`), "the record is untouched");
+
+  const text = await runBounded(procs, "scrape-lock-status", ["--config", config], env);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(
+    text.stdout,
+    new RegExp(`^state: stale \\(reclaimable; holder pid ${pid} is not`, "m"),
+  );
+  assert.match(
+    text.stdout,
+    /^note: flock is not supported on this filesystem \(.+\); put the archive root .* Scrapes refuse to start here; this report decides by the PID record$/m,
+  );
+  assert.equal(text.stderr, "");
+  const json = await runBounded(procs, "scrape-lock-status", ["--config", config, "--json"], env);
+  const report = JSON.parse(json.stdout);
+  assert.equal(report.flock.method, "unsupported");
+  assert.equal(report.flock.held, null);
+  assert.equal(report.state, "stale");
 });
 
 Deno.test("status never takes the lock (hazard §14.4): flock -n and acquire never fail while status loops", async () => {

@@ -19,6 +19,7 @@ import {
   openExistingLockFile,
 } from "./lock_path_safety.ts";
 import { takeGuard } from "./reclaim_guard.ts";
+import { tryFlock } from "./flock.ts";
 import { type Holder, holderFrom, holderSummary, judgeHolder } from "./holder.ts";
 import { type LocalIdentity, readLocalIdentity } from "./liveness.ts";
 
@@ -53,11 +54,6 @@ export interface AcquireOptions {
   /** Test hook: pid written as the holder (default: Deno.pid). */
   pid?: number;
   now?: () => Date;
-  /**
-   * false: behave as where flock is unavailable (PID record and guard only). For filesystems
-   * without flock, and for the smoke that proves the guard alone serialises reclaim.
-   */
-  useFlock?: boolean;
   /** Stops a --wait early (a signal arrived): the last busy error is rethrown. */
   signal?: AbortSignal;
 }
@@ -147,21 +143,8 @@ async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
         throw new LockBusyError(`Lock file ${path} vanished while being opened; retry`, null);
       }
     }
-    let locked: boolean;
-    let flockWorks = true;
-    try {
-      if (opts.useFlock === false) throw new Error("flock disabled by the caller");
-      locked = file.tryLockSync(true);
-    } catch (err) {
-      // Some network filesystems refuse flock: fall back to the PID record alone, and say so.
-      flockWorks = false;
-      locked = true;
-      warn(
-        `WARN: flock is unavailable on ${path} (${
-          err instanceof Error ? err.message : String(err)
-        }); deciding by the PID record alone.`,
-      );
-    }
+    // Where flock fails, takeGuard() has refused already; tryFlock() would refuse the same way.
+    const locked = tryFlock(file, path);
     if (!locked) {
       const holder = readHolderAt(path, file);
       const running = holder === null
@@ -180,11 +163,6 @@ async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
           );
         }
         warn(`WARN: reclaiming scrape lock; previous holder pid ${holder.pid} is not running.`);
-      } else if (!flockWorks && file.statSync().size > 0) {
-        throw new LockBusyError(
-          `${busyMessage(path, null, true)} (unreadable record and no flock to prove it unheld)`,
-          null,
-        );
       }
     }
     const pid = opts.pid ?? Deno.pid;

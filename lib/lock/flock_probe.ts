@@ -1,10 +1,12 @@
 // Whether some process holds a flock on the lock file, learnt WITHOUT taking it (hazard §14.4): /proc/locks.
 import { guardPathOf } from "./reclaim_guard.ts";
+import { FlockUnsupportedError, flockUnsupportedText, tryFlock } from "./flock.ts";
 
 export interface FlockObservation {
   /** null when it cannot be told without taking the lock. */
   held: boolean | null;
-  method: "proc-locks" | "proc-locks-uncalibrated" | "unavailable";
+  /** "unsupported": flock(2) fails on this filesystem, so every acquisition here refuses. */
+  method: "proc-locks" | "proc-locks-uncalibrated" | "unavailable" | "unsupported";
   /** PIDs /proc/locks names for the lock (the process that took it; may have exited since). */
   holderPids: number[];
   detail: string;
@@ -52,9 +54,10 @@ function readProcLocks(): string | null {
 /**
  * Checks that /proc/locks names files the way stat() does on this filesystem (overlay and some
  * network filesystems report other device numbers): take the reclaim guard, which is ours and
- * held only for moments, and look for it. Returns null when there is no guard file to try.
+ * held only for moments, and look for it. Returns null when there is no guard file to try, and
+ * the error when flock fails on it.
  */
-function calibrate(lockPath: string): boolean | null {
+function calibrate(lockPath: string): boolean | null | FlockUnsupportedError {
   const guardPath = guardPathOf(lockPath);
   let file: Deno.FsFile;
   try {
@@ -68,7 +71,7 @@ function calibrate(lockPath: string): boolean | null {
     const info = file.statSync();
     const deadline = performance.now() + 200;
     while (performance.now() < deadline) {
-      if (file.tryLockSync(true)) {
+      if (tryFlock(file, lockPath)) {
         const text = readProcLocks();
         file.unlockSync();
         return text !== null && flockHoldersIn(text, info.dev, info.ino).length > 0;
@@ -78,6 +81,9 @@ function calibrate(lockPath: string): boolean | null {
       if (text !== null && flockHoldersIn(text, info.dev, info.ino).length > 0) return true;
     }
     return null;
+  } catch (err) {
+    if (err instanceof FlockUnsupportedError) return err;
+    throw err;
   } finally {
     file.close();
   }
@@ -104,6 +110,14 @@ export function observeFlock(lockPath: string, info: Deno.FileInfo): FlockObserv
     };
   }
   const calibrated = calibrate(lockPath);
+  if (calibrated instanceof FlockUnsupportedError) {
+    return {
+      held: null,
+      method: "unsupported",
+      holderPids: [],
+      detail: flockUnsupportedText(calibrated.detail),
+    };
+  }
   if (calibrated === false) {
     return {
       held: null,

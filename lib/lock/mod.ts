@@ -23,5 +23,6 @@ export {
   type RunUnderLockResult,
 } from "./run_under_lock.ts";
 export { LockPathError } from "./lock_path_safety.ts";
+export { FlockUnsupportedError } from "./flock.ts";
 export { metaPathOf } from "./lock_meta.ts";
 export { type Holder, holderLines, holderSummary } from "./holder.ts";

@@ -106,7 +106,11 @@ export function readLockStatus(
       decidedBy: `flock held (${flock.method})`,
     };
   }
-  if (flock.held === null) {
+  if (flock.method === "unsupported") {
+    base.notes.push(
+      `${flock.detail} Scrapes refuse to start here; this report decides by the PID record`,
+    );
+  } else if (flock.held === null) {
     base.notes.push(`flock state unknown: ${flock.detail}; deciding by the PID record`);
   }
   if (record === "unreadable") {

@@ -1,5 +1,6 @@
 // The reclaim guard: a flock on <lock>.reclaim, a file that is never deleted, so a dead owner frees it.
 import { lockIoError, lstatRegular } from "./lock_path_safety.ts";
+import { tryFlock } from "./flock.ts";
 
 export interface Guard {
   release(): void;
@@ -34,7 +35,7 @@ export async function takeGuard(lockPath: string): Promise<Guard> {
   for (;;) {
     let got: boolean;
     try {
-      got = file.tryLockSync(true);
+      got = tryFlock(file, lockPath); // no flock here: FlockUnsupportedError, never a run unguarded
     } catch (err) {
       file.close();
       throw err;

@@ -4,6 +4,7 @@ import { parseLockFile } from "./lock_record.ts";
 import { metaPathOf, readFromFile, readMeta } from "./lock_meta.ts";
 import { openExistingLockFile } from "./lock_path_safety.ts";
 import { takeGuard } from "./reclaim_guard.ts";
+import { tryFlock } from "./flock.ts";
 import { holderFrom, judgeHolder } from "./holder.ts";
 import { type LocalIdentity, readLocalIdentity } from "./liveness.ts";
 
@@ -30,14 +31,7 @@ export async function reclaimStale(
   try {
     guard = await takeGuard(path);
     // Under the guard no acquirer of ours can race us; the flock shuts out legacy tools too.
-    let locked: boolean;
-    try {
-      locked = file.tryLockSync(true);
-    } catch {
-      throw new ReclaimRefusedError(
-        `Cannot reclaim: flock is unavailable on ${path}, so it cannot be proven unheld.`,
-      );
-    }
+    const locked = tryFlock(file, path); // no flock support: takeGuard() has refused already
     if (!locked) throw new ReclaimRefusedError("Cannot reclaim: scrape lock is actively held.");
     const size = file.statSync().size;
     const parsed = size > 4096

@@ -1,6 +1,11 @@
 // Smoke fixture: a lock contender process with several modes, coordinated through files in a work dir.
 import { join } from "node:path";
-import { acquireLock, LockBusyError, type LockHandle } from "../../lib/lock/mod.ts";
+import {
+  acquireLock,
+  FlockUnsupportedError,
+  LockBusyError,
+  type LockHandle,
+} from "../../lib/lock/mod.ts";
 import { formatMeta, type LockMeta, parseMeta, writeMetaAtomic } from "../../lib/lock/lock_meta.ts";
 import { readProcessStat } from "../../lib/cli/child_process.ts";
 import { roundResultNames } from "./fixtures.ts";
@@ -82,8 +87,8 @@ function note(dir: string, text: string) {
 }
 
 async function rounds() {
-  // rounds <dir> <id> <contenders> <reps> <flock|noflock>
-  const [dir = "", id = "", nText = "", repsText = "", flockMode = "flock"] = rest;
+  // rounds <dir> <id> <contenders> <reps>
+  const [dir = "", id = "", nText = "", repsText = ""] = rest;
   const n = Number(nText);
   const path = join(dir, "L");
   for (let r = 0; r < Number(repsText); r++) {
@@ -91,11 +96,13 @@ async function rounds() {
     let result: string;
     let handle: LockHandle | null = null;
     try {
-      handle = await acquireLock(acquireOpts(path, { useFlock: flockMode === "flock" }));
+      handle = await acquireLock(acquireOpts(path));
       result = "win";
     } catch (err) {
       result = err instanceof LockBusyError
         ? "busy"
+        : err instanceof FlockUnsupportedError
+        ? "unsupported"
         : `error ${err instanceof Error ? err.message : err}`;
     }
     if (handle !== null) {
