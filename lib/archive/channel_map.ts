@@ -1,6 +1,7 @@
 // `.dce-meta/channel-map.json` (§6, §8.4): channel id → absolute archive path, rewritten atomically.
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
+import { operatorIoError } from "../cli/io_error.ts";
 import { syncDir } from "./atomic_replace.ts";
 import { writeAll } from "./export_writer.ts";
 
@@ -15,7 +16,10 @@ export async function readChannelMap(outputDir: string): Promise<Record<string, 
     text = await Deno.readTextFile(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return {};
-    throw new UserError(`Cannot read channel map ${path}: ${(err as Error).message}.`);
+    const known = operatorIoError(err, "read channel map", path);
+    throw known instanceof UserError
+      ? known
+      : new UserError(`Cannot read channel map ${path}: ${(err as Error).message}.`);
   }
   let raw: unknown;
   try {

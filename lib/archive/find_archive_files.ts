@@ -1,6 +1,7 @@
 // Lists the archive JSON files under a target folder (recursive; skips .dce-meta/, .dce-temp/ and
 // symlinked folders, so a link cannot lead the walk outside the folder or into a loop).
 import { join } from "node:path";
+import { operatorIoError } from "../cli/io_error.ts";
 
 export interface FindArchiveFilesOptions {
   /**
@@ -23,7 +24,7 @@ export async function findArchiveFiles(
       entries = await Array.fromAsync(Deno.readDir(folder));
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return;
-      throw err;
+      throw operatorIoError(err, "list the folder", folder);
     }
     for (const entry of entries) {
       const path = join(folder, entry.name);

@@ -33,7 +33,10 @@ export async function physicalPath(path: string): Promise<string> {
       const real = await Deno.realPath(existing);
       return rest.length === 0 ? real : join(real, ...rest.reverse());
     } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      // A file where a folder should be: the path cannot exist yet either; the step that creates it reports that.
+      if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory)) {
+        throw err;
+      }
       const parent = dirname(existing);
       if (parent === existing) return resolve(path);
       rest.push(existing.slice(parent.length).replace(/^\//, ""));

@@ -3,6 +3,7 @@
 // Nothing that may hold messages the archive lacks is ever deleted: a temp that cannot be repaired,
 // names another channel or cannot be merged is MOVED to `.dce-temp/quarantine/` with a reason file.
 import { basename, join } from "node:path";
+import { ioStep, isDiskFull, operatorIoError } from "../cli/io_error.ts";
 import { ArchiveError } from "./archive_error.ts";
 import { randomSuffix } from "./atomic_replace.ts";
 import { readExportHeader } from "./export_header.ts";
@@ -37,6 +38,8 @@ export interface SalvageStaleTempsResult {
   quarantined: string[];
   /** Temp folders left in place (active, destination unknown, or a transient failure). */
   kept: string[];
+  /** Of `kept`: temps whose merge failed on a full disk (or quota); the caller decides whether to stop. */
+  diskFull: string[];
 }
 
 export interface SalvageDeps {
@@ -61,13 +64,22 @@ export async function quarantineTemp(
   now: Date,
 ): Promise<string> {
   const bin = join(outputDir, ".dce-temp", "quarantine");
-  await Deno.mkdir(bin, { recursive: true });
-  let target = join(bin, basename(dir));
-  if (await statOrNull(target)) target = `${target}.${randomSuffix()}`;
-  await Deno.rename(dir, target);
+  // The reason first, inside the temp: on a full or read-only disk the temp stays where it was.
+  const reasonFile = join(dir, "reason.txt");
   const stamp = now.toISOString().replace(/\.\d+Z$/, "Z");
-  await Deno.writeTextFile(join(target, "reason.txt"), `${stamp} ${why.replace(/\s+/g, " ")}\n`);
-  return target;
+  try {
+    await Deno.writeTextFile(reasonFile, `${stamp} ${why.replace(/\s+/g, " ")}\n`);
+  } catch (err) {
+    await Deno.remove(reasonFile).catch(() => {});
+    throw operatorIoError(err, "write the quarantine reason", reasonFile);
+  }
+  return await ioStep("move a stale temp into the quarantine folder", bin, async () => {
+    await Deno.mkdir(bin, { recursive: true });
+    let target = join(bin, basename(dir));
+    if (await statOrNull(target)) target = `${target}.${randomSuffix()}`;
+    await Deno.rename(dir, target);
+    return target;
+  });
 }
 
 /**
@@ -87,6 +99,7 @@ export async function salvageStaleTemps(
     consumed: [],
     quarantined: [],
     kept: [],
+    diskFull: [],
   };
   const tempRoot = join(opts.outputDir, ".dce-temp");
   const prefix = `export.${opts.channelId}.`;
@@ -205,6 +218,7 @@ export async function salvageStaleTemps(
         // Disk full or similar: not the temp's fault; try again next run.
         opts.log(`  Stale temp merge failed, retaining for retry: ${dir} (${reason(err)})`);
         result.kept.push(dir);
+        if (isDiskFull(err)) result.diskFull.push(dir);
       } else {
         await quarantine(
           dir,

@@ -1,6 +1,7 @@
 // Preflight (§8.4, fixing §14.34): proves the token and each channel's access while downloading no history.
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
+import { ioStep } from "../cli/io_error.ts";
 import type { DceCli } from "../export/dce_listings.ts";
 import { exportChannel } from "../export/export_channel.ts";
 import { DceAuthError } from "../export/export_errors.ts";
@@ -27,7 +28,11 @@ export async function preflightTarget(
   if (channelIds.length === 0) {
     throw new UserError(`Target '${target.name}' resolved no channels during preflight.`);
   }
-  const probeDir = await Deno.makeTempDir({ dir: tmpRoot, prefix: "dce-preflight." });
+  const probeDir = await ioStep(
+    "create a preflight probe folder in",
+    tmpRoot,
+    () => Deno.makeTempDir({ dir: tmpRoot, prefix: "dce-preflight." }),
+  );
   const accessible: string[] = [];
   const inaccessible: string[] = [];
   try {

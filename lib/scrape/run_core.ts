@@ -3,6 +3,7 @@
 import { bootstrapChannelMap } from "../archive/bootstrap_channel_map.ts";
 import { readChannelMap } from "../archive/channel_map.ts";
 import { UserError, UserErrorList } from "../cli/errors.ts";
+import { ioStep } from "../cli/io_error.ts";
 import { repoRoot as checkoutRoot } from "../cli/repo_root.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { resolveConfigPath } from "../config/resolve_config_path.ts";
@@ -150,7 +151,11 @@ async function scrapeTarget(
 ): Promise<void> {
   const { target, channelIds } = resolved;
   const { log } = ctx;
-  await Deno.mkdir(target.outputDir, { recursive: true });
+  await ioStep(
+    "create the output folder",
+    target.outputDir,
+    () => Deno.mkdir(target.outputDir, { recursive: true }),
+  );
   const added = await bootstrapChannelMap(target.outputDir, log);
   if (added > 0) {
     log(

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { deriveDestination } from "../archive/derive_destination.ts";
 import { resolveDestination } from "../archive/resolve_destination.ts";
 import { salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
+import { ioStep } from "../cli/io_error.ts";
+import { DiskFullError } from "../export/export_errors.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ResolvedTarget } from "./resolve_channels.ts";
 
@@ -16,9 +18,14 @@ export async function salvageTarget(
     `Target '${target.name}': salvaging stale temp exports for ${channelIds.length} channel(s) under ${target.outputDir} (no Discord export).`,
   );
   log(`  Server scope: ${resolved.scope}`);
+  const tempRoot = join(target.outputDir, ".dce-temp");
   for (const channelId of channelIds) {
     const destination = await resolveDestination(target.outputDir, channelId);
-    await Deno.mkdir(join(target.outputDir, ".dce-temp"), { recursive: true });
+    await ioStep(
+      "create the temp folder",
+      tempRoot,
+      () => Deno.mkdir(tempRoot, { recursive: true }),
+    );
     const result = await salvageStaleTemps({
       outputDir: target.outputDir,
       channelId,
@@ -28,6 +35,14 @@ export async function salvageTarget(
       now: opts.now(),
       log,
     }, { deriveDestination });
+    if (result.diskFull.length > 0) {
+      // Scrape mode stops at its next export; salvage mode must not end "completed" either.
+      throw new DiskFullError(
+        `Disk full: the stale temp ${
+          result.diskFull[0]
+        } could not be merged into its archive and is kept for the next run. Free space under ${target.outputDir} and rerun salvage.`,
+      );
+    }
     const after = destination ?? (await resolveDestination(target.outputDir, channelId));
     if (result.merged) {
       log(

@@ -1,6 +1,7 @@
 // One channel of a scrape (§9 step 3): salvage old temps, export after the cursor, classify, merge, record.
 import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
+import { ioStep } from "../cli/io_error.ts";
 import { ArchiveError } from "../archive/archive_error.ts";
 import { readExportHeader } from "../archive/export_header.ts";
 import { countMessages } from "../archive/export_queries.ts";
@@ -82,7 +83,11 @@ export async function scrapeChannel(
 
   // Stale temps of earlier runs first, so their messages are in the archive before the cursor is read.
   const tempRoot = join(outputDir, ".dce-temp");
-  await Deno.mkdir(tempRoot, { recursive: true });
+  await ioStep(
+    "create the temp folder",
+    tempRoot,
+    () => Deno.mkdir(tempRoot, { recursive: true }),
+  );
   await salvageStaleTemps({
     outputDir,
     channelId,
@@ -110,7 +115,11 @@ export async function scrapeChannel(
       cursor !== null ? ` after message ${cursor}` : ""
     }${destination !== null ? ` → ${destination}` : ""}.`,
   );
-  const tempDir = await Deno.makeTempDir({ dir: tempRoot, prefix: `export.${channelId}.` });
+  const tempDir = await ioStep(
+    "create an export temp folder in",
+    tempRoot,
+    () => Deno.makeTempDir({ dir: tempRoot, prefix: `export.${channelId}.` }),
+  );
   // Removed on every way out unless keepPartial() keeps a partial export for the next run's salvage
   // (aborted, OOM, disk full); an export that failed validation is never left where salvage would
   // merge it later (§14.19).
@@ -218,7 +227,12 @@ export async function scrapeChannel(
     if (destination === null) {
       destination = await deriveDestination(outputDir, channelId, exportPath);
     }
-    await Deno.mkdir(dirname(destination), { recursive: true });
+    const archiveDir = dirname(destination);
+    await ioStep(
+      "create the archive folder",
+      archiveDir,
+      () => Deno.mkdir(archiveDir, { recursive: true }),
+    );
     // On a refusal the archive is untouched (atomic, fail-closed); this export is not kept either.
     const merged = await mergeExportIntoArchive({
       archivePath: destination,
