@@ -7,6 +7,7 @@ import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { loadConfig } from "../lib/config/load_config.ts";
 import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { runTool } from "../lib/ops/run_child.ts";
 import {
   compareSnapshots,
   formatSnapshot,
@@ -164,7 +165,6 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`Channel-scoped proof for ${args.channels.length} channel(s).`);
   }
   console.log(`Running incremental scrape for target ${args.target}...`);
-  const runner = join(root, "scripts", "run-scrape-host.ts");
   const runnerArgs = [
     "scrape",
     "--config",
@@ -173,15 +173,13 @@ export async function main(argv: string[]): Promise<number> {
     args.target,
     ...args.channels.flatMap((c) => ["--channel", c]),
   ];
-  const status = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "-A", runner, ...runnerArgs],
-    stdin: "null",
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn().status;
-  if (!status.success) {
+  // runTool forwards SIGINT/SIGTERM/SIGHUP to the runner (which may hold the scrape lock), waits for
+  // it, then stops with 128 + n (InterruptedError) instead of leaving the scrape running.
+  const output = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) };
+  const code = await runTool(output, root, "run-scrape-host", runnerArgs);
+  if (code !== 0) {
     throw new UserError(
-      `Incremental scrape failed for target ${args.target} (exit ${status.code}); nothing was compared.`,
+      `Incremental scrape failed for target ${args.target} (exit ${code}); nothing was compared.`,
     );
   }
   const after = await snapshot();

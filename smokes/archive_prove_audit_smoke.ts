@@ -4,7 +4,7 @@
 // grow-only rules, the runner's argv, and the config mapping.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, runTool, tempDir } from "./_harness.ts";
+import { childEnv, ROOT, runTool, tempDir, toolArgs } from "./_harness.ts";
 import { dceExportText, simpleMessage as msg } from "../tests/fixtures/archive_fixture.ts";
 
 const CHANNEL = "712345678901234567";
@@ -76,6 +76,77 @@ Deno.test("prove-incremental-append: append passes; the runner gets scrape --con
     "--channel",
     OTHER,
   ]);
+});
+
+/** The runner's pid once it waits for a signal; fails if prove exits first. */
+async function waitForRunner(pidFile: string, prove: Deno.ChildProcess): Promise<number> {
+  let exited = false;
+  prove.status.then(() => exited = true);
+  for (;;) {
+    try {
+      const text = await Deno.readTextFile(pidFile);
+      if (text !== "") return Number(text);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    if (exited) {
+      const err = await new Response(prove.stderr).text();
+      throw new Error(`prove exited before the runner started: ${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    const state = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]?.[0];
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("prove-incremental-append: SIGINT/SIGTERM/SIGHUP reach the runner; prove waits and exits 128+n", async (t) => {
+  for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130], ["SIGHUP", 129]] as const) {
+    await t.step(signal, async () => {
+      await using dir = await tempDir("dce-archive-prove-signal-");
+      const box = await sandbox(dir.path);
+      const pidFile = join(dir.path, "runner.pid");
+      const signalFile = join(dir.path, "runner.signal");
+      const prove = new Deno.Command(Deno.execPath(), {
+        args: toolArgs("prove-incremental-append", ["--target", "demo", "--config", box.config]),
+        cwd: ROOT,
+        env: childEnv({
+          DCE_REPO_ROOT: box.repo,
+          FAKE_SCRAPE_MODE: "hang",
+          FAKE_SCRAPE_PID_FILE: pidFile,
+          FAKE_SCRAPE_SIGNAL_FILE: signalFile,
+        }),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const runner = await waitForRunner(pidFile, prove);
+      try {
+        Deno.kill(prove.pid, signal);
+        // Not output(): a runner left behind would hold the pipes open.
+        const status = await prove.status;
+        assert.ok(!alive(runner), "the runner is gone when prove exits");
+        const stderr = await new Response(prove.stderr).text();
+        assert.equal(status.code, code, stderr);
+        assert.equal(status.signal, null, "prove handled the signal instead of dying of it");
+        assert.match(
+          stderr,
+          new RegExp(`ERROR: Interrupted by ${signal} while run-scrape-host ran`),
+        );
+        assert.equal(await Deno.readTextFile(signalFile), signal);
+      } finally {
+        await prove.stdout.cancel().catch(() => {});
+        await prove.stderr.cancel().catch(() => {});
+        if (alive(runner)) Deno.kill(runner, "SIGKILL");
+      }
+    });
+  }
 });
 
 Deno.test("prove-incremental-append: a shrunk archive fails even when a longer path ends with it (§14.37)", async () => {

@@ -1,5 +1,5 @@
 // A stand-in for scripts/run-scrape-host.ts in prove-incremental-append smokes: records its argv and
-// changes one archive as FAKE_SCRAPE_MODE says (append | shrink | remove | create | fail | none).
+// changes one archive as FAKE_SCRAPE_MODE says (append | shrink | remove | create | fail | hang | none).
 const mode = Deno.env.get("FAKE_SCRAPE_MODE") ?? "none";
 const file = Deno.env.get("FAKE_SCRAPE_FILE") ?? "";
 const argvFile = Deno.env.get("FAKE_SCRAPE_ARGV");
@@ -32,6 +32,21 @@ switch (mode) {
   case "create":
     await Deno.writeTextFile(file, doc(["1"], channelOf(file)));
     break;
+  case "hang": {
+    // Waits for a signal, records it (FAKE_SCRAPE_SIGNAL_FILE) and exits 128 + n like the real runner.
+    const codes = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+    for (const [signal, code] of Object.entries(codes)) {
+      Deno.addSignalListener(signal as Deno.Signal, () => {
+        Deno.writeTextFileSync(Deno.env.get("FAKE_SCRAPE_SIGNAL_FILE") ?? "/dev/null", signal);
+        Deno.exit(code);
+      });
+    }
+    const pidFile = Deno.env.get("FAKE_SCRAPE_PID_FILE");
+    if (pidFile) Deno.writeTextFileSync(pidFile, String(Deno.pid));
+    console.log("fake runner: waiting for a signal");
+    await new Promise(() => {});
+    break;
+  }
   case "fail":
     console.error("fake runner: failing as asked");
     Deno.exit(3);
