@@ -54,7 +54,9 @@ Deno.test("runCore(): timestamped log lines, summary object, export pid reported
   try {
     const pids: number[] = [];
     const result = await scrape(env, config, {
-      onExportChild: (pid) => pids.push(pid),
+      onExportChild: (pid) => {
+        pids.push(pid);
+      },
       now: () => new Date("2026-05-06T07:08:09.5Z"),
     });
     assert.equal(result.exitCode, 0, result.text);
@@ -85,7 +87,9 @@ Deno.test("runCore(): an abort stops the export and returns 128+n for the signal
     const controller = new AbortController();
     const result = await scrape(env, config, {
       signal: controller.signal,
-      onExportChild: () => setTimeout(() => controller.abort("SIGINT"), 300),
+      onExportChild: () => {
+        setTimeout(() => controller.abort("SIGINT"), 300);
+      },
     });
     assert.equal(result.exitCode, 130, result.text);
     assert.equal(result.summary?.channels[0]?.action, "SKIPPED_OOM");

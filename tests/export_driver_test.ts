@@ -144,7 +144,9 @@ Deno.test("exportChannel() abort: the export's process group is stopped, partial
     const pending = exportChannel({ bin: FAKE, env, signal: controller.signal }, {
       channelId: "117",
       outputPath: out,
-      onChild: (p) => (pid = p),
+      onChild: (p) => {
+        pid = p;
+      },
       onLine: (line) => {
         if (line.startsWith("Exporting")) setTimeout(() => controller.abort(), 300);
       },
@@ -153,6 +155,32 @@ Deno.test("exportChannel() abort: the export's process group is stopped, partial
     assert.ok(pid > 0);
     assert.equal(result.outcome.kind, "aborted");
     assert.throws(() => Deno.kill(-pid, "SIGCONT"), Deno.errors.NotFound); // the group is gone
+  });
+});
+
+Deno.test("exportChannel() onChild: the function it returns is called once, after the export exited", async () => {
+  await withFake(async ({ dir, env }) => {
+    const gone = (p: number) => {
+      try {
+        Deno.statSync(`/proc/${p}`);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    let pid = 0;
+    const ended: boolean[] = [];
+    const result = await exportChannel({ bin: FAKE, env }, {
+      channelId: "111",
+      outputPath: join(dir, "done.json"),
+      onChild: (p) => {
+        pid = p;
+        return () => ended.push(gone(p));
+      },
+    });
+    assert.equal(result.outcome.kind, "ok");
+    assert.ok(pid > 0);
+    assert.deepEqual(ended, [true], "called once, with the child reaped");
   });
 });
 
@@ -232,7 +260,9 @@ Deno.test("exportChannel() a SIGINT sent to DCE itself (cancel, exit 1) is an ab
     const result = await exportChannel({ bin: FAKE, env }, {
       channelId: "117",
       outputPath: out,
-      onChild: (p) => (pid = p),
+      onChild: (p) => {
+        pid = p;
+      },
       onLine: (line) => {
         if (line.startsWith("Exporting")) setTimeout(() => Deno.kill(pid, "SIGINT"), 300);
       },

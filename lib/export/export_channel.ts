@@ -2,7 +2,7 @@
 import { exportArgv } from "./dce_cli_argv.ts";
 import { classifyExport, type ExportOutcome } from "./classify_export.ts";
 import type { DceCli } from "./dce_listings.ts";
-import { runDce, type Stream, type TailLine } from "./run_dce.ts";
+import { type ChildHook, runDce, type Stream, type TailLine } from "./run_dce.ts";
 
 export interface ExportChannelOptions {
   channelId: string;
@@ -13,7 +13,7 @@ export interface ExportChannelOptions {
   /** Exclusive upper bound (preflight probes use the channel id + 1: nothing can be older). */
   before?: string;
   onLine?: (line: string, stream: Stream) => void;
-  onChild?: (pid: number) => void;
+  onChild?: ChildHook;
 }
 
 export interface ExportChannelResult {

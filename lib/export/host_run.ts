@@ -43,8 +43,9 @@ import {
   hostConfigPath,
   hostSummaryPath,
 } from "./host_paths.ts";
-import { type HostSignals, Interrupted, signalExitCode, signalExporter } from "./host_signals.ts";
+import { type HostSignals, Interrupted, signalExitCode } from "./host_signals.ts";
 import { runStreamedChild } from "./host_stream_child.ts";
+import type { ChildHook } from "./run_dce.ts";
 import { exists } from "./token_file.ts";
 import { runReauthCommand, validateReauthCommand } from "./token_reauth_command.ts";
 import { type ResolvedToken, resolveToken } from "./token_source.ts";
@@ -60,7 +61,7 @@ export interface CoreRequest {
   cliBin: string;
   log: (line: string) => void;
   signal: AbortSignal;
-  onExportChild: (pid: number) => void;
+  onExportChild: ChildHook;
 }
 export type CoreRunner = (request: CoreRequest) => Promise<number>;
 
@@ -452,11 +453,7 @@ async function runCoreAttempt(
   if (token !== null) env["DISCORD_TOKEN"] = token.token;
   if (plan.summaryFile !== null) env["DCE_RUN_SUMMARY_FILE"] = plan.summaryFile;
   const abort = new AbortController();
-  let exportPid: number | null = null;
-  const stop = opts.signals.forwardTo((signal, repeat) => {
-    abort.abort(signal);
-    if (exportPid !== null) signalExporter(exportPid, signal, repeat);
-  });
+  const run = opts.signals.forwardToRun(abort);
   try {
     opts.signals.checkpoint();
     return await opts.runCore({
@@ -473,13 +470,13 @@ async function runCoreAttempt(
       },
       signal: abort.signal,
       onExportChild: (pid) => {
-        exportPid = pid;
-        opts.signals.catchUp(pid);
+        const ended = run.started(pid);
         recordExportChild(opts, state.lock, pid);
+        return ended;
       },
     });
   } finally {
-    stop();
+    run.stop();
   }
 }
 

@@ -52,6 +52,30 @@ export class HostSignals {
     return () => this.#forwarders.delete(forward);
   }
 
+  /**
+   * Forwards signals to one run until `stop()`: each aborts `abort` and goes to the export child's
+   * group while that child lives. `started(pid)` marks a new export child (and sends it a signal it
+   * missed); the function it returns marks the child's exit, after which its group id may belong to
+   * another process and is never signalled.
+   */
+  forwardToRun(abort: AbortController): { started(pid: number): () => void; stop(): void } {
+    let live: number | null = null;
+    const stop = this.forwardTo((signal, repeat) => {
+      abort.abort(signal);
+      if (live !== null) signalExporter(live, signal, repeat);
+    });
+    return {
+      stop,
+      started: (pid) => {
+        live = pid;
+        this.catchUp(pid);
+        return () => {
+          if (live === pid) live = null;
+        };
+      },
+    };
+  }
+
   /** Sends a signal that already arrived to an exporter started just now (it missed the forward). */
   catchUp(leader: number): void {
     if (this.#received !== null) signalExporter(leader, this.#received, false);

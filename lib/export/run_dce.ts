@@ -18,14 +18,20 @@ export interface DceRunOptions {
   onLine?: (line: string, stream: Stream) => void;
   /** Abort = SIGTERM to the CLI's whole group, SIGKILL after `killGraceMs`. */
   signal?: AbortSignal;
-  /** Called once with the CLI's pid (= its process group id) right after it starts. */
-  onChild?: (pid: number) => void;
+  /**
+   * Called once with the CLI's pid (= its process group id) right after it starts. It may return a
+   * function, called once the CLI has exited: from then on the group id may name another process.
+   */
+  onChild?: ChildHook;
   /** How many trailing lines to keep for classification (default 400). */
   tailLines?: number;
   /** Keep the whole stdout (listings); exports keep only the tail. */
   captureStdout?: boolean;
   killGraceMs?: number;
 }
+
+/** See `DceRunOptions.onChild`. */
+export type ChildHook = (pid: number) => (() => void) | void;
 
 export interface DceRunResult {
   /** Exit code; 128 + n when killed by signal n. */
@@ -68,7 +74,8 @@ export async function runDce(opts: DceRunOptions): Promise<DceRunResult> {
     throw err;
   }
   const { child, pid } = spawned;
-  opts.onChild?.(pid);
+  const ended = opts.onChild?.(pid);
+  if (ended) void child.status.then(ended, ended);
 
   const limit = opts.tailLines ?? 400;
   const tail: TailLine[] = [];

@@ -1,4 +1,5 @@
 // The scrape core's public request/result types (the host runner's direct backend calls runCore with these).
+import type { ChildHook } from "../export/run_dce.ts";
 import type { RunSummary } from "./scrape_summary.ts";
 
 export type CoreMode = "scrape" | "preflight" | "salvage";
@@ -18,8 +19,11 @@ export interface CoreRequest {
   log: (line: string) => void;
   /** Abort = stop now: the running export's process group gets SIGTERM, its partial temp is kept. */
   signal?: AbortSignal;
-  /** Called with the pid (= process group id) of each export the core starts. */
-  onExportChild?: (pid: number) => void;
+  /**
+   * Called with the pid (= process group id) of each export the core starts; the function it may
+   * return is called when that export has exited.
+   */
+  onExportChild?: ChildHook;
   /** Clock (tests). */
   now?: () => Date;
   /** Repository root, for the default config path (default: this checkout). */

@@ -14,7 +14,7 @@ import type { TargetConfig } from "../config/scrape_config.ts";
 import type { DceCli } from "../export/dce_listings.ts";
 import { exportChannel } from "../export/export_channel.ts";
 import { DceAuthError, DiskFullError } from "../export/export_errors.ts";
-import type { TailLine } from "../export/run_dce.ts";
+import type { ChildHook, TailLine } from "../export/run_dce.ts";
 import { archiveStats } from "./archive_stats.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ChannelAction, ChannelRecord } from "./scrape_summary.ts";
@@ -27,7 +27,7 @@ export interface ChannelContext {
   includeActive: boolean;
   /** Channel id → `<guild name> [<id>]` from the listings, for channels without an archive yet. */
   channelGuilds: Map<string, string>;
-  onExportChild?: (pid: number) => void;
+  onExportChild?: ChildHook;
 }
 
 /** The run was stopped (AbortSignal) while this channel exported; its partial temp is kept. */
