@@ -1,6 +1,7 @@
 // Unit tests for lib/cli/child_process.ts: /proc parsing, process groups, boot id.
 import assert from "node:assert/strict";
 import {
+  commandExists,
   isNoSuchProcess,
   parseProcStat,
   readBootId,
@@ -8,6 +9,7 @@ import {
   readProcessStat,
   signalGroup,
   spawnGuarded,
+  whichOnPath,
 } from "../lib/cli/child_process.ts";
 
 Deno.test("parseProcStat() splits after the LAST ')' (comm may hold spaces and parentheses)", () => {
@@ -77,4 +79,27 @@ Deno.test("isNoSuchProcess(): reading /proc of a process reaped after the open i
   assert.ok(isNoSuchProcess(new Error("No such process (os error 3): readfile '/proc/9/stat'")));
   assert.ok(!isNoSuchProcess(new Error("Permission denied (os error 13)")));
   assert.ok(!isNoSuchProcess(new Error("(os error 30)")));
+});
+
+Deno.test("whichOnPath wants an executable file; commandExists accepts anything exec would try", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/plain`, "");
+    await Deno.writeTextFile(`${dir}/tool`, "#!/bin/sh\n");
+    await Deno.chmod(`${dir}/tool`, 0o755);
+    await Deno.mkdir(`${dir}/folder`);
+    const path = `/nonexistent:${dir}`;
+    assert.equal(await whichOnPath("tool", path), `${dir}/tool`);
+    assert.equal(await whichOnPath(`${dir}/tool`, undefined), `${dir}/tool`);
+    assert.equal(await whichOnPath("plain", path), null);
+    assert.equal(await whichOnPath("folder", path), null);
+    assert.equal(await whichOnPath("tool", undefined), null);
+    assert.equal(await whichOnPath("", path), null);
+    assert.ok(commandExists("plain", path));
+    assert.ok(commandExists("tool", path));
+    assert.ok(!commandExists("absent", path));
+    assert.ok(!commandExists("", path));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -70,27 +70,40 @@ export function spawnGuarded(
   return { child, pid: child.pid, diesWithParent: setpriv !== null };
 }
 
+/** The first of the paths exec tries for `name` that `accept`s: as given with a "/", else each PATH folder (empty = here). */
+function findOnPath(
+  name: string,
+  pathVar: string,
+  accept: (info: Deno.FileInfo) => boolean,
+): string | null {
+  if (name === "") return null;
+  const candidates = name.includes("/")
+    ? [name]
+    : pathVar.split(":").map((dir) => join(dir || ".", name));
+  for (const candidate of candidates) {
+    try {
+      if (accept(Deno.statSync(candidate))) return candidate;
+    } catch { /* try the next */ }
+  }
+  return null;
+}
+
 /**
- * Whether exec would find `cmd`: a path with a "/" that exists, or a name present in a PATH folder.
- * Under setpriv a missing command shows only as setpriv's exit 127, which a command may return
- * itself too, so a caller that must tell the two apart looks first.
+ * Whether exec would find `cmd` at all: a path with a "/" that exists, or a name present in a PATH
+ * folder. Under setpriv a missing command shows only as setpriv's exit 127, which a command may
+ * return itself too, so a caller that must tell the two apart looks first.
  */
 export function commandExists(
   cmd: string,
   pathVar = Deno.env.get("PATH") ?? "/usr/bin:/bin",
 ): boolean {
-  if (cmd === "") return false;
-  const candidates = cmd.includes("/")
-    ? [cmd]
-    : pathVar.split(":").map((dir) => join(dir || ".", cmd));
-  return candidates.some((candidate) => {
-    try {
-      Deno.statSync(candidate);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return findOnPath(cmd, pathVar, () => true) !== null;
+}
+
+/** PATH lookup as the shell does it: the first executable regular file, or null. */
+export function whichOnPath(name: string, pathVar: string | undefined): Promise<string | null> {
+  const executable = (info: Deno.FileInfo) => info.isFile && ((info.mode ?? 0) & 0o111) !== 0;
+  return Promise.resolve(findOnPath(name, pathVar ?? "", executable));
 }
 
 /** Sends `signal` to every process in the group led by `pid`; a group already gone is fine. */

@@ -1,6 +1,6 @@
 // Picks the compose program (§8.3 order, checked after auto-selection: §14.33) and builds `compose run` argv.
 
-import { delimiter, join } from "node:path";
+import { whichOnPath } from "../cli/child_process.ts";
 import { UserError } from "../cli/errors.ts";
 
 export interface ComposeProgram {
@@ -71,20 +71,6 @@ export function composeRunArgv(
     opts.subcommand,
     ...opts.args,
   ];
-}
-
-/** PATH lookup as the shell does it: the first executable regular file wins. */
-export async function whichOnPath(name: string, path: string | undefined): Promise<string | null> {
-  const candidates = name.includes("/")
-    ? [name]
-    : (path ?? "").split(delimiter).filter((d) => d !== "").map((d) => join(d, name));
-  for (const candidate of candidates) {
-    try {
-      const info = await Deno.stat(candidate);
-      if (info.isFile && ((info.mode ?? 0) & 0o111) !== 0) return candidate;
-    } catch { /* try the next */ }
-  }
-  return null;
 }
 
 /** The real probes: PATH lookup, and `podman info` (only when podman exists; 20 s cap). */

@@ -1,6 +1,7 @@
 // The host runner (run-scrape-host): settings, config, exporter, token, disk gate, plan, lock, run + one auth retry.
 
 import { join, resolve } from "node:path";
+import { whichOnPath } from "../cli/child_process.ts";
 import { UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
@@ -17,7 +18,6 @@ import {
   type ComposeProgram,
   composeRunArgv,
   systemComposeProbes,
-  whichOnPath,
 } from "./compose_command.ts";
 import {
   composeEnvText,

@@ -1,6 +1,6 @@
 // Runs one DCE CLI command in its own process group: streams its output line by line, keeps a bounded tail.
 import { UserError } from "../cli/errors.ts";
-import { signalGroup, spawnGuarded } from "../cli/child_process.ts";
+import { signalGroup, spawnGuarded, whichOnPath } from "../cli/child_process.ts";
 
 export type Stream = "stdout" | "stderr";
 
@@ -116,15 +116,7 @@ export async function runDce(opts: DceRunOptions): Promise<DceRunResult> {
  * exit 127 and be misread as a CLI failure.
  */
 async function assertExecutable(bin: string, pathVar: string): Promise<void> {
-  const candidates = bin.includes("/")
-    ? [bin]
-    : pathVar.split(":").filter((d) => d !== "").map((d) => `${d}/${bin}`);
-  for (const candidate of candidates) {
-    try {
-      const info = await Deno.stat(candidate);
-      if (info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0) return;
-    } catch { /* try the next */ }
-  }
+  if (await whichOnPath(bin, pathVar) !== null) return;
   throw new UserError(
     `Cannot run the DCE CLI '${bin}': no executable file there${
       bin.includes("/") ? "" : " or on PATH"

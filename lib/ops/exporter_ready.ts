@@ -1,11 +1,11 @@
 // Is there something that can run DiscordChatExporter here: the direct DCE CLI, or a compose tool?
 import { basename, join, resolve } from "node:path";
+import { whichOnPath } from "../cli/child_process.ts";
 import { UserError } from "../cli/errors.ts";
 import {
   chooseCompose,
   type ComposeProbes,
   systemComposeProbes,
-  whichOnPath,
 } from "../export/compose_command.ts";
 import type { ExporterKind } from "../export/host_args.ts";
 import { DEFAULT_CLI_BIN } from "../scrape/core_options.ts";
