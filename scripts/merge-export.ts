@@ -43,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     archivePath,
     exportPath,
     dryRun: values["dry-run"] ?? false,
+    tmpDir: Deno.env.get("TMPDIR") || "/tmp",
     warn: (line) => console.error(line),
   });
   console.log(

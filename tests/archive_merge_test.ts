@@ -136,6 +136,39 @@ Deno.test("merge: an unordered archive goes through the external sort and comes 
   });
 });
 
+Deno.test("merge: a dry run's external sort spills under the given tmpDir, never beside the archive", async () => {
+  await withDir(async (dir) => {
+    const archive = await write(join(dir, "a.json"), {
+      messages: [msg("1"), msg("999"), msg("2")],
+    });
+    const exp = await write(join(dir, "e.json"), { messages: [msg("1000")] });
+    const before = await Deno.readTextFile(archive);
+    const scratch = join(dir, "scratch");
+    await Deno.mkdir(scratch);
+    const dry = (tmpDir: string) =>
+      mergeExportIntoArchive({
+        archivePath: archive,
+        exportPath: exp,
+        dryRun: true,
+        tmpDir,
+        sortRunBytes: 1,
+      });
+    const r = await dry(scratch);
+    assert.equal(r.sorted, true);
+    assert.equal(r.after, 4);
+    assert.deepEqual([...Deno.readDirSync(scratch)], [], "spill runs cleaned up");
+    // A tmpDir that is a file cannot hold the runs: proof that it, not the environment, is used.
+    const blocker = join(dir, "blocker");
+    await Deno.writeTextFile(blocker, "");
+    await assert.rejects(dry(blocker));
+    assert.equal(await Deno.readTextFile(archive), before);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+      ["a.json", "blocker", "e.json", "scratch"],
+    );
+  });
+});
+
 Deno.test("merge: duplicate ids inside the archive are folded with a warning, not fatal (§14.13)", async () => {
   await withDir(async (dir) => {
     const archive = await write(join(dir, "a.json"), {

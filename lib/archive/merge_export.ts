@@ -30,6 +30,11 @@ export interface MergeOptions {
   exportPath: string;
   /** Compute the outcome without writing anything. */
   dryRun?: boolean;
+  /**
+   * Where a dry run's out-of-order fallback spills its sorted runs, since it must not write beside
+   * the archive (the caller's TMPDIR); default /tmp. Real merges spill beside the archive.
+   */
+  tmpDir?: string;
   /** Called with each warning line as it happens (also collected in the result). */
   warn?: (line: string) => void;
   /** Channel the archive must belong to; defaults to the archive's own channel.id. */
@@ -450,7 +455,7 @@ async function sortedMerge(
     guard.written(held.id);
     await writer.message(held.bytes);
   };
-  const dir = opts.dryRun ? join(Deno.env.get("TMPDIR") ?? "/tmp", basename(workDir)) : workDir;
+  const dir = opts.dryRun ? join(opts.tmpDir || "/tmp", basename(workDir)) : workDir;
   for await (const rec of externallySorted(sources, dir, opts.sortRunBytes)) {
     if (rec.rank === 0) {
       before++;
