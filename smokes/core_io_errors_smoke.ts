@@ -131,6 +131,32 @@ Deno.test({
 });
 
 Deno.test({
+  name: "read-only output_dir with an empty stale temp: its removal fails as one ERROR line",
+  ignore: !CAN_MOUNT,
+  async fn() {
+    await using box = await CoreSandbox.create(fixtureWorld());
+    assert.equal((await box.run(["scrape"])).code, 0);
+    const empty = join(box.out, ".dce-temp", "export.111.empty");
+    await Deno.mkdir(empty, { recursive: true });
+    const before = await snapshot(box.out);
+    {
+      await using _ro = await mountOver(box.out, "--bind", "-o", "ro", box.out);
+      const salvage = await box.run(["salvage"], {
+        DISCORD_TOKEN: "",
+        DCE_SALVAGE_ACTIVE_TEMPS: "1",
+      });
+      assert.equal(salvage.code, 1, salvage.stderr);
+      assertOneErrorLine(
+        salvage.stderr,
+        /ERROR: Cannot remove the used-up stale temp .*export\.111\.empty: the file system is read-only/,
+      );
+    }
+    assert.deepEqual(await snapshot(box.out), before);
+    assert.ok(await exists(empty));
+  },
+});
+
+Deno.test({
   name: "full disk: salvage keeps a mergeable temp, exits 1 saying so; scrape stops at the export",
   ignore: !CAN_MOUNT,
   async fn() {

@@ -12,7 +12,7 @@ Deno.test("operatorIoError: operator-fixable OS errors become one line naming th
       (err: unknown) =>
         err instanceof UserError &&
         err.message ===
-          `Cannot create the output folder ${file}/x: a file is where a folder should be; move it away or fix output_dir. The archive was not modified.`,
+          `Cannot create the output folder ${file}/x: a file is where a folder should be; move it away or fix output_dir.`,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

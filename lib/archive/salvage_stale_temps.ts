@@ -116,12 +116,14 @@ export async function salvageStaleTemps(
     }
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return result;
-    throw err;
+    throw operatorIoError(err, "list the stale temps in", tempRoot);
   }
   snapshot.sort((a, b) => a.mtime - b.mtime || (a.dir < b.dir ? -1 : 1));
 
   let destination = opts.destination;
   let firstBefore: number | null = null;
+  const discard = (dir: string) =>
+    ioStep("remove the used-up stale temp", dir, () => Deno.remove(dir, { recursive: true }));
   const quarantine = async (dir: string, why: string, line: string) => {
     const to = await quarantineTemp(opts.outputDir, dir, why, opts.now);
     opts.log(`${line}: ${dir} → ${to} (${why})`);
@@ -138,7 +140,7 @@ export async function salvageStaleTemps(
     }
     if (temp.size === null || temp.size === 0) {
       // Stale and empty: DCE died before writing a byte; nothing to lose.
-      await Deno.remove(dir, { recursive: true });
+      await discard(dir);
       result.consumed.push(dir);
       continue;
     }
@@ -174,7 +176,7 @@ export async function salvageStaleTemps(
       continue;
     }
     if (repaired.kept === 0) {
-      await Deno.remove(dir, { recursive: true }); // a header and no messages
+      await discard(dir); // a header and no messages
       result.consumed.push(dir);
       continue;
     }
@@ -210,7 +212,7 @@ export async function salvageStaleTemps(
       } else {
         opts.log(`  Stale temp merged with no new messages, discarding: ${dir}`);
       }
-      await Deno.remove(dir, { recursive: true });
+      await discard(dir);
       result.consumed.push(dir);
     } catch (err) {
       if (!(err instanceof ArchiveError)) throw err;

@@ -38,7 +38,8 @@ export function operatorIoError(err: unknown, action: string, path: string): unk
   if (err instanceof UserError) return err;
   const errno = errnoOf(err);
   if (errno === null) return err;
-  return new UserError(`Cannot ${action} ${path}: ${HINTS[errno]}. The archive was not modified.`);
+  // No claim about the archive here: some steps run after a merge has been committed.
+  return new UserError(`Cannot ${action} ${path}: ${HINTS[errno]}.`);
 }
 
 /** Runs one file-system step; an operator-fixable failure becomes a UserError naming the step and path. */
