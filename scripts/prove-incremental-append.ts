@@ -25,7 +25,8 @@ Snapshots every seeded archive (… [<id>].json) of the target, runs
 "run-scrape-host scrape --config <c> --target NAME [--channel ID]...", snapshots again and fails
 if an archive vanished, lost messages, or appeared without existing before.
   --config PATH   config (default DCE_PRIMARY_CONFIG, DCE_CONFIG_FILE, <repo>/config/scrape-targets.json)
-Exit: 0 proof passed, 1 a check failed or bad input.`;
+Exit: 0 proof passed, 1 a check failed or bad input, 130/143/129 after SIGINT/SIGTERM/SIGHUP
+(forwarded to the runner, which is waited for).`;
 
 interface Args {
   target?: string;
