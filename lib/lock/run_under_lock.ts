@@ -7,18 +7,14 @@ import {
   type Stdio,
 } from "../cli/child_process.ts";
 import { UserError } from "../cli/errors.ts";
-import { acquireLock, lockSkipped } from "./acquire_lock.ts";
+import { acquireLock, type AcquireOptions, lockSkipped } from "./acquire_lock.ts";
 
-export interface RunUnderLockOptions {
-  path: string;
+/** acquireLock's options, with the command to run in place of the `cmd` it records. */
+export interface RunUnderLockOptions
+  extends
+    Pick<AcquireOptions, "path" | "tool" | "checkout" | "waitSeconds" | "pollMs" | "env" | "warn"> {
   command: string;
   args: string[];
-  tool: string;
-  checkout: string;
-  waitSeconds?: number;
-  pollMs?: number;
-  env?: { get(name: string): string | undefined };
-  warn?: (line: string) => void;
   stdio?: Stdio;
 }
 
