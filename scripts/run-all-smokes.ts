@@ -5,7 +5,7 @@ import { parseArgv } from "../lib/cli/parse_args.ts";
 import { UserError } from "../lib/cli/errors.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
-import { findSmokes, runSmoke } from "../lib/cli/smoke_runner.ts";
+import { findSmokes, runSmoke } from "../lib/ops/smoke_runner.ts";
 
 const USAGE =
   `Usage: run-all-smokes [--filter TEXT]... [--timeout SECONDS] [--list] [--include-container]

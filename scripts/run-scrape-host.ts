@@ -3,12 +3,12 @@
 import { UsageError } from "../lib/cli/errors.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
-import { parseHostArgs } from "../lib/export/host_args.ts";
-import { runHostCore } from "../lib/export/host_core_runner.ts";
-import { writerSink } from "../lib/export/host_output_tail.ts";
-import { type HostOutput, runHost } from "../lib/export/host_run.ts";
-import { HostSignals } from "../lib/export/host_signals.ts";
-import { TOKEN_PRECEDENCE } from "../lib/export/token_source.ts";
+import { parseHostArgs } from "../lib/host/host_args.ts";
+import { runHostCore } from "../lib/host/host_core_runner.ts";
+import { writerSink } from "../lib/host/host_output_tail.ts";
+import { type HostOutput, runHost } from "../lib/host/host_run.ts";
+import { HostSignals } from "../lib/process/signals.ts";
+import { TOKEN_PRECEDENCE } from "../lib/host/token_source.ts";
 import { stderrWrite, stdoutWrite } from "../lib/ops/ops_log.ts";
 
 export const USAGE = `Usage:

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // run-scrape: the scrape core (bash run-discord-scrape.sh): scrape | preflight | salvage | list-targets.
 import { runMain } from "../lib/cli/run_main.ts";
-import { signalGroup, spawnGuarded } from "../lib/cli/child_process.ts";
+import { signalGroup, spawnGuarded } from "../lib/process/child_process.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { loadConfig } from "../lib/config/load_config.ts";
 import { resolveConfigPath } from "../lib/config/resolve_config_path.ts";

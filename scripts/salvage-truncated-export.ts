@@ -7,7 +7,7 @@ import { ArchiveError } from "../lib/archive/archive_error.ts";
 import { countMessages } from "../lib/archive/export_queries.ts";
 import { repairTruncatedExport } from "../lib/archive/repair_truncated_export.ts";
 import { randomSuffix } from "../lib/archive/atomic_replace.ts";
-import { utcFileStamp } from "../lib/ops/utc_stamp.ts";
+import { utcFileStamp } from "../lib/cli/utc_stamp.ts";
 
 const USAGE = `Usage: salvage-truncated-export PATH [--dry-run] [--help|-h]
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { childEnv, toolArgs } from "./_harness.ts";
 import { CoreSandbox, DEFAULT_NAME, exists, FAKE_CLI, fixtureWorld } from "./fakes/core_sandbox.ts";
-import { findSetpriv } from "../lib/cli/child_process.ts";
+import { findSetpriv } from "../lib/process/child_process.ts";
 
 Deno.test("preflight probes every channel with --before <id+1>, skips a 403, writes nothing", async () => {
   const world = fixtureWorld();

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { childEnv, toolArgs } from "./_harness.ts";
 import { collect, CONTENDER, Procs, seedRecord } from "./lock/fixtures.ts";
-import { readProcessStartTime } from "../lib/cli/child_process.ts";
+import { readProcessStartTime } from "../lib/process/child_process.ts";
 
 async function tempDirFor(prefix: string, mode: number) {
   const path = await Deno.makeTempDir({ prefix });

@@ -14,7 +14,7 @@ import {
 } from "./lock/fixtures.ts";
 import { parseMeta } from "../lib/lock/lock_meta.ts";
 import { parseLockFile } from "../lib/lock/lock_record.ts";
-import { readProcessStat } from "../lib/cli/child_process.ts";
+import { readProcessStat } from "../lib/process/child_process.ts";
 
 function flockFree(lock: string): boolean {
   return new Deno.Command("flock", { args: ["-n", lock, "true"] }).outputSync().code === 0;

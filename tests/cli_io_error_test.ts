@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UserError } from "../lib/cli/errors.ts";
-import { ioStep, isDiskFull, operatorIoError } from "../lib/cli/io_error.ts";
+import { ioStep, isDiskFull, operatorIoError } from "../lib/fs/io_error.ts";
 
 Deno.test("operatorIoError: operator-fixable OS errors become one line naming the step and path", async () => {
   const dir = await Deno.makeTempDir();

@@ -5,7 +5,7 @@ import {
   isPhysicallyWithin,
   physicalPath,
   stripTrailingSlashes,
-} from "../lib/archive/path_within_root.ts";
+} from "../lib/fs/path_within_root.ts";
 import { resolveConfigPath } from "../lib/config/resolve_config_path.ts";
 
 Deno.test("isLexicallyWithin() follows the bash rule", () => {

@@ -1,7 +1,7 @@
 // parseEnvFile/loadEnvFile: the §8.3 env-file rules, no expansion ever, and errors that never echo a value.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { EnvFileError, loadEnvFile, parseEnvFile } from "../lib/export/env_file.ts";
+import { EnvFileError, loadEnvFile, parseEnvFile } from "../lib/host/env_file.ts";
 
 Deno.test("parseEnvFile() trims, skips blanks and comments, strips export and one pair of quotes", () => {
   const text = [

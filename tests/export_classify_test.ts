@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { classifyExport } from "../lib/export/classify_export.ts";
-import type { TailLine } from "../lib/export/run_dce.ts";
+import { classifyExport } from "../lib/dce/classify_export.ts";
+import type { TailLine } from "../lib/dce/run_dce.ts";
 
 const err = (...lines: string[]): TailLine[] => lines.map((line) => ({ stream: "stderr", line }));
 

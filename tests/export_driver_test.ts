@@ -1,10 +1,10 @@
 // The CLI driver against the fake DCE CLI (real processes): argv, token path, outcomes, listings.
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
-import { exportChannel } from "../lib/export/export_channel.ts";
-import { listChannels, listDms, listGuilds } from "../lib/export/dce_listings.ts";
-import { dceEnv } from "../lib/export/dce_cli_argv.ts";
-import { DceAuthError, DiscoveryError } from "../lib/export/export_errors.ts";
+import { exportChannel } from "../lib/dce/export_channel.ts";
+import { listChannels, listDms, listGuilds } from "../lib/dce/dce_listings.ts";
+import { dceEnv } from "../lib/dce/dce_cli_argv.ts";
+import { DceAuthError, DiscoveryError } from "../lib/dce/export_errors.ts";
 import { type FakeWorld, writeWorld } from "../smokes/fakes/fake_dce_world.ts";
 
 const FAKE = resolve(import.meta.dirname ?? ".", "../smokes/fakes/dce-cli");

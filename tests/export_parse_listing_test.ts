@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { parseListing } from "../lib/export/parse_listing.ts";
-import { channelsArgv, dceEnv, exportArgv } from "../lib/export/dce_cli_argv.ts";
+import { parseListing } from "../lib/dce/parse_listing.ts";
+import { channelsArgv, dceEnv, exportArgv } from "../lib/dce/dce_cli_argv.ts";
 
 Deno.test("parseListing() guilds: padded ids, names with separators kept whole", () => {
   const text = "0                   | Direct Messages\n" +

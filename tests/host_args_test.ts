@@ -1,7 +1,7 @@
 // parseHostArgs(): the bash runner's command-line rules (§8.3) plus strict core options.
 import assert from "node:assert/strict";
 import { UsageError } from "../lib/cli/errors.ts";
-import { coreArgv, parseHostArgs } from "../lib/export/host_args.ts";
+import { coreArgv, parseHostArgs } from "../lib/host/host_args.ts";
 
 Deno.test("parseHostArgs() takes the first subcommand and runner options anywhere", () => {
   const a = parseHostArgs([

@@ -1,17 +1,13 @@
 // Compose program choice (§8.3 order), run argv, and the 0600 token env file with its stale sweep.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  chooseCompose,
-  type ComposeProbes,
-  composeRunArgv,
-} from "../lib/export/compose_command.ts";
+import { chooseCompose, type ComposeProbes, composeRunArgv } from "../lib/host/compose_command.ts";
 import {
   composeEnvText,
   removeComposeEnvFile,
   sweepStaleEnvFiles,
   writeComposeEnvFile,
-} from "../lib/export/compose_env_file.ts";
+} from "../lib/host/compose_env_file.ts";
 
 function probes(present: string[], podmanWorks = false): ComposeProbes {
   return {
@@ -108,7 +104,7 @@ Deno.test("writeComposeEnvFile() writes all of the text or fails and leaves no f
   try {
     // A file size limit (ulimit -f, SIGXFSZ ignored) makes the write stop short after 4 KiB, then fail
     // with EFBIG: the way a full disk cuts a write off. Done in a child so the limit is its own.
-    const module = new URL("../lib/export/compose_env_file.ts", import.meta.url).href;
+    const module = new URL("../lib/host/compose_env_file.ts", import.meta.url).href;
     const script = `import { writeComposeEnvFile } from ${JSON.stringify(module)};
       try { await writeComposeEnvFile(${
       JSON.stringify(dir)

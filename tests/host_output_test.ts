@@ -1,8 +1,8 @@
 // OutputTail/pumpLines: bounded tail, last summary line, live pass-through; auth classification texts.
 import assert from "node:assert/strict";
-import { isAuthFailure } from "../lib/export/host_auth_failure.ts";
-import { OutputTail, pumpLines } from "../lib/export/host_output_tail.ts";
-import { effectiveEnv } from "../lib/export/host_env.ts";
+import { isAuthFailure } from "../lib/host/host_auth_failure.ts";
+import { OutputTail, pumpLines } from "../lib/host/host_output_tail.ts";
+import { effectiveEnv } from "../lib/host/host_env.ts";
 
 function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();

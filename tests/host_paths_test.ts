@@ -5,7 +5,7 @@ import {
   containerSummaryPath,
   hostConfigPath,
   hostSummaryPath,
-} from "../lib/export/host_paths.ts";
+} from "../lib/host/host_paths.ts";
 
 Deno.test("hostConfigPath() maps /config/<x> keeping the name, relative under the root, default", () => {
   assert.equal(hostConfigPath("/config/custom.json", "/r", {}), "/r/config/custom.json");

@@ -1,7 +1,7 @@
 // HostSignals: remembers the first signal, forwards every one (repeat flag on the second), checkpoints throw.
 import assert from "node:assert/strict";
-import { spawnGuarded } from "../lib/cli/child_process.ts";
-import { HostSignals, Interrupted, signalExitCode } from "../lib/export/host_signals.ts";
+import { spawnGuarded } from "../lib/process/child_process.ts";
+import { HostSignals, Interrupted, signalExitCode } from "../lib/process/signals.ts";
 
 Deno.test("HostSignals forwards to registered exporters and escalates on repeat", () => {
   const signals = new HostSignals();

@@ -1,4 +1,4 @@
-// Unit tests for lib/cli/child_process.ts: /proc parsing, process groups, boot id.
+// Unit tests for lib/process/child_process.ts: /proc parsing, process groups, boot id.
 import assert from "node:assert/strict";
 import {
   commandExists,
@@ -10,7 +10,7 @@ import {
   signalGroup,
   spawnGuarded,
   whichOnPath,
-} from "../lib/cli/child_process.ts";
+} from "../lib/process/child_process.ts";
 
 Deno.test("parseProcStat() splits after the LAST ')' (comm may hold spaces and parentheses)", () => {
   const rest = ["S", ...Array.from({ length: 18 }, (_, i) => String(i + 4)), "123456", "0"].join(

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { decideLiveness, judgeProcess, type ProcessProbe } from "../lib/lock/liveness.ts";
 import { judgeHolder } from "../lib/lock/holder.ts";
-import { readProcessStartTime } from "../lib/cli/child_process.ts";
+import { readProcessStartTime } from "../lib/process/child_process.ts";
 
 const local = { host: "here", bootId: "boot-1" };
 const present = (

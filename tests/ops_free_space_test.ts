@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { freeSpace, humanSize, mountPointOf, toMiB } from "../lib/ops/free_space.ts";
+import { freeSpace, humanSize, mountPointOf, toMiB } from "../lib/fs/free_space.ts";
 
 async function df(path: string): Promise<{ availableKiB: number; mount: string }> {
   const out = await new Deno.Command("df", { args: ["-Pk", path], stdout: "piped" }).output();

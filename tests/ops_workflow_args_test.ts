@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UsageError, UserError } from "../lib/cli/errors.ts";
-import { parseMinFreeMb } from "../lib/ops/disk_check.ts";
+import { parseMinFreeMb } from "../lib/host/disk_check.ts";
 import {
   documentsMode,
   type DocumentsOptions,

@@ -1,6 +1,6 @@
 // formatRunPlan() and containerMemoryFor(): the §8.6 plan block and the single-target memory rule.
 import assert from "node:assert/strict";
-import { containerMemoryFor, formatRunPlan, type PlanTarget } from "../lib/ops/run_plan.ts";
+import { containerMemoryFor, formatRunPlan, type PlanTarget } from "../lib/host/run_plan.ts";
 
 const targets: PlanTarget[] = [
   { name: "a", outputDir: "/r/a", enabled: true, containerMemory: "4g" },

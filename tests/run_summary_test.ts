@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { OpsLog } from "../lib/ops/ops_log.ts";
-import { perTargetSummaryFile, summaryPayload, targetSlug } from "../lib/ops/run_summary.ts";
+import { perTargetSummaryFile, summaryPayload, targetSlug } from "../lib/scrape/run_summary.ts";
 import { SummaryCapture } from "../lib/ops/summary_capture.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>) {
@@ -64,7 +64,7 @@ Deno.test("summaryPayload(), targetSlug(), perTargetSummaryFile()", () => {
 Deno.test("writeSummaryFile() that cannot finish (a full disk) leaves no temp file behind", async () => {
   await withDir(async (dir) => {
     // A file size limit (ulimit -f, SIGXFSZ ignored) cuts the write off, as a full disk would.
-    const module = new URL("../lib/ops/run_summary.ts", import.meta.url).href;
+    const module = new URL("../lib/scrape/run_summary.ts", import.meta.url).href;
     const script = `import { writeSummaryFile } from ${JSON.stringify(module)};
       try { await writeSummaryFile(${
       JSON.stringify(join(dir, "s.json"))

@@ -1,7 +1,7 @@
 // validateReauthCommand(): §11 path rules checked up front (§14.22); runReauthCommand() never throws.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runReauthCommand, validateReauthCommand } from "../lib/export/token_reauth_command.ts";
+import { runReauthCommand, validateReauthCommand } from "../lib/host/token_reauth_command.ts";
 
 Deno.test("validateReauthCommand() enforces absolute, existing, executable, inside the repo", async () => {
   const dir = await Deno.makeTempDir();

@@ -1,8 +1,8 @@
 // resolveToken(): the documented precedence, token-file reading rules, and errors that never hold a token.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readTokenFile } from "../lib/export/token_file.ts";
-import { resolveToken, type TokenInputs } from "../lib/export/token_source.ts";
+import { readTokenFile } from "../lib/host/token_file.ts";
+import { resolveToken, type TokenInputs } from "../lib/host/token_source.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();

@@ -4,7 +4,7 @@ import { ArchiveError } from "./archive_error.ts";
 import { readChannelMap, writeChannelMap } from "./channel_map.ts";
 import { readExportHeader } from "./export_header.ts";
 import { findSeededArchives } from "./find_seeded_archives.ts";
-import { isWithinRoot } from "./path_within_root.ts";
+import { isWithinRoot } from "../fs/path_within_root.ts";
 
 /** Maps seeded archives not yet in the map (§8.4 bootstrap); returns how many entries were added. */
 export async function bootstrapChannelMap(

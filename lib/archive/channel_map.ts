@@ -1,7 +1,7 @@
 // `.dce-meta/channel-map.json` (§6, §8.4): channel id → absolute archive path, rewritten atomically.
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
-import { operatorIoError } from "../cli/io_error.ts";
+import { operatorIoError } from "../fs/io_error.ts";
 import { syncDir } from "./atomic_replace.ts";
 import { writeAll } from "./export_writer.ts";
 

@@ -4,7 +4,7 @@ import { UserError } from "../cli/errors.ts";
 import { archiveFileName } from "./archive_file_name.ts";
 import { recordMapping } from "./channel_map.ts";
 import { readExportHeader } from "./export_header.ts";
-import { isWithinRoot } from "./path_within_root.ts";
+import { isWithinRoot } from "../fs/path_within_root.ts";
 
 export async function deriveDestination(
   outputDir: string,

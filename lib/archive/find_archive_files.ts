@@ -1,7 +1,7 @@
 // Lists the archive JSON files under a target folder (recursive; skips .dce-meta/, .dce-temp/ and
 // symlinked folders, so a link cannot lead the walk outside the folder or into a loop).
 import { join } from "node:path";
-import { operatorIoError } from "../cli/io_error.ts";
+import { operatorIoError } from "../fs/io_error.ts";
 
 export interface FindArchiveFilesOptions {
   /**

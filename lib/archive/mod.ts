@@ -47,7 +47,7 @@ export {
   isWithinRoot,
   physicalPath,
   stripTrailingSlashes,
-} from "./path_within_root.ts";
+} from "../fs/path_within_root.ts";
 export { channelMapPath, readChannelMap, recordMapping, writeChannelMap } from "./channel_map.ts";
 export { bootstrapChannelMap } from "./bootstrap_channel_map.ts";
 export { resolveDestination } from "./resolve_destination.ts";

@@ -6,7 +6,7 @@ import { ArchiveError } from "./archive_error.ts";
 import { channelMapPath, readChannelMap, recordMapping } from "./channel_map.ts";
 import { readExportHeader } from "./export_header.ts";
 import { findArchiveFiles } from "./find_archive_files.ts";
-import { isWithinRoot } from "./path_within_root.ts";
+import { isWithinRoot } from "../fs/path_within_root.ts";
 
 async function isFile(path: string): Promise<boolean> {
   try {

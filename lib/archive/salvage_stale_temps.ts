@@ -3,7 +3,7 @@
 // Nothing that may hold messages the archive lacks is ever deleted: a temp that cannot be repaired,
 // names another channel or cannot be merged is MOVED to `.dce-temp/quarantine/` with a reason file.
 import { basename, join } from "node:path";
-import { ioStep, isDiskFull, operatorIoError } from "../cli/io_error.ts";
+import { ioStep, isDiskFull, operatorIoError } from "../fs/io_error.ts";
 import { ArchiveError } from "./archive_error.ts";
 import { randomSuffix } from "./atomic_replace.ts";
 import { readExportHeader } from "./export_header.ts";

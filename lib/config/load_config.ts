@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { ConfigError } from "./config_error.ts";
 import type { ScrapeConfig } from "./scrape_config.ts";
 import { validateConfig } from "./validate_config.ts";
-import { isPhysicallyWithin, physicalPath } from "../archive/path_within_root.ts";
+import { isPhysicallyWithin, physicalPath } from "../fs/path_within_root.ts";
 
 export async function loadConfig(path: string): Promise<ScrapeConfig> {
   const absolute = resolve(path);

@@ -7,7 +7,7 @@ import type {
   TargetKind,
   ThreadMode,
 } from "./scrape_config.ts";
-import { isLexicallyWithin, stripTrailingSlashes } from "../archive/path_within_root.ts";
+import { isLexicallyWithin, stripTrailingSlashes } from "../fs/path_within_root.ts";
 
 export type Validation = { ok: true; config: ScrapeConfig } | { ok: false; problems: string[] };
 

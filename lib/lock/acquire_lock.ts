@@ -1,6 +1,6 @@
 // Acquire and release of the archive-root lock (lock-protocol §1–§3): pidfile + flock + guarded reclaim.
 import { UserError } from "../cli/errors.ts";
-import { readProcessStartTime } from "../cli/child_process.ts";
+import { readProcessStartTime } from "../process/child_process.ts";
 import { formatLockFile, newToken, type ParsedLockFile, parseLockFile } from "./lock_record.ts";
 import {
   type LockMeta,

@@ -1,5 +1,5 @@
 // Proof of death for a recorded lock holder: host, boot id, PID, start time (lock-protocol §2).
-import { readBootId, readProcessStat } from "../cli/child_process.ts";
+import { readBootId, readProcessStat } from "../process/child_process.ts";
 
 export interface HolderIdentity {
   pid: number;

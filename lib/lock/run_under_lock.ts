@@ -5,7 +5,7 @@ import {
   signalGroup,
   spawnGuarded,
   type Stdio,
-} from "../cli/child_process.ts";
+} from "../process/child_process.ts";
 import { UserError } from "../cli/errors.ts";
 import { acquireLock, type AcquireOptions, lockSkipped } from "./acquire_lock.ts";
 

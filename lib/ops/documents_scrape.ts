@@ -4,18 +4,18 @@ import { join } from "node:path";
 import { UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
-import { coreArgv } from "../export/host_args.ts";
-import { hostSummaryPath } from "../export/host_paths.ts";
+import { coreArgv } from "../host/host_args.ts";
+import { hostSummaryPath } from "../host/host_paths.ts";
 import { checkLockGate } from "./lock_gate.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
 import { hostRunnerEnv, verifyDiskOnly } from "./operator_ready.ts";
 import { runLoggedWorkflow } from "./logged_workflow.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
-import { formatRunPlan } from "./run_plan.ts";
+import { formatRunPlan } from "../host/run_plan.ts";
 import { verifyArchives } from "./verify_archives.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
-import { type Clock, systemClock, utcFileStamp } from "./utc_stamp.ts";
+import { type Clock, systemClock, utcFileStamp } from "../cli/utc_stamp.ts";
 
 export type DocumentsMode = "live" | "dry-run" | "salvage-only" | "salvage-before";
 

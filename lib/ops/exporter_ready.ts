@@ -1,13 +1,9 @@
 // Is there something that can run DiscordChatExporter here: the direct DCE CLI, or a compose tool?
 import { basename, join, resolve } from "node:path";
-import { whichOnPath } from "../cli/child_process.ts";
+import { whichOnPath } from "../process/child_process.ts";
 import { UserError } from "../cli/errors.ts";
-import {
-  chooseCompose,
-  type ComposeProbes,
-  systemComposeProbes,
-} from "../export/compose_command.ts";
-import type { ExporterKind } from "../export/host_args.ts";
+import { chooseCompose, type ComposeProbes, systemComposeProbes } from "../host/compose_command.ts";
+import type { ExporterKind } from "../host/host_args.ts";
 import { DEFAULT_CLI_BIN } from "../scrape/core_options.ts";
 
 /**
@@ -47,7 +43,7 @@ export async function checkCliExporter(env: Record<string, string | undefined>):
 }
 
 /**
- * The compose program the host runner will use (its own choice, lib/export/compose_command.ts), so a
+ * The compose program the host runner will use (its own choice, lib/host/compose_command.ts), so a
  * ready host is one the runner can run on; `<docker> compose` must also answer `compose version`.
  */
 export async function checkComposeExporter(

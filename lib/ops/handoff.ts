@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
-import { freeSpace, humanSize } from "./free_space.ts";
+import { freeSpace, humanSize } from "../fs/free_space.ts";
 import { hostRunnerEnv } from "./operator_ready.ts";
 import type { OpsOutput } from "./ops_log.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
-import { formatRunPlan } from "./run_plan.ts";
+import { formatRunPlan } from "../host/run_plan.ts";
 
 export interface HandoffOptions {
   configPath: string;

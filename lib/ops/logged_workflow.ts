@@ -4,7 +4,7 @@ import { OpsLog, type Write } from "./ops_log.ts";
 import { reportFailure } from "./report_failure.ts";
 import { holdSignals, interruption } from "./run_child.ts";
 import { SummaryCapture } from "./summary_capture.ts";
-import type { Clock } from "./utc_stamp.ts";
+import type { Clock } from "../cli/utc_stamp.ts";
 
 export interface LoggedWorkflowOptions {
   /** Appended to when set; without it the workflow only writes to the screen (and prints no `Log:`). */

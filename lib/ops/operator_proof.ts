@@ -10,10 +10,10 @@ import type { OpsLog, Write } from "./ops_log.ts";
 import { checkValidationFlags } from "./operator_validation.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
-import { formatRunPlan } from "./run_plan.ts";
-import { perTargetSummaryFile, targetSlug } from "./run_summary.ts";
+import { formatRunPlan } from "../host/run_plan.ts";
+import { perTargetSummaryFile, targetSlug } from "../scrape/run_summary.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
-import { type Clock, systemClock, utcFileStamp, utcSeconds } from "./utc_stamp.ts";
+import { type Clock, systemClock, utcFileStamp, utcSeconds } from "../cli/utc_stamp.ts";
 
 export interface ProofOptions {
   target?: string | undefined;

@@ -8,9 +8,9 @@ import { checkLockGate } from "./lock_gate.ts";
 import { runLoggedWorkflow } from "./logged_workflow.ts";
 import { hostRunnerEnv } from "./operator_ready.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
-import { perTargetSummaryFile } from "./run_summary.ts";
+import { perTargetSummaryFile } from "../scrape/run_summary.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
-import { type Clock, systemClock, utcFileStamp } from "./utc_stamp.ts";
+import { type Clock, systemClock, utcFileStamp } from "../cli/utc_stamp.ts";
 import { runStep } from "./workflow_step.ts";
 
 export interface ValidationOptions {

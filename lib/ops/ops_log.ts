@@ -1,44 +1,19 @@
 // Workflow output: every line goes to the screen and is appended, with a UTC timestamp, to the log file.
 import { dirname } from "node:path";
 import { UserError } from "../cli/errors.ts";
-import { type Clock, systemClock, utcSeconds } from "./utc_stamp.ts";
+import { type Clock, systemClock, utcSeconds } from "../cli/utc_stamp.ts";
+import {
+  type OpsOutput,
+  screenWriter,
+  stderrWrite,
+  stdoutWrite,
+  type Write,
+  writeAll,
+} from "../cli/output.ts";
 
-export interface OpsOutput {
-  /** A line for stdout (and the log). */
-  out(line: string): void;
-  /** A diagnostic line for stderr (and the log). */
-  err(line: string): void;
-}
+export { type OpsOutput, screenWriter, stderrWrite, stdoutWrite, type Write };
 
-export type Write = (text: string) => void;
-
-const encoder = new TextEncoder();
 const STAMPED = /^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\] /;
-
-function writeAll(target: { writeSync(p: Uint8Array): number }, text: string): void {
-  let bytes = encoder.encode(text);
-  while (bytes.length > 0) bytes = bytes.subarray(target.writeSync(bytes));
-}
-
-/**
- * Writes to our stdout or stderr. A screen that went away (`| head`: BrokenPipe; a hung-up
- * terminal: EIO) must not stop the workflow, the children it waits for, or its log file: after the
- * first failed write the screen output is dropped.
- */
-export function screenWriter(target: { writeSync(p: Uint8Array): number }): Write {
-  let broken = false;
-  return (text) => {
-    if (broken) return;
-    try {
-      writeAll(target, text);
-    } catch {
-      broken = true;
-    }
-  };
-}
-
-export const stdoutWrite: Write = screenWriter(Deno.stdout);
-export const stderrWrite: Write = screenWriter(Deno.stderr);
 
 function describe(err: unknown): string {
   if (err instanceof Deno.errors.PermissionDenied) return "permission denied";

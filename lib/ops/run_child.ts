@@ -2,7 +2,7 @@
 // come, and forwarding SIGINT/SIGTERM/SIGHUP so the child (which may hold the scrape lock) can clean up.
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
-import { HANDLED_SIGNALS, signalExitCode } from "../export/host_signals.ts";
+import { HANDLED_SIGNALS, signalExitCode } from "../process/signals.ts";
 import type { OpsOutput } from "./ops_log.ts";
 
 /** Thrown after a forwarded signal, once the child has exited: the workflow stops with 128 + signo. */

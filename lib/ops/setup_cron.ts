@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
-import { exists } from "../export/token_file.ts";
+import { exists } from "../host/token_file.ts";
 import { cronCommand } from "./cron_line.ts";
 import { scheduleFor, validateCronExpression } from "./cron_expression.ts";
 import { installBlock, readBlock, removeBlock } from "./crontab_block.ts";

@@ -1,6 +1,11 @@
 // Catches the JSON run summary marker in THIS run's output, so a summary can be recovered even when the log
 // file is appended to by many runs (a cron log) or could not be written at all.
-import { hasContent, parseSummaryLine, SUMMARY_MARKER, writeSummaryFile } from "./run_summary.ts";
+import {
+  hasContent,
+  parseSummaryLine,
+  SUMMARY_MARKER,
+  writeSummaryFile,
+} from "../scrape/run_summary.ts";
 import type { OpsLog } from "./ops_log.ts";
 
 export class SummaryCapture {

@@ -1,5 +1,5 @@
 // The core's log: `[<UTC YYYY-MM-DDTHH:MM:SSZ>] <text>` lines handed to a sink (stderr in the script).
-import { utcSeconds } from "../ops/utc_stamp.ts";
+import { utcSeconds } from "../cli/utc_stamp.ts";
 
 export type LogSink = (line: string) => void;
 

@@ -1,5 +1,5 @@
 // The scrape core's public request/result types (the host runner's direct backend calls runCore with these).
-import type { ChildHook } from "../export/run_dce.ts";
+import type { ChildHook } from "../dce/run_dce.ts";
 import type { RunSummary } from "./scrape_summary.ts";
 
 export type CoreMode = "scrape" | "preflight" | "salvage";

@@ -1,10 +1,10 @@
 // Preflight (§8.4, fixing §14.34): proves the token and each channel's access while downloading no history.
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
-import { ioStep } from "../cli/io_error.ts";
-import type { DceCli } from "../export/dce_listings.ts";
-import { exportChannel } from "../export/export_channel.ts";
-import { DceAuthError } from "../export/export_errors.ts";
+import { ioStep } from "../fs/io_error.ts";
+import type { DceCli } from "../dce/dce_listings.ts";
+import { exportChannel } from "../dce/export_channel.ts";
+import { DceAuthError } from "../dce/export_errors.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ResolvedTarget } from "./resolve_channels.ts";
 

@@ -3,14 +3,14 @@
 import { bootstrapChannelMap } from "../archive/bootstrap_channel_map.ts";
 import { readChannelMap } from "../archive/channel_map.ts";
 import { UserError, UserErrorList } from "../cli/errors.ts";
-import { ioStep } from "../cli/io_error.ts";
+import { ioStep } from "../fs/io_error.ts";
 import { repoRoot as checkoutRoot } from "../cli/repo_root.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { resolveConfigPath } from "../config/resolve_config_path.ts";
 import { selectTargets } from "../config/select_targets.ts";
-import { dceEnv } from "../export/dce_cli_argv.ts";
-import type { DceCli } from "../export/dce_listings.ts";
-import { writeSummaryFile } from "../ops/run_summary.ts";
+import { dceEnv } from "../dce/dce_cli_argv.ts";
+import type { DceCli } from "../dce/dce_listings.ts";
+import { writeSummaryFile } from "./run_summary.ts";
 import {
   type CoreMode,
   type CoreRequest,

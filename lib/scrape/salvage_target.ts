@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { deriveDestination } from "../archive/derive_destination.ts";
 import { resolveDestination } from "../archive/resolve_destination.ts";
 import { salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
-import { ioStep } from "../cli/io_error.ts";
-import { DiskFullError } from "../export/export_errors.ts";
+import { ioStep } from "../fs/io_error.ts";
+import { DiskFullError } from "../dce/export_errors.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ResolvedTarget } from "./resolve_channels.ts";
 

@@ -1,7 +1,7 @@
 // One channel of a scrape (§9 step 3): salvage old temps, export after the cursor, classify, merge, record.
 import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
-import { ioStep } from "../cli/io_error.ts";
+import { ioStep } from "../fs/io_error.ts";
 import { ArchiveError } from "../archive/archive_error.ts";
 import { readExportHeader } from "../archive/export_header.ts";
 import { countMessages } from "../archive/export_queries.ts";
@@ -11,10 +11,10 @@ import { resolveDestination } from "../archive/resolve_destination.ts";
 import { salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
 import { guildLabel } from "../archive/export_header.ts";
 import type { TargetConfig } from "../config/scrape_config.ts";
-import type { DceCli } from "../export/dce_listings.ts";
-import { exportChannel } from "../export/export_channel.ts";
-import { DceAuthError, DiskFullError } from "../export/export_errors.ts";
-import type { ChildHook, TailLine } from "../export/run_dce.ts";
+import type { DceCli } from "../dce/dce_listings.ts";
+import { exportChannel } from "../dce/export_channel.ts";
+import { DceAuthError, DiskFullError } from "../dce/export_errors.ts";
+import type { ChildHook, TailLine } from "../dce/run_dce.ts";
 import { archiveStats } from "./archive_stats.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ChannelAction, ChannelRecord } from "./scrape_summary.ts";

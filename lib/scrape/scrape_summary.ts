@@ -1,5 +1,5 @@
 // Per-channel outcomes of a scrape run, the text summary (§8.4) and the JSON run summary (§8.7).
-import { utcSeconds } from "../ops/utc_stamp.ts";
+import { utcSeconds } from "../cli/utc_stamp.ts";
 
 export type ChannelAction = "CREATED" | "MERGED" | "UNCHANGED" | "SKIPPED" | "SKIPPED_OOM";
 

@@ -7,7 +7,7 @@ import {
   type LockHandle,
 } from "../../lib/lock/mod.ts";
 import { formatMeta, type LockMeta, parseMeta, writeMetaAtomic } from "../../lib/lock/lock_meta.ts";
-import { readProcessStat } from "../../lib/cli/child_process.ts";
+import { readProcessStat } from "../../lib/process/child_process.ts";
 import { roundResultNames } from "./fixtures.ts";
 
 const [mode = "", ...rest] = Deno.args;

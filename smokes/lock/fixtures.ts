@@ -3,7 +3,11 @@ import { join } from "node:path";
 import { childEnv, ROOT, toolArgs } from "../_harness.ts";
 import { formatLockFile, newToken } from "../../lib/lock/lock_record.ts";
 import { formatMeta } from "../../lib/lock/lock_meta.ts";
-import { readBootId, readProcessStartTime, readProcessStat } from "../../lib/cli/child_process.ts";
+import {
+  readBootId,
+  readProcessStartTime,
+  readProcessStat,
+} from "../../lib/process/child_process.ts";
 
 export const CONTENDER = join(ROOT, "smokes", "lock", "contender.ts");
 

@@ -1,5 +1,5 @@
 // Smoke fixture: spawns `sleep` through spawnGuarded, prints the child's pid, then idles until killed.
-import { spawnGuarded } from "../../lib/cli/child_process.ts";
+import { spawnGuarded } from "../../lib/process/child_process.ts";
 
 const seconds = Deno.args[0] ?? "120";
 const noPdeathsig = Deno.args[1] === "no-pdeathsig";

@@ -2,7 +2,7 @@
 
 import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
-import { utcFileStamp } from "./utc_stamp.ts";
+import { utcFileStamp } from "../cli/utc_stamp.ts";
 
 export const SUMMARY_MARKER = "DCE_JSON_SUMMARY:";
 

@@ -1,9 +1,9 @@
 // Runs one exporter process (the compose client) in its own process group, streaming its output live.
 
-import { spawnGuarded } from "../cli/child_process.ts";
-import { type HostSignals, signalExporter } from "./host_signals.ts";
+import { spawnGuarded } from "../process/child_process.ts";
+import { type HostSignals, signalExporter } from "../process/signals.ts";
 import { type ChunkSink, type OutputTail, pumpLines } from "./host_output_tail.ts";
-import { signalNumber } from "./run_dce.ts";
+import { signalNumber } from "../dce/run_dce.ts";
 
 export interface StreamedChildOptions {
   env: Record<string, string>;

@@ -1,16 +1,16 @@
 // The host runner (run-scrape-host): settings, config, exporter, token, disk gate, plan, lock, run + one auth retry.
 
 import { join, resolve } from "node:path";
-import { whichOnPath } from "../cli/child_process.ts";
+import { whichOnPath } from "../process/child_process.ts";
 import { UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import type { ScrapeConfig } from "../config/scrape_config.ts";
 import { acquireLock, type LockHandle, lockSkipped } from "../lock/acquire_lock.ts";
 import { resolveLockPath } from "../lock/resolve_lock_path.ts";
-import { checkDisk } from "../ops/disk_check.ts";
-import { containerMemoryFor, formatRunPlan } from "../ops/run_plan.ts";
-import { hasContent, parseSummaryLine, writeSummaryFile } from "../ops/run_summary.ts";
+import { checkDisk } from "./disk_check.ts";
+import { containerMemoryFor, formatRunPlan } from "./run_plan.ts";
+import { hasContent, parseSummaryLine, writeSummaryFile } from "../scrape/run_summary.ts";
 import { DEFAULT_CLI_BIN } from "../scrape/core_options.ts";
 import {
   chooseCompose,
@@ -43,14 +43,14 @@ import {
   hostConfigPath,
   hostSummaryPath,
 } from "./host_paths.ts";
-import { type HostSignals, Interrupted, signalExitCode } from "./host_signals.ts";
+import { type HostSignals, Interrupted, signalExitCode } from "../process/signals.ts";
 import { runStreamedChild } from "./host_stream_child.ts";
-import type { ChildHook } from "./run_dce.ts";
+import type { ChildHook } from "../dce/run_dce.ts";
 import { exists } from "./token_file.ts";
 import { runReauthCommand, validateReauthCommand } from "./token_reauth_command.ts";
 import { type ResolvedToken, resolveToken } from "./token_source.ts";
 
-/** What the runner needs from the scrape core (lib/export's runCore), so tests can inject a fake. */
+/** What the runner needs from the scrape core (lib/scrape's runCore), so tests can inject a fake. */
 export interface CoreRequest {
   mode: HostSubcommand;
   configPath: string;

@@ -1,6 +1,6 @@
 // Streams a child's output live, line-aware, keeping only a bounded tail and the last summary line.
 
-import { SUMMARY_MARKER } from "../ops/run_summary.ts";
+import { SUMMARY_MARKER } from "../scrape/run_summary.ts";
 
 /** Lines longer than this are cut in the tail (the stream itself is passed on untouched). */
 const TAIL_LINE_CHARS = 2000;

@@ -1,6 +1,6 @@
 // SIGINT/SIGTERM/SIGHUP for the host runner: remembered, forwarded to the running exporter, exit 128+n.
 
-import { signalGroup } from "../cli/child_process.ts";
+import { signalGroup } from "./child_process.ts";
 
 const CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 export const HANDLED_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];

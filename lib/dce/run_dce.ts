@@ -1,6 +1,6 @@
 // Runs one DCE CLI command in its own process group: streams its output line by line, keeps a bounded tail.
 import { UserError } from "../cli/errors.ts";
-import { signalGroup, spawnGuarded, whichOnPath } from "../cli/child_process.ts";
+import { signalGroup, spawnGuarded, whichOnPath } from "../process/child_process.ts";
 
 export type Stream = "stdout" | "stderr";
 

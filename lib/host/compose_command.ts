@@ -1,6 +1,6 @@
 // Picks the compose program (§8.3 order, checked after auto-selection: §14.33) and builds `compose run` argv.
 
-import { whichOnPath } from "../cli/child_process.ts";
+import { whichOnPath } from "../process/child_process.ts";
 import { UserError } from "../cli/errors.ts";
 
 export interface ComposeProgram {

@@ -1,7 +1,7 @@
 // The disk gate: archive_root must exist and its filesystem (and the checkout's) must have DCE_MIN_FREE_MB free.
 import { UserError } from "../cli/errors.ts";
-import { freeSpace, toMiB } from "./free_space.ts";
-import type { OpsOutput } from "./ops_log.ts";
+import { freeSpace, toMiB } from "../fs/free_space.ts";
+import type { OpsOutput } from "../cli/output.ts";
 
 export const DEFAULT_MIN_FREE_MB = 1024;
 

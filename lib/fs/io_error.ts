@@ -1,6 +1,6 @@
 // Turns an OS error that the operator can fix (permissions, a file where a folder should be, a full or
 // read-only disk) into one `ERROR:` line naming the step and the path; any other error passes through.
-import { UserError } from "./errors.ts";
+import { UserError } from "../cli/errors.ts";
 
 const HINTS: Record<string, string> = {
   EACCES: "permission denied; make the folder writable for this user",
