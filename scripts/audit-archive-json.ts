@@ -1,15 +1,15 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // audit-archive-json: stream-check every archive JSON of the configured targets (validity, id order, repeats).
-import { UserError } from "../lib/cli/errors.ts";
 import { parseArgv } from "../lib/cli/parse_args.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { loadConfig } from "../lib/config/load_config.ts";
-import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { findTarget } from "../lib/config/select_targets.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { auditArchive } from "../lib/archive/audit_archive.ts";
 import { findArchiveFiles } from "../lib/archive/find_archive_files.ts";
 
-const USAGE = `Usage: audit-archive-json [--config PATH] [--target NAME] [--help]
+export const USAGE = `Usage: audit-archive-json [--config PATH] [--target NAME] [--help]
 
 Reads every *.json under the target's output_dir (or every enabled target's), excluding .dce-meta/
 and .dce-temp/, as a stream. Prints to stdout:
@@ -20,7 +20,7 @@ and .dce-temp/, as a stream. Prints to stdout:
   COUNT_MISMATCH<TAB><path><TAB><declared><TAB><actual>
   --config PATH   config (default DCE_CONFIG_FILE, DCE_PRIMARY_CONFIG, <repo>/config/scrape-targets.json)
   --target NAME   only this target (disabled targets are audited when named)
-Exit: 0 all files valid, 1 an invalid file or a config problem, 2 usage.`;
+Exit: 0 all files valid, 1 an invalid file or a config problem, 2 usage or missing config.`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgv({
@@ -28,31 +28,15 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: "string" },
       target: { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
-  }, 1);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const configPath = opsConfigPath(
-    values.config,
-    Deno.env.toObject(),
-    repoRoot(),
-    "DCE_CONFIG_FILE",
-  );
-  try {
-    await Deno.stat(configPath);
-  } catch {
-    throw new UserError(`Missing config: ${configPath}`);
-  }
+  });
+  const configPath =
+    resolveSettings({ config: values.config, env: Deno.env.toObject(), repoRoot: repoRoot() })
+      .configPath;
   const config = await loadConfig(configPath);
   const targets = values.target
-    ? config.targets.filter((t) => t.name === values.target)
+    ? [findTarget(config, values.target)]
     : config.targets.filter((t) => t.enabled);
-  if (values.target && targets.length === 0) {
-    throw new UserError(`Unknown target: ${values.target}`);
-  }
   let invalid = 0;
   let checked = 0;
   for (const target of targets) {
@@ -88,4 +72,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "audit-archive-json", usage: USAGE, main });

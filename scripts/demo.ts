@@ -7,7 +7,7 @@ import { runMain } from "../lib/cli/run_main.ts";
 import { runDemo } from "../lib/ops/demo.ts";
 import { OpsLog } from "../lib/ops/ops_log.ts";
 
-const USAGE = `Usage: demo [PATH]
+export const USAGE = `Usage: demo [PATH]
 
 Builds a sandbox archive root in PATH (absent or empty; default a new temp folder) with a config for it,
 then runs, through the same ./dce tools an operator uses: operator-handoff, a first scrape, an
@@ -17,19 +17,15 @@ Discord is simulated by the fake DCE CLI (smokes/fakes/dce-cli); the sandbox is 
 Exit: 0 demo complete (proof passed); 1 a step failed (named); 2 usage error.`;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgv({
+  const { positionals } = parseArgv({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: "boolean", short: "h" } },
+    options: {},
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length > 1) throw new UsageError("demo takes at most one PATH.");
   using log = await OpsLog.open(undefined);
   await runDemo({ path: positionals[0], repoRoot: repoRoot(), log });
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "demo", usage: USAGE, main });

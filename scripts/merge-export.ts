@@ -5,7 +5,7 @@ import { parseArgv } from "../lib/cli/parse_args.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { mergeExportIntoArchive, type MergeResult } from "../lib/archive/merge_export.ts";
 
-const USAGE = `Usage: merge-export ARCHIVE EXPORT [--dry-run]
+export const USAGE = `Usage: merge-export ARCHIVE EXPORT [--dry-run]
 
 Merges the DCE JSON export EXPORT into ARCHIVE: union by message id (the export's copy wins),
 ordered by numeric id, written to a hidden temp beside ARCHIVE and renamed over it. ARCHIVE is
@@ -29,12 +29,8 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgv({
     args: argv,
     allowPositionals: true,
-    options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: { "dry-run": { type: "boolean" } },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const [archivePath, exportPath, ...extra] = positionals;
   if (!archivePath || !exportPath || extra.length > 0) {
     throw new UsageError("merge-export needs exactly ARCHIVE and EXPORT (see --help).");
@@ -52,4 +48,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "merge-export", usage: USAGE, main });

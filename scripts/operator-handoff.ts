@@ -5,9 +5,9 @@ import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { runHandoff } from "../lib/ops/handoff.ts";
 import { OpsLog } from "../lib/ops/ops_log.ts";
-import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
 
-const USAGE =
+export const USAGE =
   `Usage: operator-handoff [--config PATH] [--skip-df] [--target NAME] [--channel ID]... [--salvage-only]
 
 Prints the plan and a disk summary, runs verify-operator-ready (full), shows the scrape lock status,
@@ -29,18 +29,13 @@ export async function main(argv: string[]): Promise<number> {
       target: { type: "string" },
       channel: { type: "string", multiple: true },
       "salvage-only": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const env = Deno.env.toObject();
   const root = repoRoot();
   using log = await OpsLog.open(undefined);
   await runHandoff({
-    configPath: opsConfigPath(values.config, env, root, "DCE_CONFIG_FILE"),
+    configPath: resolveSettings({ config: values.config, env: env, repoRoot: root }).configPath,
     skipDf: values["skip-df"] ?? false,
     target: values.target,
     channels: values.channel ?? [],
@@ -52,4 +47,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "operator-handoff", usage: USAGE, main });

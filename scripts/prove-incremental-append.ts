@@ -2,11 +2,18 @@
 // prove-incremental-append: snapshot seeded archives, run one incremental scrape, prove nothing shrank,
 // vanished or appeared unannounced (§8.13; paths matched exactly, §14.37).
 import { join, resolve } from "node:path";
-import { UserError } from "../lib/cli/errors.ts";
+import {
+  MissingValueError,
+  UnexpectedArgumentError,
+  UnknownOptionError,
+  UsageError,
+  UserError,
+} from "../lib/cli/errors.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { loadConfig } from "../lib/config/load_config.ts";
-import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { findTarget } from "../lib/config/select_targets.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { runTool } from "../lib/ops/run_child.ts";
 import {
   compareSnapshots,
@@ -16,7 +23,7 @@ import {
   type SnapshotEntry,
 } from "../lib/archive/archive_snapshot.ts";
 
-const USAGE = `Usage:
+export const USAGE = `Usage:
   prove-incremental-append --target NAME [--config PATH] [--channel ID]...
   prove-incremental-append --target NAME --snapshot-only --snapshot-file PATH [--config PATH] [--channel ID]...
   prove-incremental-append --compare-snapshots BEFORE.tsv AFTER.tsv
@@ -24,8 +31,8 @@ const USAGE = `Usage:
 Snapshots every seeded archive (… [<id>].json) of the target, runs
 "run-scrape-host scrape --config <c> --target NAME [--channel ID]...", snapshots again and fails
 if an archive vanished, lost messages, or appeared without existing before.
-  --config PATH   config (default DCE_PRIMARY_CONFIG, DCE_CONFIG_FILE, <repo>/config/scrape-targets.json)
-Exit: 0 proof passed, 1 a check failed or bad input, 130/143/129 after SIGINT/SIGTERM/SIGHUP
+  --config PATH   config (default DCE_CONFIG_FILE, DCE_PRIMARY_CONFIG, <repo>/config/scrape-targets.json)
+Exit: 0 proof passed, 1 a check failed, 2 usage or missing config, 130/143/129 after SIGINT/SIGTERM/SIGHUP
 (forwarded to the runner, which is waited for).`;
 
 interface Args {
@@ -35,15 +42,23 @@ interface Args {
   snapshotOnly: boolean;
   snapshotFile?: string;
   compare?: [string, string];
-  help: boolean;
 }
 
-/** The bash tool's own parser: every unknown word is "Unknown option" with exit 1. */
+const OPTIONS = [
+  "--target",
+  "--config",
+  "--channel",
+  "--snapshot-only",
+  "--snapshot-file",
+  "--compare-snapshots",
+];
+
+/** Hand-rolled: --compare-snapshots takes two values. */
 function parse(argv: string[]): Args {
-  const args: Args = { channels: [], snapshotOnly: false, help: false };
+  const args: Args = { channels: [], snapshotOnly: false };
   const value = (i: number, opt: string): string => {
     const v = argv[i + 1];
-    if (v === undefined) throw new UserError(`Missing value for ${opt}.`);
+    if (v === undefined) throw new MissingValueError(opt);
     return v;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -68,18 +83,15 @@ function parse(argv: string[]): Args {
         const b = argv[i + 1];
         const c = argv[i + 2];
         if (b === undefined || c === undefined) {
-          throw new UserError("Missing paths for --compare-snapshots.");
+          throw new UsageError("--compare-snapshots needs two paths: BEFORE.tsv AFTER.tsv.");
         }
         args.compare = [b, c];
         i += 2;
         break;
       }
-      case "-h":
-      case "--help":
-        args.help = true;
-        break;
       default:
-        throw new UserError(`Unknown option: ${a}`);
+        if (!a.startsWith("-")) throw new UnexpectedArgumentError(a);
+        throw new UnknownOptionError(a, OPTIONS);
     }
   }
   return args;
@@ -118,10 +130,6 @@ function runnerConfig(given: string | undefined, resolved: string, root: string)
 
 export async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (args.compare) {
     const [b, a] = args.compare;
     const before = await readSnapshot(b);
@@ -130,15 +138,15 @@ export async function main(argv: string[]): Promise<number> {
     console.log("Snapshot comparison passed.");
     return 0;
   }
-  if (!args.target) throw new UserError("--target is required.");
+  if (!args.target) throw new UsageError("--target is required.");
   if (args.snapshotOnly && !args.snapshotFile) {
-    throw new UserError("--snapshot-file is required with --snapshot-only.");
+    throw new UsageError("--snapshot-file is required with --snapshot-only.");
   }
   const root = repoRoot();
-  const configPath = opsConfigPath(args.config, Deno.env.toObject(), root, "DCE_PRIMARY_CONFIG");
+  const configPath =
+    resolveSettings({ config: args.config, env: Deno.env.toObject(), repoRoot: root }).configPath;
   const config = await loadConfig(configPath);
-  const target = config.targets.find((t) => t.name === args.target);
-  if (!target) throw new UserError(`Unknown target: ${args.target}`);
+  const target = findTarget(config, args.target);
   const dir = target.outputDir;
   const snapshot = async (): Promise<SnapshotEntry[]> => {
     try {
@@ -189,4 +197,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "prove-incremental-append", usage: USAGE, main });

@@ -2,12 +2,12 @@
 // run-all-smokes: runs every smokes/*_smoke.ts as its own `deno test` process, with a timeout each.
 import { basename, join } from "node:path";
 import { parseArgv } from "../lib/cli/parse_args.ts";
-import { UserError } from "../lib/cli/errors.ts";
+import { UsageError, UserError } from "../lib/cli/errors.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { findSmokes, runSmoke } from "../lib/ops/smoke_runner.ts";
 
-const USAGE =
+export const USAGE =
   `Usage: run-all-smokes [--filter TEXT]... [--timeout SECONDS] [--list] [--include-container]
 
 Runs each smokes/*_smoke.ts in its own process, in name order, continuing past failures.
@@ -25,18 +25,12 @@ export async function main(argv: string[]): Promise<number> {
       timeout: { type: "string" },
       list: { type: "boolean" },
       "include-container": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const timeoutSeconds = Number(values.timeout ?? "900");
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-    throw new UserError(
+    throw new UsageError(
       `--timeout must be a positive number of seconds, got '${values.timeout}'.`,
-      2,
     );
   }
   const dir = join(repoRoot(), "smokes");
@@ -82,4 +76,4 @@ export async function main(argv: string[]): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "run-all-smokes", usage: USAGE, main });

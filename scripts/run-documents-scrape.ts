@@ -4,10 +4,10 @@ import { parseArgv } from "../lib/cli/parse_args.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { documentsMode, runDocumentsScrape } from "../lib/ops/documents_scrape.ts";
-import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { resolve } from "node:path";
 
-const USAGE =
+export const USAGE =
   `Usage: run-documents-scrape [--dry-run | --salvage-only | --salvage-before-scrape] [--target NAME]...
                             [--channel ID]... [--guild ID]... [--config PATH] [--log-file PATH]
                             [--summary-file PATH]
@@ -17,7 +17,7 @@ then (optionally) salvages partial exports and runs the host runner's preflight 
   --dry-run                 verify archives and print the plan; nothing else
   --salvage-only            only merge stale partial exports into their archives (no Discord access)
   --salvage-before-scrape   salvage first, then scrape
-  --config PATH             config (default DCE_PRIMARY_CONFIG, DCE_CONFIG_FILE, <repo>/config/scrape-targets.json);
+  --config PATH             config (default DCE_CONFIG_FILE, DCE_PRIMARY_CONFIG, <repo>/config/scrape-targets.json);
                             the same file is handed to the host runner unchanged
   --log-file PATH           append all output to PATH (live runs default to
                             DCE_LOG_DIR or <repo>/logs, documents-scrape-<UTC stamp>.log)
@@ -40,13 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       config: { type: "string" },
       "log-file": { type: "string" },
       "summary-file": { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const mode = documentsMode({
     dryRun: values["dry-run"],
     salvageOnly: values["salvage-only"],
@@ -60,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     targets: values.target ?? [],
     channels: values.channel ?? [],
     guilds: values.guild ?? [],
-    configPath: opsConfigPath(values.config, env, root, "DCE_PRIMARY_CONFIG"),
+    configPath: resolveSettings({ config: values.config, env: env, repoRoot: root }).configPath,
     logFile: abs(values["log-file"]),
     summaryFile: abs(values["summary-file"]),
     env,
@@ -68,4 +63,4 @@ export async function main(argv: string[]): Promise<number> {
   });
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "run-documents-scrape", usage: USAGE, main });

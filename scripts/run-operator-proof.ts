@@ -4,11 +4,11 @@ import { resolve } from "node:path";
 import { parseArgv } from "../lib/cli/parse_args.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
-import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { runOperatorProof } from "../lib/ops/operator_proof.ts";
 import { syncGuiUnsupported } from "../lib/ops/operator_validation.ts";
 
-const USAGE =
+export const USAGE =
   `Usage: run-operator-proof [--target NAME] [--channel ID]... [--config PATH] [--log-file PATH]
                           [--dry-run | --salvage-only | --salvage-before-scrape]
 
@@ -36,20 +36,15 @@ export async function main(argv: string[]): Promise<number> {
       "salvage-only": { type: "boolean" },
       "salvage-before-scrape": { type: "boolean" },
       "log-file": { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (values["sync-gui"]) syncGuiUnsupported();
   const env = Deno.env.toObject();
   const root = repoRoot();
   return await runOperatorProof({
     target: values.target,
     channels: values.channel ?? [],
-    configPath: opsConfigPath(values.config, env, root, "DCE_CONFIG_FILE"),
+    configPath: resolveSettings({ config: values.config, env: env, repoRoot: root }).configPath,
     dryRun: values["dry-run"] ?? false,
     salvageOnly: values["salvage-only"] ?? false,
     salvageBefore: values["salvage-before-scrape"] ?? false,
@@ -59,4 +54,4 @@ export async function main(argv: string[]): Promise<number> {
   });
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "run-operator-proof", usage: USAGE, main });

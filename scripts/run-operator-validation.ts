@@ -4,10 +4,10 @@ import { resolve } from "node:path";
 import { parseArgv } from "../lib/cli/parse_args.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
-import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { runOperatorValidation, syncGuiUnsupported } from "../lib/ops/operator_validation.ts";
 
-const USAGE =
+export const USAGE =
   `Usage: run-operator-validation [--dry-run | --skip-scrape | --salvage-only | --salvage-before-scrape]
                                [--target NAME] [--channel ID]... [--per-target] [--continue-on-error]
                                [--config PATH] [--log-file PATH]
@@ -41,13 +41,8 @@ export async function main(argv: string[]): Promise<number> {
       "continue-on-error": { type: "boolean" },
       config: { type: "string" },
       "log-file": { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (values["sync-gui"]) syncGuiUnsupported();
   const env = Deno.env.toObject();
   const root = repoRoot();
@@ -60,11 +55,11 @@ export async function main(argv: string[]): Promise<number> {
     channels: values.channel ?? [],
     perTarget: values["per-target"] ?? false,
     continueOnError: values["continue-on-error"] ?? false,
-    configPath: opsConfigPath(values.config, env, root, "DCE_CONFIG_FILE"),
+    configPath: resolveSettings({ config: values.config, env: env, repoRoot: root }).configPath,
     logFile: values["log-file"] === undefined ? undefined : resolve(values["log-file"]),
     env,
     repoRoot: root,
   });
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "run-operator-validation", usage: USAGE, main });

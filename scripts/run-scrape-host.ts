@@ -24,8 +24,9 @@ The first preflight|scrape|salvage is the subcommand; any other word before it i
              takes the lock; always runs on this host
 
 Core options (after the subcommand):
-  --config PATH     scrape-targets.json. /config/<x> means <repo>/config/<x>; a relative path is
-                    under the repo root. Default: DCE_CONFIG_FILE, else <repo>/config/scrape-targets.json.
+  --config PATH     scrape-targets.json; a relative path starts at the current folder; /config/<x>
+                    that does not exist here means <repo>/config/<x>. Default: DCE_CONFIG_FILE,
+                    DCE_PRIMARY_CONFIG, <repo>/config/scrape-targets.json (docs/cli.md).
                     The lock, disk check, plan and export all use this one file.
   --target NAME     repeatable; default: every enabled target
   --guild ID        repeatable; needs exactly one --target
@@ -70,8 +71,8 @@ environment; never argv.
 On an auth failure ('Authentication token is invalid', or 'Request to 'channels/…' failed:
 forbidden.') the run is retried exactly once after re-reading the token sources.
 
-Exit: 0 ok; 1 failure (usage without subcommand, bad config, missing tool, lock held, no token,
-export failure: the exporter's exit code is shown in the error line); 2 bad option;
+Exit: 0 ok; 1 failure (bad config, missing tool, lock held, no token, export failure: the
+exporter's exit code is shown in the error line); 2 usage error or missing config;
 130/143/129 after SIGINT/SIGTERM/SIGHUP (forwarded to the exporter, lock released).`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -79,13 +80,10 @@ export async function main(argv: string[]): Promise<number> {
   const signals = new HostSignals().install();
   try {
     const args = parseHostArgs(argv);
-    if (args.help) {
-      console.log(USAGE);
-      return 0;
-    }
     if (args.subcommand === undefined) {
-      console.error(USAGE);
-      throw new UsageError("Missing subcommand: use 'preflight', 'scrape', or 'salvage'.", 1);
+      throw new UsageError(
+        "Missing subcommand: use 'preflight', 'scrape' or 'salvage' (see --help).",
+      );
     }
     const output: HostOutput = {
       out: (line) => stdoutWrite(`${line}\n`),
@@ -111,4 +109,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "run-scrape-host", usage: USAGE, main });

@@ -1,12 +1,12 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // run-scrape: the scrape core (bash run-discord-scrape.sh): scrape | preflight | salvage | list-targets.
-import { runMain } from "../lib/cli/run_main.ts";
+import { runMain, standardFlag } from "../lib/cli/run_main.ts";
 import { signalGroup, spawnGuarded } from "../lib/process/child_process.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { loadConfig } from "../lib/config/load_config.ts";
-import { resolveConfigPath } from "../lib/config/resolve_config_path.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { DEFAULT_CLI_BIN } from "../lib/scrape/core_options.ts";
-import { parseCoreArgs } from "../lib/scrape/parse_core_args.ts";
+import { isDceCliCommand, parseCoreArgs } from "../lib/scrape/parse_core_args.ts";
 import { runCore } from "../lib/scrape/run_core.ts";
 
 export const USAGE = `Usage:
@@ -15,7 +15,8 @@ export const USAGE = `Usage:
   run-scrape salvage    [same options]
   run-scrape list-targets [--config PATH]
   run-scrape help | -h | --help
-  run-scrape <anything else> ...   runs the DCE CLI (DCE_CLI_BIN) with those arguments
+  run-scrape export|exportguild|exportdm|exportall|channels|dm|guilds|guide ...
+                runs the DCE CLI (DCE_CLI_BIN) with those arguments; any other word is refused
 
   scrape      export every resolved channel after its archive's highest message id and merge it
               into the one archive file per channel; salvages stale temps first
@@ -24,15 +25,16 @@ export const USAGE = `Usage:
   list-targets  print name<TAB>kind<TAB>output_dir for every target
 
 Options:
-  --config PATH    default: DCE_PRIMARY_CONFIG (else <repo>/config/scrape-targets.json) if it
-                   exists, else DCE_FALLBACK_CONFIG (/opt/dce-config/scrape-targets.json)
+  --config PATH    default: DCE_CONFIG_FILE, DCE_PRIMARY_CONFIG, else <repo>/config/scrape-targets.json
+                   or, when that does not exist, DCE_FALLBACK_CONFIG (/opt/dce-config/...)
   --target NAME    repeatable; default: every enabled target (a named target runs even if disabled)
   --guild ID       repeatable; restrict a guild target to these guilds (exactly one --target)
   --channel ID     repeatable; only these channels (exactly one --target; must belong to it)
 
 Environment: DISCORD_TOKEN (scrape, preflight), DCE_CLI_BIN, DCE_RUN_SUMMARY_JSON=1,
 DCE_RUN_SUMMARY_FILE, DCE_STALE_TEMP_MIN_AGE_SECONDS (120), DCE_SALVAGE_ACTIVE_TEMPS=1, TMPDIR.
-Exit: 0 ok; 1 any failure (config, selection, auth, disk full, channel failure); 128+n when
+Exit: 0 ok; 1 any failure (config, selection, auth, disk full, channel failure); 2 usage error
+or missing config; 128+n when
 stopped by signal n (partial temps kept); passthrough: the CLI's own code.`;
 
 const encoder = new TextEncoder();
@@ -46,16 +48,20 @@ function stderrLine(line: string): void {
   }
 }
 
+function configPath(given: string | undefined): string {
+  return resolveSettings({ config: given, env: Deno.env.toObject(), repoRoot: repoRoot() })
+    .configPath;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const command = parseCoreArgs(argv);
   const env = Deno.env.toObject();
-  if (command.kind === "help" || ("help" in command && command.help)) {
+  if (command.kind === "help") {
     console.log(USAGE);
     return 0;
   }
   if (command.kind === "list-targets") {
-    const path = command.config ?? (await resolveConfigPath(Deno.env, repoRoot()));
-    const config = await loadConfig(path);
+    const config = await loadConfig(configPath(command.config));
     for (const t of config.targets) console.log(`${t.name}\t${t.kind}\t${t.outputDir}`);
     return 0;
   }
@@ -78,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const result = await runCore({
       mode: command.mode,
-      ...(command.config !== undefined ? { configPath: command.config } : {}),
+      configPath: configPath(command.config),
       targets: command.targets,
       guilds: command.guilds,
       channels: command.channels,
@@ -111,4 +117,12 @@ async function passthrough(bin: string, args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) {
+  await runMain({
+    name: "run-scrape",
+    usage: USAGE,
+    main,
+    // `run-scrape export --help` is the DCE CLI's help, not ours.
+    standardFlag: (argv) => isDceCliCommand(argv[0]) ? undefined : standardFlag(argv),
+  });
+}

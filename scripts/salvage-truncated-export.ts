@@ -1,7 +1,7 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // salvage-truncated-export: repair one cut-off DCE JSON archive in place, keeping a backup.
 import { join } from "node:path";
-import { UserError } from "../lib/cli/errors.ts";
+import { UnknownOptionError, UsageError, UserError } from "../lib/cli/errors.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { ArchiveError } from "../lib/archive/archive_error.ts";
 import { countMessages } from "../lib/archive/export_queries.ts";
@@ -9,30 +9,24 @@ import { repairTruncatedExport } from "../lib/archive/repair_truncated_export.ts
 import { randomSuffix } from "../lib/archive/atomic_replace.ts";
 import { utcFileStamp } from "../lib/cli/utc_stamp.ts";
 
-const USAGE = `Usage: salvage-truncated-export PATH [--dry-run] [--help|-h]
+export const USAGE = `Usage: salvage-truncated-export PATH [--dry-run] [--help|-h]
 
 Repairs a DCE JSON export that was cut off mid-write: keeps every complete message, drops the
 partial one, closes the document and sets messageCount. The original is kept as
 PATH.bak.<UTC stamp> and the repaired file replaces PATH atomically.
   --dry-run   print what would be done, change nothing
-Exit: 0 repaired or already valid, 1 not found / no safe boundary / failed check.`;
+Exit: 0 repaired or already valid, 1 not found / no safe boundary / failed check, 2 usage.`;
 
 export async function main(argv: string[], now = new Date()): Promise<number> {
-  // --help works anywhere on the line (§14.38), never as a file name.
-  if (argv.some((a) => a === "--help" || a === "-h")) {
-    console.log(USAGE);
-    return 0;
-  }
   let dryRun = false;
   const paths: string[] = [];
   for (const arg of argv) {
     if (arg === "--dry-run") dryRun = true;
-    else if (arg.startsWith("-") && arg !== "-") throw new UserError(`Unknown option: ${arg}`);
+    else if (arg.startsWith("-") && arg !== "-") throw new UnknownOptionError(arg, ["--dry-run"]);
     else paths.push(arg);
   }
   if (paths.length !== 1) {
-    console.error(USAGE);
-    return 1;
+    throw new UsageError("salvage-truncated-export needs exactly one PATH (see --help).");
   }
   const path = paths[0]!;
   const backupPath = `${path}.bak.${utcFileStamp(now)}`;
@@ -68,4 +62,4 @@ export async function main(argv: string[], now = new Date()): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "salvage-truncated-export", usage: USAGE, main });

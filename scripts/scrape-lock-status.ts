@@ -1,22 +1,22 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // scrape-lock-status: read-only report of the archive-root scrape lock (drop-in for scrape-lock-status.sh).
 import { runMain } from "../lib/cli/run_main.ts";
-import { UsageError } from "../lib/cli/errors.ts";
-import { repoRoot } from "../lib/cli/repo_root.ts";
 import {
-  defaultConfigPath,
-  readConfigJson,
-  readLockStatus,
-  reclaimStale,
-  resolveLockPath,
-} from "../lib/lock/mod.ts";
+  MissingValueError,
+  UnexpectedArgumentError,
+  UnknownOptionError,
+} from "../lib/cli/errors.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
+import { repoRoot } from "../lib/cli/repo_root.ts";
+import { readConfigJson, readLockStatus, reclaimStale, resolveLockPath } from "../lib/lock/mod.ts";
 import { statusBody, statusHeader, statusJson } from "../lib/lock/format_status.ts";
 
-const USAGE = `Usage: scrape-lock-status [--config PATH] [--reclaim-stale] [--json] [--help|-h]
+export const USAGE =
+  `Usage: scrape-lock-status [--config PATH] [--reclaim-stale] [--json] [--help|-h]
 
 Reports the archive-root scrape lock without touching it.
   --config PATH     config whose archive_root holds the lock
-                    (default: $DCE_CONFIG_FILE, else <repo>/config/scrape-targets.json)
+                    (default DCE_CONFIG_FILE, DCE_PRIMARY_CONFIG, <repo>/config/scrape-targets.json)
   --reclaim-stale   clear a lock whose holder is provably dead (never a live or foreign one)
   --json            print one JSON object instead of the text report
 Exit: 0 free or stale (a scrape may start), 1 held, 2 usage/config error or refused reclaim.`;
@@ -25,40 +25,44 @@ interface Options {
   config?: string;
   reclaim: boolean;
   json: boolean;
-  help: boolean;
 }
 
-/** Hand-rolled so the errors match the bash tool byte for byte. */
+/** Hand-rolled: an empty --config= is a missing value, not the default. */
 function parse(argv: string[]): Options {
-  const opts: Options = { reclaim: false, json: false, help: false };
+  const opts: Options = { reclaim: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === "--config") {
       const value = argv[++i];
-      if (value === undefined || value === "") throw new UsageError("Missing value for --config.");
+      if (value === undefined || value === "") throw new MissingValueError("--config");
       opts.config = value;
     } else if (arg.startsWith("--config=")) {
       const value = arg.slice("--config=".length);
-      if (value === "") throw new UsageError("Missing value for --config.");
+      if (value === "") throw new MissingValueError("--config");
       opts.config = value;
     } else if (arg === "--reclaim-stale") opts.reclaim = true;
     else if (arg === "--json") opts.json = true;
-    else if (arg === "--help" || arg === "-h") opts.help = true;
-    else throw new UsageError(`Unknown option: ${arg}`);
+    else if (!arg.startsWith("-")) throw new UnexpectedArgumentError(arg);
+    else throw new UnknownOptionError(arg, ["--config", "--reclaim-stale", "--json"]);
   }
   return opts;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const opts = parse(argv);
-  if (opts.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const root = repoRoot(Deno.env);
-  const config = opts.config ?? defaultConfigPath(root, Deno.env);
+  const settings = resolveSettings({
+    config: opts.config,
+    env: Deno.env.toObject(),
+    repoRoot: root,
+  });
+  const config = settings.configPath;
   readConfigJson(config); // Missing config / Invalid JSON config → exit 2, as the bash tool
-  const resolved = resolveLockPath({ configPath: config, repoRoot: root, env: Deno.env });
+  const resolved = resolveLockPath({
+    configPath: config,
+    repoRoot: root,
+    lockFile: settings.lockFile,
+  });
   if (resolved.warning) console.error(resolved.warning);
   const status = readLockStatus(resolved.path);
   const exitCode = status.state === "held" ? 1 : 0;
@@ -83,4 +87,4 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "scrape-lock-status", usage: USAGE, main });

@@ -4,19 +4,20 @@ import { parseArgv } from "../lib/cli/parse_args.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { OpsLog } from "../lib/ops/ops_log.ts";
-import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { DEFAULT_JOB, setupCron } from "../lib/ops/setup_cron.ts";
 
-const USAGE = `Usage: setup-cron [--interval monthly|weekly|daily] [--at HH:MM] [--cron EXPR]
+export const USAGE = `Usage: setup-cron [--interval monthly|weekly|daily] [--at HH:MM] [--cron EXPR]
                   [--target NAME]... [--guild ID]... [--channel ID]... [--salvage-before-scrape]
                   [--config PATH] [--env-file PATH] [--log-file PATH] [--job NAME]
                   [--skip-preflight] [--dry-run]
-       setup-cron --remove [--job NAME] [--dry-run]
+       setup-cron --remove [--job NAME] [--dry-run]   (other options are accepted and ignored)
 
 Installs a "# BEGIN <job>" / "# END <job>" block in your crontab that runs
   cd <repo> && ... <repo>/dce run-documents-scrape --config <config> --log-file <log> ...
 Other crontab lines are never touched; running it again replaces the block in place.
-  --interval/--at   schedule (default monthly on the 1st at 04:00; weekly = Sundays)
+  --interval/--at   schedule (default monthly on the 1st at 04:00; weekly = Sundays); the hour
+                    is written as typed (--at 03:15 gives "15 03")
   --cron EXPR       five-field cron schedule instead (or @daily, @weekly, @monthly, ...)
   --job NAME        block name (default ${DEFAULT_JOB})
   --log-file PATH   the workflow's log (default DCE_LOG_FILE, else <repo>/logs/discord-scrape.log)
@@ -44,13 +45,8 @@ export async function main(argv: string[]): Promise<number> {
       config: { type: "string" },
       "env-file": { type: "string" },
       job: { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const env = Deno.env.toObject();
   const root = repoRoot();
   using log = await OpsLog.open(undefined);
@@ -67,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     guilds: values.guild ?? [],
     channels: values.channel ?? [],
     logFile: values["log-file"],
-    configPath: opsConfigPath(values.config, env, root, "DCE_CONFIG_FILE"),
+    configPath: resolveSettings({ config: values.config, env: env, repoRoot: root }).configPath,
     envFile: values["env-file"],
     env,
     repoRoot: root,
@@ -76,4 +72,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "setup-cron", usage: USAGE, main });

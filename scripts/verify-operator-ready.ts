@@ -4,10 +4,11 @@ import { parseArgv } from "../lib/cli/parse_args.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { OpsLog } from "../lib/ops/ops_log.ts";
-import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { verifyOperatorReady } from "../lib/ops/operator_ready.ts";
 
-const USAGE = `Usage: verify-operator-ready [--config PATH] [--disk-only] [--preflight TARGET]
+export const USAGE =
+  `Usage: verify-operator-ready [--config PATH] [--disk-only] [--preflight TARGET]
 
 Checks that this host can run a scrape: free disk space under archive_root (DCE_MIN_FREE_MB, default
 1024; 0 skips), an exporter (DCE CLI with DCE_EXPORTER=cli, else compose), a Discord token, memory
@@ -24,18 +25,13 @@ export async function main(argv: string[]): Promise<number> {
       config: { type: "string" },
       "disk-only": { type: "boolean" },
       preflight: { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const env = Deno.env.toObject();
   const root = repoRoot();
   using log = await OpsLog.open(undefined);
   await verifyOperatorReady({
-    configPath: opsConfigPath(values.config, env, root, "DCE_CONFIG_FILE"),
+    configPath: resolveSettings({ config: values.config, env: env, repoRoot: root }).configPath,
     diskOnly: values["disk-only"] ?? false,
     preflightTarget: values.preflight,
     env,
@@ -45,4 +41,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "verify-operator-ready", usage: USAGE, main });

@@ -5,19 +5,15 @@ import { errorLine } from "../lib/cli/run_main.ts";
 import { parseArgv } from "../lib/cli/parse_args.ts";
 import { UsageError } from "../lib/cli/errors.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
-import {
-  defaultConfigPath,
-  LockBusyError,
-  resolveLockPath,
-  runUnderLock,
-} from "../lib/lock/mod.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
+import { LockBusyError, resolveLockPath, runUnderLock } from "../lib/lock/mod.ts";
 
-const USAGE =
+export const USAGE =
   `Usage: with-scrape-lock [--config PATH] [--wait SECONDS] [--conflict-exit-code N] -- CMD [ARGS...]
 
 Runs CMD while holding the archive-root scrape lock; the lock is released when CMD ends.
   --config PATH            config whose archive_root holds the lock
-                           (default: $DCE_CONFIG_FILE, else <repo>/config/scrape-targets.json)
+                           (default DCE_CONFIG_FILE, DCE_PRIMARY_CONFIG, <repo>/config/scrape-targets.json)
   --wait SECONDS           keep trying a busy lock this long (default 0: fail at once)
   --conflict-exit-code N   exit status when the lock stays busy (default 1)
 Exit: CMD's status; 1 (or N) busy; 2 usage, config or lock-path error; 127 CMD not found;
@@ -33,13 +29,8 @@ export async function main(argv: string[]): Promise<number> {
       config: { type: "string" },
       wait: { type: "string" },
       "conflict-exit-code": { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const waitText = values.wait ?? "0";
   const wait = Number(waitText);
   if (!/^\d+(\.\d+)?$/.test(waitText) || !Number.isFinite(wait)) {
@@ -57,8 +48,16 @@ export async function main(argv: string[]): Promise<number> {
     );
   }
   const root = repoRoot(Deno.env);
-  const config = values.config ?? defaultConfigPath(root, Deno.env);
-  const resolved = resolveLockPath({ configPath: config, repoRoot: root, env: Deno.env });
+  const settings = resolveSettings({
+    config: values.config,
+    env: Deno.env.toObject(),
+    repoRoot: root,
+  });
+  const resolved = resolveLockPath({
+    configPath: settings.configPath,
+    repoRoot: root,
+    lockFile: settings.lockFile,
+  });
   if (resolved.warning) console.error(resolved.warning);
   try {
     const result = await runUnderLock({
@@ -79,4 +78,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain({ name: "with-scrape-lock", usage: USAGE, main });

@@ -59,8 +59,11 @@ Deno.test("every §4 config error: exact text, one line each, exit 1, no CLI cal
   }
   await t.step("missing config file", async () => {
     const run = await box.run(["scrape", "--config", join(box.root, "nope.json")]);
-    assert.equal(run.code, 1);
-    assert.match(run.stderr, /ERROR: Required file not found: .*nope\.json/);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /ERROR: Missing config: .*nope\.json\. Copy config\/scrape-targets\.example\.json/,
+    );
   });
 });
 
@@ -78,7 +81,7 @@ Deno.test("selection errors: unknown target, overrides with two targets, no toke
   assert.equal(unknown.code, 1);
   assert.match(
     unknown.stderr,
-    /ERROR: One or more requested --target names are not present in .*scrape-targets\.json\. Unknown: nope; known: one, two\./,
+    /ERROR: Unknown target 'nope' in .*scrape-targets\.json\. Known: one, two\./,
   );
   const two = await box.run(["scrape", "--target", "one", "--target", "two", "--channel", "111"]);
   assert.equal(two.code, 1);
@@ -101,19 +104,21 @@ Deno.test("selection errors: unknown target, overrides with two targets, no toke
   assert.ok(!(await exists(`${box.archiveRoot}/one`)));
 });
 
-Deno.test("usage: bash core texts and exit 1; help exits 0", async () => {
+Deno.test("usage: the shared texts and exit 2, a typo never reaches the CLI; help exits 0", async () => {
   await using box = await CoreSandbox.create(fixtureWorld());
   const cases: Array<[string[], RegExp]> = [
-    [["scrape", "--bogus"], /ERROR: Unknown scrape option: --bogus/],
+    [["scrape", "--bogus"], /ERROR: Unknown option '--bogus'\./],
     [["preflight", "--target"], /ERROR: Missing value for --target\./],
-    [["list-targets", "--target", "x"], /ERROR: Unknown list-targets option: --target/],
+    [["list-targets", "--target", "x"], /ERROR: Unknown option '--target'\./],
     [["salvage", "--channel", "abc"], /ERROR: --channel 'abc' is not a Discord id/],
+    [["scarpe"], /ERROR: Unknown subcommand 'scarpe'\. Did you mean 'scrape'\?/],
   ];
   for (const [args, pattern] of cases) {
     const run = await box.run(args);
-    assert.equal(run.code, 1, args.join(" "));
+    assert.equal(run.code, 2, args.join(" "));
     assert.match(run.stderr, pattern);
   }
+  assert.equal((await box.invocations()).length, 0, "nothing reached the DCE CLI");
   const help = await box.run(["scrape", "--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /run-scrape scrape +\[--config PATH\]/);

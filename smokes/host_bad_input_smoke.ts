@@ -1,4 +1,5 @@
-// run-scrape-host on bad input: one clear ERROR line, exit 1 (2 for a bad option), no export, nothing touched.
+// run-scrape-host on bad input: one clear ERROR line, exit 1 (2 for usage or a missing config), no export,
+// nothing touched.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./_harness.ts";
@@ -6,12 +7,12 @@ import { CHANNEL, host, listTree, makeRepo } from "./host_fixture.ts";
 
 const SECRET = "mfa.LeakCanary-7f3a9c.do-not-print";
 
-Deno.test("usage: no subcommand → usage + exit 1; --help → exit 0 and documents every setting", async () => {
+Deno.test("usage: no subcommand → one line + exit 2; --help → exit 0 and documents every setting", async () => {
   await using dir = await tempDir();
   const repo = await makeRepo(dir.path);
   const none = await host([], repo.env());
-  assert.equal(none.code, 1);
-  assert.match(none.stderr, /^Usage:/);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^ERROR: Missing subcommand: use 'preflight', 'scrape' or 'salvage'/);
   const help = await host(["scrape", "--help"], repo.env());
   assert.equal(help.code, 0);
   for (
@@ -58,14 +59,14 @@ const cases: Case[] = [
   {
     name: "unsupported subcommand",
     args: ["export"],
-    code: 1,
-    error: /^ERROR: Unsupported subcommand 'export'\. Use 'preflight', 'scrape', or 'salvage'\.$/m,
+    code: 2,
+    error: /^ERROR: Unknown subcommand 'export'\. Use 'preflight', 'scrape', 'salvage'\.$/m,
   },
   {
     name: "unknown option",
     args: ["scrape", "--bogus"],
     code: 2,
-    error: /^ERROR: Unknown scrape option: --bogus$/m,
+    error: /^ERROR: Unknown option '--bogus'\.$/m,
   },
   {
     name: "missing option value",
@@ -76,8 +77,8 @@ const cases: Case[] = [
   {
     name: "missing config",
     args: ["scrape", "--config", "config/none.json"],
-    code: 1,
-    error: /^ERROR: Required file not found: .*config\/none\.json$/m,
+    code: 2,
+    error: /^ERROR: Missing config: .*config\/none\.json\. Copy /m,
   },
   {
     name: "invalid JSON config",
@@ -154,7 +155,7 @@ const cases: Case[] = [
     name: "unknown target",
     args: ["scrape", "--target", "nope"],
     code: 1,
-    error: /^ERROR: One or more requested --target names are not present in /m,
+    error: /^ERROR: Unknown target '[^']+' in /m,
   },
   {
     name: "--channel with two targets",

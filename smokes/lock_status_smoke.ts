@@ -174,7 +174,7 @@ const cases: Case[] = [
     name: "unknown option",
     setup: () => ({ args: ["--bogus"] }),
     code: 2,
-    stderr: [/^ERROR: Unknown option: --bogus\n$/],
+    stderr: [/^ERROR: Unknown option '--bogus'\.\n$/],
   },
   {
     name: "--config without value",
@@ -186,7 +186,9 @@ const cases: Case[] = [
     name: "missing config",
     setup: (dir) => ({ args: ["--config", join(dir, "nope.json")] }),
     code: 2,
-    stderr: [/^ERROR: Missing config: .*nope\.json\n$/],
+    stderr: [
+      /^ERROR: Missing config: .*nope\.json\. Copy config\/scrape-targets\.example\.json .*\n$/,
+    ],
   },
   {
     name: "malformed config",

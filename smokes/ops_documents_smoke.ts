@@ -167,7 +167,7 @@ Deno.test("bad input: one clear line and the documented exit code, nothing chang
   await using box = await sandbox();
   const archive = await Deno.readTextFile(box.archivePath(DEMO));
   const cases: [string[], number, RegExp][] = [
-    [["--target", "nope"], 1, /^ERROR: One or more requested --target names are not present/],
+    [["--target", "nope"], 1, /^ERROR: Unknown target 'nope' in /],
     [
       ["--dry-run", "--salvage-only"],
       2,
@@ -195,8 +195,11 @@ Deno.test("bad input: one clear line and the documented exit code, nothing chang
   ], {
     env: box.env,
   });
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /^ERROR: Required file not found: /);
+  assert.equal(missing.code, 2);
+  assert.match(
+    missing.stderr,
+    /^ERROR: Missing config: .* Copy config\/scrape-targets\.example\.json/,
+  );
   assert.equal(await Deno.readTextFile(box.archivePath(DEMO)), archive);
 });
 

@@ -102,15 +102,18 @@ Deno.test("handoff bad input: unknown target, unknown option, missing config", a
     env: box.env,
   });
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /^ERROR: One or more requested --target names are not present/);
+  assert.match(unknown.stderr, /^ERROR: Unknown target 'nope' in /);
   const option = await runTool("operator-handoff", ["--dry-run"], { env: box.env });
   assert.equal(option.code, 2);
   assert.match(option.stderr, /^ERROR: Unknown option '--dry-run'\.$/m);
   const missing = await runTool("operator-handoff", ["--config", join(box.dir, "none.json")], {
     env: box.env,
   });
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /^ERROR: Required file not found: /);
+  assert.equal(missing.code, 2);
+  assert.match(
+    missing.stderr,
+    /^ERROR: Missing config: .* Copy config\/scrape-targets\.example\.json/,
+  );
   assert.equal(missing.stderr.trim().split("\n").length, 1);
 });
 

@@ -113,7 +113,7 @@ Deno.test("proof bad input: exclusive flags, unknown target, unwritable log fold
     { env: box.env },
   );
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /^ERROR: One or more requested --target names are not present/m);
+  assert.match(unknown.stderr, /^ERROR: Unknown target 'nope' in /m);
   const log = await runTool(
     "run-operator-proof",
     ["--config", box.config, "--log-file", join(box.config, "p.log")],
@@ -125,6 +125,9 @@ Deno.test("proof bad input: exclusive flags, unknown target, unwritable log fold
   const missing = await runTool("run-operator-proof", ["--config", join(box.dir, "no.json")], {
     env: box.env,
   });
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /^ERROR: Required file not found/m);
+  assert.equal(missing.code, 2);
+  assert.match(
+    missing.stderr,
+    /^ERROR: Missing config: .* Copy config\/scrape-targets\.example\.json/m,
+  );
 });

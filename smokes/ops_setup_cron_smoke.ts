@@ -69,7 +69,7 @@ Deno.test("setup-cron installs one marked block, is idempotent, replaces in plac
   assert.equal(weekly.code, 0, weekly.stderr);
   const replaced = await Deno.readTextFile(file);
   assert.equal(replaced.match(/# BEGIN discord-scrape/g)?.length, 1);
-  assert.match(replaced, /^15 3 \* \* 0 cd /m);
+  assert.match(replaced, /^15 03 \* \* 0 cd /m, "--at 03:15 keeps the two-digit hour");
   assert.ok(replaced.startsWith(FIXTURE));
 
   const dryRemove = await runTool("setup-cron", ["--remove", "--dry-run"], { env });
@@ -77,8 +77,12 @@ Deno.test("setup-cron installs one marked block, is idempotent, replaces in plac
   assert.match(dryRemove.stdout, /would remove crontab block 'discord-scrape'/);
   assert.equal(await Deno.readTextFile(file), replaced);
 
-  const removed = await runTool("setup-cron", ["--remove"], { env });
+  // As the bash installer: selection options next to --remove are accepted and ignored.
+  const removed = await runTool("setup-cron", ["--remove", "--target", "x", "--at", "01:00"], {
+    env,
+  });
   assert.equal(removed.code, 0, removed.stderr);
+  assert.match(removed.stdout, /^Removed crontab block 'discord-scrape'\.$/m);
   assert.equal(await Deno.readTextFile(file), FIXTURE, "exactly the fixture is left");
   const none = await runTool("setup-cron", ["--remove"], { env });
   assert.equal(none.code, 0);
@@ -122,7 +126,6 @@ Deno.test("setup-cron rejects bad schedules and options with exit 2 and leaves t
     [["--cron", "0 4 * * *", "--interval", "daily"], /either --cron EXPR or --interval/],
     [["--interval", "hourly"], /Invalid --interval 'hourly'/],
     [["--at", "25:00"], /Invalid --at '25:00'/],
-    [["--remove", "--target", "demo"], /--remove takes no schedule or selection options/],
     [["--job", "bad name"], /Invalid job name/],
     [["--bogus"], /Unknown option '--bogus'/],
   ];
@@ -142,14 +145,14 @@ Deno.test("setup-cron rejects bad schedules and options with exit 2 and leaves t
     "nope",
   ], { env });
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /not present in/);
+  assert.match(unknown.stderr, /^ERROR: Unknown target 'nope' in /);
   const missing = await runTool("setup-cron", [
     "--config",
     join(box.dir, "missing.json"),
     "--skip-preflight",
   ], { env });
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /Required file not found/);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /Missing config: .* Copy config\/scrape-targets\.example\.json/);
   assert.equal(await Deno.readTextFile(file), FIXTURE);
 });
 

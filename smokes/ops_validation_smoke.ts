@@ -142,5 +142,5 @@ Deno.test("validation bad input: exclusive flags, --sync-gui, unknown target, un
     env: box.env,
   });
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /^ERROR: One or more requested --target names are not present/m);
+  assert.match(unknown.stderr, /^ERROR: Unknown target 'nope' in /m);
 });

@@ -150,7 +150,7 @@ Deno.test("--preflight runs the host runner's preflight: passes with the fake CL
     "nope",
   ], { env: box.env });
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /^ERROR: Unknown target: nope/);
+  assert.match(unknown.stderr, /^ERROR: Unknown target 'nope' in /);
 });
 
 Deno.test("verify-documents-archives: counts, seeded ids, map, failures for archive-seeded targets; bad input", async () => {

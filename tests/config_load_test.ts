@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadConfig } from "../lib/config/load_config.ts";
-import { ConfigError } from "../lib/config/config_error.ts";
+import { ConfigError, MissingConfigError } from "../lib/config/config_error.ts";
 import { validateConfig } from "../lib/config/validate_config.ts";
 import { errorLine } from "../lib/cli/run_main.ts";
 import { UserErrorList } from "../lib/cli/errors.ts";
@@ -101,12 +101,13 @@ Deno.test("loadConfig() normalises a trailing slash on archive_root instead of r
   );
 });
 
-Deno.test("loadConfig() missing file and invalid JSON give the bash core's texts", async () => {
+Deno.test("loadConfig() missing file (exit 2, names the example) and invalid JSON", async () => {
   await assert.rejects(
     loadConfig("/nonexistent/dce/scrape-targets.json"),
     (err: unknown) =>
-      err instanceof ConfigError &&
-      err.problems[0] === "Required file not found: /nonexistent/dce/scrape-targets.json",
+      err instanceof MissingConfigError && err.exitCode === 2 &&
+      err.message ===
+        "Missing config: /nonexistent/dce/scrape-targets.json. Copy config/scrape-targets.example.json to config/scrape-targets.json and edit it, or pass --config PATH.",
   );
   const problems = await problemsOf("{ not json");
   assert.equal(problems.length, 1);

@@ -6,7 +6,6 @@ import {
   physicalPath,
   stripTrailingSlashes,
 } from "../lib/fs/path_within_root.ts";
-import { resolveConfigPath } from "../lib/config/resolve_config_path.ts";
 
 Deno.test("isLexicallyWithin() follows the bash rule", () => {
   assert.equal(isLexicallyWithin("/r", "/r"), true);
@@ -32,30 +31,6 @@ Deno.test("physicalPath() resolves the existing part and keeps the missing tail"
     assert.equal(await physicalPath(join(dir, "link", "x", "y")), join(dir, "real", "x", "y"));
     assert.equal(await isPhysicallyWithin(join(dir, "link", "x"), join(dir, "real")), true);
     assert.equal(await isPhysicallyWithin(join(dir, "link"), join(dir, "other")), false);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("resolveConfigPath() primary if present, else fallback, else primary", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const primary = join(dir, "p.json");
-    const fallback = join(dir, "f.json");
-    const env = new Map([["DCE_PRIMARY_CONFIG", primary], ["DCE_FALLBACK_CONFIG", fallback]]);
-    assert.equal(await resolveConfigPath(env, "/repo"), primary);
-    await Deno.writeTextFile(fallback, "{}");
-    assert.equal(await resolveConfigPath(env, "/repo"), fallback);
-    await Deno.writeTextFile(primary, "{}");
-    assert.equal(await resolveConfigPath(env, "/repo"), primary);
-    assert.equal(
-      await resolveConfigPath(new Map([["DCE_FALLBACK_CONFIG", fallback]]), "/repo"),
-      fallback,
-    );
-    assert.equal(
-      await resolveConfigPath(new Map(), "/nonexistent-repo"),
-      "/nonexistent-repo/config/scrape-targets.json",
-    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

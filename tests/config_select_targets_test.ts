@@ -50,7 +50,11 @@ Deno.test("selectTargets() selects a disabled target when named explicitly", () 
 Deno.test("selectTargets() unknown target names the config and the unknown name", () => {
   fails(
     () => selectTargets(config, ["a", "nope"]),
-    /^One or more requested --target names are not present in \/c\.json\. Unknown: nope;/,
+    /^Unknown target 'nope' in \/c\.json\. Known: /,
+  );
+  fails(
+    () => selectTargets(config, ["of"]),
+    /^Unknown target 'of' in \/c\.json\. Did you mean 'off'\?/,
   );
 });
 

@@ -44,16 +44,19 @@ Deno.test("parseCoreArgs(): modes, repeatable options, help, passthrough", () =>
   });
 });
 
-Deno.test("parseCoreArgs(): bash error texts with exit 1", () => {
+Deno.test("parseCoreArgs(): the shared usage errors, exit 2; a typo never becomes a CLI command", () => {
   const fails = (argv: string[], message: string) =>
     assert.throws(
       () => parseCoreArgs(argv),
-      (e: unknown) => e instanceof UsageError && e.exitCode === 1 && e.message === message,
+      (e: unknown) => e instanceof UsageError && e.exitCode === 2 && e.message === message,
     );
-  fails(["scrape", "--nope"], "Unknown scrape option: --nope");
+  fails(["scarpe"], "Unknown subcommand 'scarpe'. Did you mean 'scrape'?");
+  fails(["--bogus"], "Unknown option '--bogus'.");
+  fails(["scrape", "--nope"], "Unknown option '--nope'.");
+  fails(["scrape", "x"], "Unexpected argument 'x' (see --help).");
   fails(["preflight", "--config"], "Missing value for --config.");
   fails(["scrape", "--target", "--guild"], "Missing value for --target.");
-  fails(["list-targets", "--guild", "1"], "Unknown list-targets option: --guild");
+  fails(["list-targets", "--guild", "1"], "Unknown option '--guild'.");
   fails(["scrape", "--guild", "12a"], "--guild '12a' is not a Discord id (digits only).");
 });
 

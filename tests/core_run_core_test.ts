@@ -70,12 +70,12 @@ Deno.test("runCore(): timestamped log lines, summary object, export pid reported
   }
 });
 
-Deno.test("runCore(): config errors come back as ERROR lines and exit 1 (no throw)", async () => {
+Deno.test("runCore(): a missing config comes back as its ERROR line and exit 2 (no throw)", async () => {
   const { dir, env } = await sandbox(1);
   try {
     const result = await scrape(env, join(dir, "missing.json"));
-    assert.equal(result.exitCode, 1);
-    assert.match(result.text, /ERROR: Required file not found: .*missing\.json/);
+    assert.equal(result.exitCode, 2);
+    assert.match(result.text, /ERROR: Missing config: .*missing\.json\. Copy /);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -39,7 +39,7 @@ Deno.test("parseHostArgs() takes the first subcommand and runner options anywher
   ]);
 });
 
-Deno.test("parseHostArgs() errors: unsupported subcommand (exit 1), unknown option and missing value (exit 2)", () => {
+Deno.test("parseHostArgs() errors: unknown subcommand, unknown option and missing value (exit 2)", () => {
   const code = (argv: string[]) => {
     try {
       parseHostArgs(argv);
@@ -50,15 +50,16 @@ Deno.test("parseHostArgs() errors: unsupported subcommand (exit 1), unknown opti
     return [0, ""];
   };
   assert.deepEqual(code(["bogus"]), [
-    1,
-    "Unsupported subcommand 'bogus'. Use 'preflight', 'scrape', or 'salvage'.",
+    2,
+    "Unknown subcommand 'bogus'. Use 'preflight', 'scrape', 'salvage'.",
   ]);
+  assert.deepEqual(code(["scarpe"]), [2, "Unknown subcommand 'scarpe'. Did you mean 'scrape'?"]);
   assert.deepEqual(code(["--target", "x", "scrape"]), [
-    1,
-    "Unsupported subcommand '--target'. Use 'preflight', 'scrape', or 'salvage'.",
+    2,
+    "--target goes after the subcommand: 'preflight', 'scrape' or 'salvage' first (see --help).",
   ]);
-  assert.deepEqual(code(["scrape", "--bogus"]), [2, "Unknown scrape option: --bogus"]);
-  assert.deepEqual(code(["scrape", "scrape"]), [2, "Unknown scrape option: scrape"]);
+  assert.deepEqual(code(["scrape", "--bogus"]), [2, "Unknown option '--bogus'."]);
+  assert.deepEqual(code(["scrape", "scrape"]), [2, "Unexpected argument 'scrape' (see --help)."]);
   assert.deepEqual(code(["scrape", "--target"]), [2, "Missing value for --target."]);
   assert.deepEqual(code(["--env-file"]), [2, "Missing value for --env-file."]);
   assert.deepEqual(code(["salvage", "--exporter", "podman"]), [

@@ -3,22 +3,8 @@ import assert from "node:assert/strict";
 import {
   containerConfigPath,
   containerSummaryPath,
-  hostConfigPath,
   hostSummaryPath,
 } from "../lib/host/host_paths.ts";
-
-Deno.test("hostConfigPath() maps /config/<x> keeping the name, relative under the root, default", () => {
-  assert.equal(hostConfigPath("/config/custom.json", "/r", {}), "/r/config/custom.json");
-  assert.equal(
-    hostConfigPath("/config/scrape-targets.json", "/r", {}),
-    "/r/config/scrape-targets.json",
-  );
-  assert.equal(hostConfigPath("./cfg/a.json", "/r", {}), "/r/cfg/a.json");
-  assert.equal(hostConfigPath("cfg/a.json", "/r", {}), "/r/cfg/a.json");
-  assert.equal(hostConfigPath("/etc/a.json", "/r", {}), "/etc/a.json");
-  assert.equal(hostConfigPath(undefined, "/r", {}), "/r/config/scrape-targets.json");
-  assert.equal(hostConfigPath(undefined, "/r", { DCE_CONFIG_FILE: "/x/c.json" }), "/x/c.json");
-});
 
 Deno.test("containerConfigPath() only for configs under <root>/config", () => {
   assert.equal(containerConfigPath("/r/config/a.json", "/r"), "/config/a.json");

@@ -2,10 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError, resolveLockPath } from "../lib/lock/resolve_lock_path.ts";
-
-function env(vars: Record<string, string>) {
-  return { get: (name: string) => vars[name] };
-}
+import { MissingConfigError } from "../lib/config/config_error.ts";
 
 function withConfig(text: string | null, fn: (path: string) => void) {
   const dir = Deno.makeTempDirSync();
@@ -18,18 +15,18 @@ function withConfig(text: string | null, fn: (path: string) => void) {
   }
 }
 
-Deno.test("resolveLockPath() uses DCE_SCRAPE_LOCK_FILE verbatim, without reading the config", () => {
+Deno.test("resolveLockPath() uses the lock file override verbatim, without reading the config", () => {
   const got = resolveLockPath({
     configPath: "/nonexistent.json",
     repoRoot: "/repo",
-    env: env({ DCE_SCRAPE_LOCK_FILE: "/x//y.lock" }),
+    lockFile: "/x//y.lock",
   });
   assert.deepEqual(got, { path: "/x//y.lock", source: "env" });
 });
 
 Deno.test("resolveLockPath() joins archive_root without a double slash", () => {
   withConfig(`{"archive_root": "/srv/archive/"}`, (configPath) => {
-    const got = resolveLockPath({ configPath, repoRoot: "/repo", env: env({}) });
+    const got = resolveLockPath({ configPath, repoRoot: "/repo" });
     assert.equal(got.path, "/srv/archive/.dce-scrape.lock");
     assert.equal(got.source, "config");
     assert.equal(got.warning, undefined);
@@ -48,7 +45,7 @@ Deno.test("resolveLockPath() falls back to the checkout with a warning when arch
     ]
   ) {
     withConfig(text, (configPath) => {
-      const got = resolveLockPath({ configPath, repoRoot: "/repo", env: env({}) });
+      const got = resolveLockPath({ configPath, repoRoot: "/repo" });
       assert.equal(got.path, "/repo/.dce-scrape.lock", text);
       assert.equal(got.source, "fallback");
       assert.match(got.warning ?? "", /^WARN: .*per-checkout lock \/repo\/\.dce-scrape\.lock/);
@@ -59,15 +56,17 @@ Deno.test("resolveLockPath() falls back to the checkout with a warning when arch
 Deno.test("resolveLockPath() rejects a missing or unparseable config with exit code 2", () => {
   withConfig(null, (configPath) => {
     assert.throws(
-      () => resolveLockPath({ configPath, repoRoot: "/repo", env: env({}) }),
+      () => resolveLockPath({ configPath, repoRoot: "/repo" }),
       (err: unknown) =>
-        err instanceof ConfigError && err.exitCode === 2 &&
-        err.message === `Missing config: ${configPath}`,
+        err instanceof MissingConfigError && err.exitCode === 2 &&
+        err.message.startsWith(
+          `Missing config: ${configPath}. Copy config/scrape-targets.example.json`,
+        ),
     );
   });
   withConfig(`{"archive_root": `, (configPath) => {
     assert.throws(
-      () => resolveLockPath({ configPath, repoRoot: "/repo", env: env({}) }),
+      () => resolveLockPath({ configPath, repoRoot: "/repo" }),
       (err: unknown) =>
         err instanceof ConfigError && err.message.startsWith(`Invalid JSON config: ${configPath}`),
     );

@@ -51,9 +51,11 @@ Deno.test("validateCronExpression() rejects bad expressions with a UsageError na
 });
 
 Deno.test("scheduleFor() maps --interval/--at and rejects bad values", () => {
-  assert.equal(scheduleFor("monthly", "04:00"), "0 4 1 * *");
+  assert.equal(scheduleFor("monthly", "04:00"), "0 04 1 * *");
   assert.equal(scheduleFor("weekly", "23:59"), "59 23 * * 0");
   assert.equal(scheduleFor("daily", "7:05"), "5 7 * * *");
+  assert.equal(scheduleFor("weekly", "03:15"), "15 03 * * 0", "the hour as typed");
+  assert.equal(scheduleFor("monthly", undefined), "0 4 1 * *");
   assert.throws(() => scheduleFor("hourly", "04:00"), /Invalid --interval 'hourly'/);
   for (const at of ["24:00", "12:60", "noon", "4", "04:00:00"]) {
     assert.throws(() => scheduleFor("daily", at), /Invalid --at/);

@@ -10,7 +10,6 @@ import {
 } from "../lib/ops/documents_scrape.ts";
 import { checkLockGate, LockHeldError } from "../lib/ops/lock_gate.ts";
 import { OpsLog } from "../lib/ops/ops_log.ts";
-import { opsConfigPath } from "../lib/ops/ops_config_path.ts";
 import { checkValidationFlags } from "../lib/ops/operator_validation.ts";
 import { SummaryCapture } from "../lib/ops/summary_capture.ts";
 import { uniqueLogPath } from "../lib/ops/unique_log_path.ts";
@@ -96,25 +95,6 @@ Deno.test("checkValidationFlags() keeps the bash tool's two exclusions (dry-run 
     /--dry-run/,
   );
   checkValidationFlags({ dryRun: true, salvageOnly: false, salvageBefore: true });
-});
-
-Deno.test("opsConfigPath(): flag, the tool's own variable, the other variable, the checkout; always absolute", () => {
-  const env = { DCE_CONFIG_FILE: "/a.json", DCE_PRIMARY_CONFIG: "/b.json" };
-  assert.equal(opsConfigPath("/x.json", env, "/repo", "DCE_CONFIG_FILE"), "/x.json");
-  assert.equal(opsConfigPath(undefined, env, "/repo", "DCE_CONFIG_FILE"), "/a.json");
-  assert.equal(opsConfigPath(undefined, env, "/repo", "DCE_PRIMARY_CONFIG"), "/b.json");
-  assert.equal(
-    opsConfigPath(undefined, { DCE_CONFIG_FILE: "/a.json" }, "/repo", "DCE_PRIMARY_CONFIG"),
-    "/a.json",
-  );
-  assert.equal(
-    opsConfigPath(undefined, {}, "/repo", "DCE_CONFIG_FILE"),
-    "/repo/config/scrape-targets.json",
-  );
-  assert.equal(
-    opsConfigPath("rel.json", {}, "/repo", "DCE_CONFIG_FILE"),
-    join(Deno.cwd(), "rel.json"),
-  );
 });
 
 Deno.test("parseMinFreeMb(): whole MiB numbers only; unset or empty means 1024 (§14.35)", () => {

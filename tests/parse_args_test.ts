@@ -11,10 +11,22 @@ Deno.test("parseArgv() turns an unknown option into a UsageError naming it", () 
   );
 });
 
-Deno.test("parseArgv() keeps the caller's usage exit code", () => {
-  assert.throws(
-    () => parseArgv({ args: ["--config"], options: { config: { type: "string" } } }, 1),
-    (err: unknown) => err instanceof UsageError && err.exitCode === 1,
+Deno.test("parseArgv(): the shared wording for a missing value, a near miss and a stray word", () => {
+  const options = { config: { type: "string" }, "dry-run": { type: "boolean" } } as const;
+  const message = (args: string[]) => {
+    try {
+      parseArgv({ args, options });
+    } catch (err) {
+      assert.ok(err instanceof UsageError && err.exitCode === 2);
+      return err.message;
+    }
+    throw new Error("accepted");
+  };
+  assert.equal(message(["--config"]), "Missing value for --config.");
+  assert.equal(message(["--dryrun"]), "Unknown option '--dryrun'. Did you mean '--dry-run'?");
+  assert.equal(
+    message(["scarpe"]),
+    "Unexpected argument 'scarpe' (see --help).",
   );
 });
 

@@ -16,7 +16,7 @@ export type ArchiveErrorKind =
 export class ArchiveError extends UserError {
   readonly kind: ArchiveErrorKind;
   constructor(kind: ArchiveErrorKind, message: string, exitCode = 1) {
-    super(message, exitCode);
+    super(message, { exitCode });
     this.name = "ArchiveError";
     this.kind = kind;
   }

@@ -1,28 +1,71 @@
-// Typed errors that carry their exit code: the one place a user-facing failure becomes a status.
+// Typed errors that carry their exit code and own their sentences: the one place a user-facing
+// failure becomes a status, and the one wording of each mistake that several tools can make.
+import { didYouMean } from "./did_you_mean.ts";
+
+/** Exit statuses every tool shares (docs/cli.md). */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+export interface ExitOptions {
+  /** The status the tool ends with; defaults to the class's own (1 for failures, 2 for usage). */
+  exitCode?: number;
+}
 
 /** A failure the operator can fix: printed as one `ERROR: …` line, never with a stack. */
 export class UserError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode = 1) {
+  constructor(message: string, options: ExitOptions = {}) {
     super(message);
     this.name = "UserError";
-    this.exitCode = exitCode;
+    this.exitCode = options.exitCode ?? EXIT.failure;
   }
 }
 
-/** Wrong command line: exit 2 unless a tool's compatibility contract says otherwise. */
+/** Wrong command line: always exit 2, so a wrapper can tell "you typed it wrong" from "it failed". */
 export class UsageError extends UserError {
-  constructor(message: string, exitCode = 2) {
-    super(message, exitCode);
+  constructor(message: string) {
+    super(message, { exitCode: EXIT.usage });
     this.name = "UsageError";
+  }
+}
+
+/** `--bogus`: the one wording for an option a tool does not know. */
+export class UnknownOptionError extends UsageError {
+  constructor(option: string, known: readonly string[] = []) {
+    super(`Unknown option '${option}'.${didYouMean(option, known)}`);
+    this.name = "UnknownOptionError";
+  }
+}
+
+/** `scarpe`: refused before anything runs, with the closest subcommand when there is one. */
+export class UnknownSubcommandError extends UsageError {
+  constructor(word: string, known: readonly string[]) {
+    const hint = didYouMean(word, known) || ` Use ${known.map((k) => `'${k}'`).join(", ")}.`;
+    super(`Unknown subcommand '${word}'.${hint}`);
+    this.name = "UnknownSubcommandError";
+  }
+}
+
+/** A word where the tool takes none (no subcommand, no further file). */
+export class UnexpectedArgumentError extends UsageError {
+  constructor(word: string) {
+    super(`Unexpected argument '${word}' (see --help).`);
+    this.name = "UnexpectedArgumentError";
+  }
+}
+
+/** An option given without its value. */
+export class MissingValueError extends UsageError {
+  constructor(option: string) {
+    super(`Missing value for ${option}.`);
+    this.name = "MissingValueError";
   }
 }
 
 /** Several independent problems found in one pass (e.g. every config mistake): one `ERROR:` line each. */
 export class UserErrorList extends UserError {
   readonly problems: readonly string[];
-  constructor(problems: readonly string[], exitCode = 1) {
-    super(problems.join("\n"), exitCode);
+  constructor(problems: readonly string[], options: ExitOptions = {}) {
+    super(problems.join("\n"), options);
     this.name = "UserErrorList";
     this.problems = problems;
   }

@@ -1,6 +1,6 @@
 // Reads, parses and validates scrape-targets.json; throws ConfigError listing every problem.
 import { resolve } from "node:path";
-import { ConfigError } from "./config_error.ts";
+import { ConfigError, MissingConfigError } from "./config_error.ts";
 import type { ScrapeConfig } from "./scrape_config.ts";
 import { validateConfig } from "./validate_config.ts";
 import { isPhysicallyWithin, physicalPath } from "../fs/path_within_root.ts";
@@ -12,7 +12,7 @@ export async function loadConfig(path: string): Promise<ScrapeConfig> {
     text = await Deno.readTextFile(absolute);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
-      throw new ConfigError([`Required file not found: ${path}`]);
+      throw new MissingConfigError(absolute);
     }
     const reason = err instanceof Error ? err.message : String(err);
     throw new ConfigError([

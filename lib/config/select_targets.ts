@@ -1,5 +1,6 @@
 // Picks the targets a run works on from --target names and checks the --guild/--channel override rules.
 import { UserError } from "../cli/errors.ts";
+import { UnknownTargetError } from "./config_error.ts";
 import type { ScrapeConfig, TargetConfig } from "./scrape_config.ts";
 
 export interface Overrides {
@@ -12,6 +13,13 @@ export interface Overrides {
  * Overrides need exactly one selected target; a `--guild` override makes no sense for a DM target
  * or a channel-scoped target (checked here); archive-seeded targets are checked at resolution.
  */
+/** The target named `name` (enabled or not), or UnknownTargetError. */
+export function findTarget(config: ScrapeConfig, name: string): TargetConfig {
+  const target = config.targets.find((t) => t.name === name);
+  if (target) return target;
+  throw new UnknownTargetError([name], config.path, config.targets.map((t) => t.name));
+}
+
 export function selectTargets(
   config: ScrapeConfig,
   names: readonly string[],
@@ -22,11 +30,7 @@ export function selectTargets(
     const wanted = [...new Set(names)];
     const unknown = wanted.filter((n) => !config.targets.some((t) => t.name === n));
     if (unknown.length > 0) {
-      throw new UserError(
-        `One or more requested --target names are not present in ${config.path}. Unknown: ${
-          unknown.join(", ")
-        }; known: ${config.targets.map((t) => t.name).join(", ")}.`,
-      );
+      throw new UnknownTargetError(unknown, config.path, config.targets.map((t) => t.name));
     }
     selected = config.targets.filter((t) => wanted.includes(t.name));
   } else {

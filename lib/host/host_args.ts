@@ -1,6 +1,12 @@
 // The host runner's command line (§8.3): first subcommand token wins, runner options anywhere.
 
-import { UsageError } from "../cli/errors.ts";
+import {
+  MissingValueError,
+  UnexpectedArgumentError,
+  UnknownOptionError,
+  UnknownSubcommandError,
+  UsageError,
+} from "../cli/errors.ts";
 
 export const SUBCOMMANDS = ["preflight", "scrape", "salvage"] as const;
 export type HostSubcommand = typeof SUBCOMMANDS[number];
@@ -24,9 +30,9 @@ const CORE_OPTIONS = ["--config", "--target", "--guild", "--channel"] as const;
 /**
  * Rules kept from the bash runner: `--env-file`, `--compose-file` (and our `--exporter`) are taken
  * wherever they appear; `--help`/`-h` anywhere prints usage; the first `preflight|scrape|salvage`
- * is the subcommand and any other token before it is an unsupported subcommand (exit 1, as the
- * bash runner). After it only the core options are accepted; the bash runner passed anything on
- * and let the container fail, we refuse an unknown option before any work (exit 2).
+ * is the subcommand and any other token before it is refused (exit 2, like every usage error).
+ * After it only the core options are accepted; the bash runner passed anything on and let the
+ * container fail, we refuse an unknown option before any work.
  */
 export function parseHostArgs(argv: readonly string[]): HostArgs {
   const out: HostArgs = { help: false, targets: [], guilds: [], channels: [] };
@@ -38,7 +44,7 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
       if (inline !== undefined) return inline;
       const value = argv[i + 1];
       if (value === undefined || value === "") {
-        throw new UsageError(`Missing value for ${name}.`);
+        throw new MissingValueError(name);
       }
       i++;
       return value;
@@ -55,10 +61,13 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
         out.subcommand = token as HostSubcommand;
         continue;
       }
-      throw new UsageError(
-        `Unsupported subcommand '${token}'. Use 'preflight', 'scrape', or 'salvage'.`,
-        1,
-      );
+      if ((CORE_OPTIONS as readonly string[]).includes(name)) {
+        throw new UsageError(
+          `${name} goes after the subcommand: 'preflight', 'scrape' or 'salvage' first (see --help).`,
+        );
+      }
+      if (token.startsWith("-")) throw new UnknownOptionError(name, [...RUNNER_OPTIONS]);
+      throw new UnknownSubcommandError(token, SUBCOMMANDS);
     }
     if ((CORE_OPTIONS as readonly string[]).includes(name)) {
       const value = takeValue();
@@ -68,7 +77,8 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
       else out.channels.push(value);
       continue;
     }
-    throw new UsageError(`Unknown ${out.subcommand} option: ${token}`);
+    if (!token.startsWith("-")) throw new UnexpectedArgumentError(token);
+    throw new UnknownOptionError(name, [...RUNNER_OPTIONS, ...CORE_OPTIONS]);
   }
   return out;
 }

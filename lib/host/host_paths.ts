@@ -1,38 +1,15 @@
-// Host ⇄ container path mapping for the runner: config (§8.3 step 4, fixed §14.7/§14.24), summary file (§14.29).
+// Host → container path mapping for the runner: the config (found by resolveSettings) and the summary file.
 
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../cli/errors.ts";
+import { CONTAINER_CONFIG_DIR } from "../config/resolve_settings.ts";
 
-export const CONTAINER_CONFIG_DIR = "/config";
 export const CONTAINER_LOG_DIR = "/logs";
 
 function inside(child: string, parent: string): string | null {
   const rel = relative(parent, child);
   if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return null;
   return rel;
-}
-
-/**
- * The config file on this host. `/config/<x>` (the container's view) → `<root>/config/<x>` (the
- * bash runner mapped every `/config/*` to the default file name: §14.24); relative → under the
- * repo root (cron's cwd is unknown); absolute → as is; absent → DCE_CONFIG_FILE, else
- * `<root>/config/scrape-targets.json`. The lock, the disk check, the plan and the export all use
- * this one file (§14.7).
- */
-export function hostConfigPath(
-  value: string | undefined,
-  repoRoot: string,
-  env: Record<string, string | undefined>,
-): string {
-  if (value === undefined || value === "") {
-    const fromEnv = env["DCE_CONFIG_FILE"];
-    if (fromEnv) return resolve(repoRoot, fromEnv);
-    return join(repoRoot, "config", "scrape-targets.json");
-  }
-  if (value.startsWith(`${CONTAINER_CONFIG_DIR}/`)) {
-    return join(repoRoot, "config", value.slice(CONTAINER_CONFIG_DIR.length + 1));
-  }
-  return resolve(repoRoot, value);
 }
 
 /**

@@ -8,6 +8,7 @@ import { selectTargets } from "../config/select_targets.ts";
 import type { ScrapeConfig } from "../config/scrape_config.ts";
 import { acquireLock, type LockHandle, lockSkipped } from "../lock/acquire_lock.ts";
 import { resolveLockPath } from "../lock/resolve_lock_path.ts";
+import { resolveSettings } from "../config/resolve_settings.ts";
 import { checkDisk } from "./disk_check.ts";
 import { containerMemoryFor, formatRunPlan } from "./run_plan.ts";
 import { hasContent, parseSummaryLine, writeSummaryFile } from "../scrape/run_summary.ts";
@@ -37,12 +38,7 @@ import {
 import { isAuthFailure } from "./host_auth_failure.ts";
 import { effectiveEnv, withoutToken } from "./host_env.ts";
 import { type ChunkSink, OutputTail } from "./host_output_tail.ts";
-import {
-  containerConfigPath,
-  containerSummaryPath,
-  hostConfigPath,
-  hostSummaryPath,
-} from "./host_paths.ts";
+import { containerConfigPath, containerSummaryPath, hostSummaryPath } from "./host_paths.ts";
 import { type HostSignals, Interrupted, signalExitCode } from "../process/signals.ts";
 import { runStreamedChild } from "./host_stream_child.ts";
 import type { ChildHook } from "../dce/run_dce.ts";
@@ -163,15 +159,20 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
   for (const path of await sweepStaleEnvFiles(opts.tmpDir)) {
     output.err(`WARN: removed a token env file left by a killed run: ${path}`);
   }
-  const envFilePath = resolve(
-    opts.cwd,
-    args.envFile ?? (exported["DCE_ENV_FILE"] || join(repoRoot, "scrape.env")),
-  );
+  // The env file comes from the exported environment; the settings it holds (DCE_CONFIG_FILE,
+  // DCE_SCRAPE_LOCK_FILE, ...) then count like exported ones for everything else.
+  const where = { cwd: opts.cwd, repoRoot };
+  const { envFilePath, envFileRequired } = resolveSettings({
+    ...where,
+    envFile: args.envFile,
+    env: exported,
+  });
   const envFile = await loadEnvFile(envFilePath);
-  if (envFile === null && args.envFile !== undefined) {
+  if (envFile === null && envFileRequired) {
     throw new UserError(`Missing env file: ${envFilePath} (given with --env-file).`);
   }
   const env = effectiveEnv(exported, envFile);
+  const settings = resolveSettings({ ...where, config: args.config, env });
 
   const composeExplicit = args.composeFile ?? (env["DCE_COMPOSE_FILE"] || undefined);
   const composeFile = resolve(opts.cwd, composeExplicit ?? join(repoRoot, "docker-compose.yml"));
@@ -179,7 +180,7 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
     (env["DCE_EXPORTER"] ? parseExporter(env["DCE_EXPORTER"], "DCE_EXPORTER") : undefined) ??
     (composeExplicit !== undefined || await exists(composeFile) ? "compose" : "cli");
 
-  const configPath = hostConfigPath(args.config, repoRoot, env);
+  const configPath = settings.configPath;
   const config = await loadConfig(configPath);
   selectTargets(config, args.targets, { guilds: args.guilds, channels: args.channels });
 
@@ -284,7 +285,7 @@ async function runWithLock(
     const resolved = resolveLockPath({
       configPath: plan.configPath,
       repoRoot: opts.repoRoot,
-      env: envReader,
+      lockFile: resolveSettings({ cwd: opts.cwd, repoRoot: opts.repoRoot, env: plan.env }).lockFile,
     });
     if (resolved.warning) opts.output.err(resolved.warning);
     state.lock = await acquireLock({

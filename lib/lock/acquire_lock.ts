@@ -30,7 +30,7 @@ const RECORD_CAP = 4096;
 export class LockBusyError extends UserError {
   readonly holder: Holder | null;
   constructor(message: string, holder: Holder | null, exitCode = 1) {
-    super(message, exitCode);
+    super(message, { exitCode });
     this.name = "LockBusyError";
     this.holder = holder;
   }

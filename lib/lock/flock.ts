@@ -10,7 +10,7 @@ export class FlockUnsupportedError extends UserError {
   /** Why flock failed, e.g. `Operation not supported (os error 95)`. */
   readonly detail: string;
   constructor(lockPath: string, detail: string) {
-    super(`Cannot lock ${lockPath}: ${flockUnsupportedText(detail)}`, 2);
+    super(`Cannot lock ${lockPath}: ${flockUnsupportedText(detail)}`, { exitCode: 2 });
     this.name = "FlockUnsupportedError";
     this.detail = detail;
   }

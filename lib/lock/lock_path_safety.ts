@@ -5,7 +5,7 @@ import { UserError } from "../cli/errors.ts";
 /** A lock path that cannot be used safely: exit 2, nothing written. */
 export class LockPathError extends UserError {
   constructor(message: string) {
-    super(message, 2);
+    super(message, { exitCode: 2 });
     this.name = "LockPathError";
   }
 }

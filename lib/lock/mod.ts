@@ -1,7 +1,6 @@
 // The archive-root lock's public API: what the host runner, the gates and the tools import.
 export {
   ConfigError,
-  defaultConfigPath,
   LOCK_FILE_NAME,
   readConfigJson,
   type ResolvedLockPath,

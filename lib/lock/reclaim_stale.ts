@@ -16,7 +16,7 @@ export interface ReclaimResult {
 /** Refused reclaim: exit 2, as the bash tool did. */
 export class ReclaimRefusedError extends UserError {
   constructor(message: string) {
-    super(message, 2);
+    super(message, { exitCode: 2 });
     this.name = "ReclaimRefusedError";
   }
 }

@@ -1,6 +1,7 @@
 // Where the archive-root lock lives: DCE_SCRAPE_LOCK_FILE, else {archive_root}/.dce-scrape.lock, else per checkout.
 import { isAbsolute, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
+import { MissingConfigError } from "../config/config_error.ts";
 
 export const LOCK_FILE_NAME = ".dce-scrape.lock";
 
@@ -13,14 +14,10 @@ export interface ResolvedLockPath {
   warning?: string;
 }
 
-export interface EnvReader {
-  get(name: string): string | undefined;
-}
-
 /** Missing or unparseable config: exit 2, as the status tool's contract says. */
 export class ConfigError extends UserError {
   constructor(message: string) {
-    super(message, 2);
+    super(message, { exitCode: 2 });
     this.name = "ConfigError";
   }
 }
@@ -31,7 +28,7 @@ export function readConfigJson(configPath: string): unknown {
   try {
     text = Deno.readTextFileSync(configPath);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new ConfigError(`Missing config: ${configPath}`);
+    if (err instanceof Deno.errors.NotFound) throw new MissingConfigError(configPath);
     if (err instanceof Deno.errors.IsADirectory) {
       throw new ConfigError(`Cannot read config ${configPath}: it is a directory, not a JSON file`);
     }
@@ -46,12 +43,14 @@ export function readConfigJson(configPath: string): unknown {
   }
 }
 
-/** The lock path every tool must agree on for a given config (lock-protocol §1). */
+/**
+ * The lock path every tool must agree on for a given config: `lockFile` (DCE_SCRAPE_LOCK_FILE, from
+ * resolveSettings), else `<archive_root>/.dce-scrape.lock`, else a per-checkout fallback.
+ */
 export function resolveLockPath(
-  opts: { configPath: string; repoRoot: string; env: EnvReader },
+  opts: { configPath: string; repoRoot: string; lockFile?: string | undefined },
 ): ResolvedLockPath {
-  const override = opts.env.get("DCE_SCRAPE_LOCK_FILE");
-  if (override) return { path: override, source: "env" };
+  if (opts.lockFile) return { path: opts.lockFile, source: "env" };
   const config = readConfigJson(opts.configPath);
   const root = config !== null && typeof config === "object" && !Array.isArray(config)
     ? (config as Record<string, unknown>).archive_root
@@ -73,9 +72,4 @@ export function resolveLockPath(
   }
   // join() normalises, so "/srv/archive/" gives "/srv/archive/.dce-scrape.lock" (no "//").
   return { path: join(root, LOCK_FILE_NAME), source: "config", archiveRoot: root };
-}
-
-/** Default config path of the status tool and the gates: DCE_CONFIG_FILE, else the repo's config. */
-export function defaultConfigPath(repoRoot: string, env: EnvReader): string {
-  return env.get("DCE_CONFIG_FILE") || join(repoRoot, "config", "scrape-targets.json");
 }

@@ -32,7 +32,7 @@ type Forwarded = keyof typeof FORWARDED;
 
 /** A missing command is a UserError exiting 127 (as a shell's), told apart from the command's own 127. */
 function spawnCommand(opts: RunUnderLockOptions) {
-  const missing = new UserError(`Command not found: ${opts.command}`, 127);
+  const missing = new UserError(`Command not found: ${opts.command}`, { exitCode: 127 });
   if (!commandExists(opts.command)) throw missing;
   try {
     return spawnGuarded(opts.command, opts.args, {

@@ -132,24 +132,33 @@ export function validateCronExpression(expr: string): string {
   return fields.join(" ");
 }
 
-/** The schedule for --interval/--at: monthly on the 1st, weekly on Sunday, or daily, at HH:MM. */
-export function scheduleFor(interval: string, at: string): string {
+/**
+ * The schedule for --interval/--at: monthly on the 1st, weekly on Sunday, or daily, at HH:MM. The
+ * hour is written as typed (`03:15` → `15 03`), as the bash installer did: text checks of crontabs
+ * look for that form. Without --at the default is `0 4`.
+ */
+export function scheduleFor(interval: string, at: string | undefined): string {
+  const time = at === undefined ? { minute: "0", hour: "4" } : parseAt(at);
+  switch (interval) {
+    case "monthly":
+      return `${time.minute} ${time.hour} 1 * *`;
+    case "weekly":
+      return `${time.minute} ${time.hour} * * 0`;
+    case "daily":
+      return `${time.minute} ${time.hour} * * *`;
+    default:
+      throw new UsageError(
+        `Invalid --interval '${interval}': use monthly, weekly or daily (or --cron EXPR).`,
+      );
+  }
+}
+
+function parseAt(at: string): { minute: string; hour: string } {
   const match = /^(\d{1,2}):(\d{2})$/.exec(at);
   const hour = match ? Number(match[1]) : NaN;
   const minute = match ? Number(match[2]) : NaN;
   if (!match || hour > 23 || minute > 59) {
     throw new UsageError(`Invalid --at '${at}': use HH:MM in 24-hour time, e.g. 04:00.`);
   }
-  switch (interval) {
-    case "monthly":
-      return `${minute} ${hour} 1 * *`;
-    case "weekly":
-      return `${minute} ${hour} * * 0`;
-    case "daily":
-      return `${minute} ${hour} * * *`;
-    default:
-      throw new UsageError(
-        `Invalid --interval '${interval}': use monthly, weekly or daily (or --cron EXPR).`,
-      );
-  }
+  return { minute: String(minute), hour: match[1] as string };
 }

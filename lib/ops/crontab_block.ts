@@ -1,14 +1,13 @@
 // Edits one marked block (`# BEGIN <job>` … `# END <job>`) inside a crontab's text and leaves every other
 // line exactly as it was.
-import { UserError } from "../cli/errors.ts";
+import { UsageError, UserError } from "../cli/errors.ts";
 
 export const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 function markers(job: string): { begin: string; end: string } {
   if (!JOB_NAME.test(job)) {
-    throw new UserError(
+    throw new UsageError(
       `Invalid job name '${job}': use letters, digits, '.', '_' and '-' (starting with a letter or digit).`,
-      2,
     );
   }
   return { begin: `# BEGIN ${job}`, end: `# END ${job}` };

@@ -6,12 +6,13 @@ import { lockSkipped } from "../lock/acquire_lock.ts";
 import { holderLines } from "../lock/holder.ts";
 import { readLockStatus } from "../lock/read_lock_status.ts";
 import { resolveLockPath } from "../lock/resolve_lock_path.ts";
+import { resolveSettings } from "../config/resolve_settings.ts";
 import type { OpsOutput } from "./ops_log.ts";
 
 /** The lock is held by a live scrape: exit 1 with the marker line other tools and tests match. */
 export class LockHeldError extends UserError {
   constructor(readonly lockPath: string, inspect: string) {
-    super(`Scrape lock is held; another scrape may be running. Inspect: ${inspect}`, 1);
+    super(`Scrape lock is held; another scrape may be running. Inspect: ${inspect}`);
     this.name = "LockHeldError";
   }
 }
@@ -41,7 +42,7 @@ export function checkLockGate(out: OpsOutput, opts: GateOptions): GateResult {
     const resolved = resolveLockPath({
       configPath: opts.configPath,
       repoRoot: opts.repoRoot,
-      env: reader(opts.env),
+      lockFile: resolveSettings({ env: opts.env, repoRoot: opts.repoRoot }).lockFile,
     });
     if (resolved.warning) out.err(resolved.warning);
     path = resolved.path;

@@ -1,7 +1,9 @@
 // verify-operator-ready: the disk gate alone (--disk-only), or every host prerequisite before a scrape.
 import { join } from "node:path";
 import { UserError, UserErrorList } from "../cli/errors.ts";
+import { resolveSettings } from "../config/resolve_settings.ts";
 import { loadConfig } from "../config/load_config.ts";
+import { findTarget } from "../config/select_targets.ts";
 import type { ScrapeConfig } from "../config/scrape_config.ts";
 import { loadEnvFile } from "../host/env_file.ts";
 import { effectiveEnv } from "../host/host_env.ts";
@@ -24,7 +26,7 @@ export interface ReadyOptions {
 }
 
 export function envFilePath(env: Env, repoRoot: string): string {
-  return env["DCE_ENV_FILE"] || join(repoRoot, "scrape.env");
+  return resolveSettings({ env, repoRoot }).envFilePath;
 }
 
 /**
@@ -77,16 +79,7 @@ export async function verifyOperatorReady(opts: ReadyOptions): Promise<void> {
   const config = await loadConfig(opts.configPath);
   if (opts.diskOnly) return await verifyDiskOnly(opts, config);
   const { out } = opts;
-  if (
-    opts.preflightTarget !== undefined &&
-    !config.targets.some((t) => t.name === opts.preflightTarget)
-  ) {
-    throw new UserError(
-      `Unknown target: ${opts.preflightTarget} (known: ${
-        config.targets.map((t) => t.name).join(", ")
-      }).`,
-    );
-  }
+  if (opts.preflightTarget !== undefined) findTarget(config, opts.preflightTarget);
   out.out("Operator readiness checks");
   out.out("=========================");
   const problems: string[] = [];

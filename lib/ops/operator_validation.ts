@@ -1,6 +1,6 @@
 // run-operator-validation: readiness → lock gate → documents scrape (once, or per target) → JSON audit, as a
 // timestamped step log appended to its log file.
-import { UsageError, UserError } from "../cli/errors.ts";
+import { UsageError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { defaultSummaryFile, logDir } from "./documents_scrape.ts";
@@ -244,8 +244,7 @@ async function validate(opts: ValidationOptions, log: OpsLog, plan: Plan): Promi
 
 /** --sync-gui ran the bash suite's GUI token sync, which dce-ops does not port. */
 export function syncGuiUnsupported(): never {
-  throw new UserError(
+  throw new UsageError(
     "--sync-gui is not supported by dce-ops (sync-token-from-gui was not ported); put the token in scrape.env or a token file (see verify-operator-ready).",
-    2,
   );
 }

@@ -8,7 +8,9 @@ import type { OpsOutput } from "./ops_log.ts";
 /** Thrown after a forwarded signal, once the child has exited: the workflow stops with 128 + signo. */
 export class InterruptedError extends UserError {
   constructor(readonly signal: Deno.Signal, what: string) {
-    super(`Interrupted by ${signal} while ${what} ran; stopped.`, signalExitCode(signal));
+    super(`Interrupted by ${signal} while ${what} ran; stopped.`, {
+      exitCode: signalExitCode(signal),
+    });
     this.name = "InterruptedError";
   }
 }

@@ -2,6 +2,7 @@
 import { join, resolve } from "node:path";
 import { UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
+import { resolveSettings } from "../config/resolve_settings.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { exists } from "../host/token_file.ts";
 import { cronCommand } from "./cron_line.ts";
@@ -50,7 +51,7 @@ function schedule(opts: SetupCronOptions): string {
     }
     return validateCronExpression(opts.cron);
   }
-  return scheduleFor(opts.interval ?? "monthly", opts.at ?? "04:00");
+  return scheduleFor(opts.interval ?? "monthly", opts.at);
 }
 
 /**
@@ -63,9 +64,8 @@ async function cronBlockBody(opts: SetupCronOptions): Promise<string[]> {
   const env: Record<string, string> = {
     NO_COLOR: "1",
     DCE_COMPOSE_TTY: "0",
-    DCE_ENV_FILE: resolve(
-      opts.envFile || opts.env["DCE_ENV_FILE"] || join(opts.repoRoot, "scrape.env"),
-    ),
+    DCE_ENV_FILE: resolveSettings({ envFile: opts.envFile, env: opts.env, repoRoot: opts.repoRoot })
+      .envFilePath,
   };
   const defaultCompose = join(opts.repoRoot, "docker-compose.yml");
   const composeFile = opts.env["DCE_COMPOSE_FILE"] ||
@@ -115,23 +115,9 @@ async function removeJob(opts: SetupCronOptions): Promise<void> {
 }
 
 export async function setupCron(opts: SetupCronOptions): Promise<void> {
-  if (opts.remove) {
-    const extra = [
-      opts.cron !== undefined && "--cron",
-      opts.interval !== undefined && "--interval",
-      opts.at !== undefined && "--at",
-      opts.salvageBeforeScrape && "--salvage-before-scrape",
-      opts.targets.length > 0 && "--target",
-      opts.guilds.length > 0 && "--guild",
-      opts.channels.length > 0 && "--channel",
-    ].filter(Boolean);
-    if (extra.length > 0) {
-      throw new UsageError(
-        `--remove takes no schedule or selection options (got ${extra.join(", ")}).`,
-      );
-    }
-    return await removeJob(opts);
-  }
+  // The bash installer accepted and ignored every other option with --remove, and wrappers still
+  // pass them (`setup-cron --remove --target x`): the block goes by its job name alone.
+  if (opts.remove) return await removeJob(opts);
   // Check the schedule and the selection before anything runs or is written.
   const body = await cronBlockBody(opts);
   const config = await loadConfig(opts.configPath);

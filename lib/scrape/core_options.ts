@@ -6,7 +6,7 @@ export type CoreMode = "scrape" | "preflight" | "salvage";
 
 export interface CoreRequest {
   mode: CoreMode;
-  /** Config file; when undefined the core applies DCE_PRIMARY_CONFIG → DCE_FALLBACK_CONFIG (§8.4). */
+  /** Config file, absolute; when undefined, resolveSettings' default. */
   configPath?: string;
   targets: string[];
   guilds: string[];

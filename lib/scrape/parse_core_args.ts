@@ -1,5 +1,11 @@
-// The core's command line (§8.4): mode, then --config/--target/--guild/--channel; exact bash error texts, exit 1.
-import { UsageError } from "../cli/errors.ts";
+// The core's command line (§8.4): mode, then --config/--target/--guild/--channel; the shared usage errors (exit 2).
+import {
+  MissingValueError,
+  UnexpectedArgumentError,
+  UnknownOptionError,
+  UnknownSubcommandError,
+  UsageError,
+} from "../cli/errors.ts";
 import type { CoreMode } from "./core_options.ts";
 
 export type CoreCommand =
@@ -17,6 +23,26 @@ export type CoreCommand =
   | { kind: "passthrough"; args: string[] };
 
 const MODES: readonly string[] = ["scrape", "preflight", "salvage"];
+const OPTIONS = ["--config", "--target", "--guild", "--channel"];
+/**
+ * The DCE CLI's own commands, run as they are (the container's entry point passes them on). Only
+ * these (case-insensitive, as the CLI matches them): any other word is refused here, so a typo
+ * such as `scarpe` never reaches the exporter.
+ */
+export function isDceCliCommand(word: string | undefined): boolean {
+  return word !== undefined && DCE_CLI_COMMANDS.includes(word.toLowerCase());
+}
+
+const DCE_CLI_COMMANDS: readonly string[] = [
+  "export",
+  "exportdm",
+  "exportguild",
+  "exportall",
+  "channels",
+  "dm",
+  "guilds",
+  "guide",
+];
 const ID = /^[0-9]+$/;
 
 export function parseCoreArgs(argv: readonly string[]): CoreCommand {
@@ -30,11 +56,15 @@ export function parseCoreArgs(argv: readonly string[]): CoreCommand {
       const arg = rest[i] as string;
       if (arg === "-h" || arg === "--help") out.help = true;
       else if (arg === "--config") out.config = value(rest, ++i, "config");
-      else throw new UsageError(`Unknown list-targets option: ${arg}`, 1);
+      else throw optionError(arg, ["--config"]);
     }
     return out;
   }
-  if (!MODES.includes(first)) return { kind: "passthrough", args: [...argv] };
+  if (isDceCliCommand(first)) return { kind: "passthrough", args: [...argv] };
+  if (!MODES.includes(first)) {
+    if (first.startsWith("-")) throw new UnknownOptionError(first, ["--help"]);
+    throw new UnknownSubcommandError(first, [...MODES, "list-targets", ...DCE_CLI_COMMANDS]);
+  }
   const out: Extract<CoreCommand, { kind: "mode" }> = {
     kind: "mode",
     mode: first as CoreMode,
@@ -63,23 +93,29 @@ export function parseCoreArgs(argv: readonly string[]): CoreCommand {
         out.channels.push(id(value(rest, ++i, "channel"), "channel"));
         break;
       default:
-        throw new UsageError(`Unknown ${first} option: ${arg}`, 1);
+        throw optionError(arg, OPTIONS);
     }
   }
   return out;
 }
 
+function optionError(arg: string, known: string[]): UsageError {
+  return arg.startsWith("-")
+    ? new UnknownOptionError(arg, known)
+    : new UnexpectedArgumentError(arg);
+}
+
 function value(args: readonly string[], index: number, name: string): string {
   const v = args[index];
   if (v === undefined || v === "" || v.startsWith("--")) {
-    throw new UsageError(`Missing value for --${name}.`, 1);
+    throw new MissingValueError(`--${name}`);
   }
   return v;
 }
 
 function id(v: string, name: string): string {
   if (!ID.test(v)) {
-    throw new UsageError(`--${name} '${v}' is not a Discord id (digits only).`, 1);
+    throw new UsageError(`--${name} '${v}' is not a Discord id (digits only).`);
   }
   return v;
 }

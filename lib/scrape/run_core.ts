@@ -2,11 +2,12 @@
 // backend and scripts/run-scrape.ts both call runCore.
 import { bootstrapChannelMap } from "../archive/bootstrap_channel_map.ts";
 import { readChannelMap } from "../archive/channel_map.ts";
-import { UserError, UserErrorList } from "../cli/errors.ts";
+import { UserError } from "../cli/errors.ts";
+import { reportUserError } from "../cli/run_main.ts";
 import { ioStep } from "../fs/io_error.ts";
 import { repoRoot as checkoutRoot } from "../cli/repo_root.ts";
 import { loadConfig } from "../config/load_config.ts";
-import { resolveConfigPath } from "../config/resolve_config_path.ts";
+import { resolveSettings } from "../config/resolve_settings.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { dceEnv } from "../dce/dce_cli_argv.ts";
 import type { DceCli } from "../dce/dce_listings.ts";
@@ -56,9 +57,7 @@ export async function runCore(request: CoreRequest): Promise<CoreResult> {
       return { exitCode: SIGNAL_EXIT[reason] ?? 1, summary: summary() };
     }
     if (!(err instanceof UserError)) throw err;
-    const lines = err instanceof UserErrorList ? err.problems : [err.message];
-    for (const line of lines) log(`ERROR: ${line}`);
-    return { exitCode: err.exitCode, summary: summary() };
+    return { exitCode: reportUserError(err, log), summary: summary() };
   }
 }
 
@@ -80,10 +79,8 @@ async function runMode(
   const env = request.env;
   const mode: CoreMode = request.mode;
   const configPath = request.configPath ??
-    (await resolveConfigPath(
-      { get: (n) => env[n] },
-      request.repoRoot ?? checkoutRoot({ get: (n) => env[n] }),
-    ));
+    resolveSettings({ env, repoRoot: request.repoRoot ?? checkoutRoot({ get: (n) => env[n] }) })
+      .configPath;
   const config = await loadConfig(configPath);
   const token = env.DISCORD_TOKEN ?? "";
   if (mode !== "salvage" && token === "") throw new UserError("DISCORD_TOKEN is not set.");
