@@ -3,7 +3,7 @@ import { UserError } from "../cli/errors.ts";
 import { ArchiveError } from "../archive/archive_error.ts";
 import { ExportReader } from "../archive/export_reader.ts";
 import { guildLabel, headerFromFields } from "../archive/export_header.ts";
-import { compareIds } from "../archive/snowflake.ts";
+import { CursorTracker, type IgnoredIds } from "../archive/cursor_tracker.ts";
 
 export interface ArchiveStats {
   channelId: string;
@@ -11,16 +11,20 @@ export interface ArchiveStats {
   count: number;
   /** The `--after` cursor: the numerically largest message id, or null when there are none. */
   maxId: string | null;
+  /** Ids that are not valid snowflakes, left out of the cursor (reported by the caller). */
+  ignoredIds: IgnoredIds | null;
 }
 
 /** Reads the whole archive once; an unreadable/invalid file is the bash core's "not valid JSON" error. */
-export async function archiveStats(path: string, channelId: string): Promise<ArchiveStats> {
+export async function archiveStats(
+  path: string,
+  channelId: string,
+  now: Date,
+): Promise<ArchiveStats> {
   try {
     using reader = await ExportReader.open(path);
-    let maxId: string | null = null;
-    for (let m = await reader.next(); m !== null; m = await reader.next()) {
-      if (maxId === null || compareIds(m.id, maxId) > 0) maxId = m.id;
-    }
+    const cursor = new CursorTracker(now);
+    for (let m = await reader.next(); m !== null; m = await reader.next()) cursor.offer(m.id);
     await reader.readToEnd();
     const header = headerFromFields(path, reader.fields);
     if (header.channel.id !== channelId) {
@@ -28,7 +32,8 @@ export async function archiveStats(path: string, channelId: string): Promise<Arc
         `Export '${path}' belongs to channel '${header.channel.id}', expected '${channelId}'.`,
       );
     }
-    return { channelId, guildLabel: guildLabel(header), count: reader.count, maxId };
+    const { maxId, ignored: ignoredIds } = cursor;
+    return { channelId, guildLabel: guildLabel(header), count: reader.count, maxId, ignoredIds };
   } catch (err) {
     if (err instanceof ArchiveError) {
       throw new UserError(`Existing export is not valid JSON: ${path} (${err.message})`);

@@ -15,6 +15,7 @@ import type { DceCli } from "../dce/dce_listings.ts";
 import { exportChannel } from "../dce/export_channel.ts";
 import { DceAuthError, DiskFullError } from "../dce/export_errors.ts";
 import type { ChildHook, TailLine } from "../dce/run_dce.ts";
+import { ignoredIdsWarning } from "../archive/cursor_tracker.ts";
 import { archiveStats } from "./archive_stats.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ChannelAction, ChannelRecord } from "./scrape_summary.ts";
@@ -104,7 +105,8 @@ export async function scrapeChannel(
   let archiveKnown = false;
   if (destination !== null && (await exists(destination))) {
     archiveKnown = true;
-    const stats = await archiveStats(destination, channelId);
+    const stats = await archiveStats(destination, channelId, ctx.now());
+    if (stats.ignoredIds !== null) log(`  ${ignoredIdsWarning(destination, stats.ignoredIds)}`);
     label = stats.guildLabel;
     before = stats.count;
     cursor = stats.maxId;
