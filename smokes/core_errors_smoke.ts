@@ -42,6 +42,21 @@ Deno.test("every §4 config error: exact text, one line each, exit 1, no CLI cal
       "Target 'c' has unsupported kind 'voice'.",
       `Target 'd' output_dir '/elsewhere/d' is outside archive_root '${root}'.`,
     ]],
+    ["typos at every level: the closest known key", {
+      archive_root: root,
+      default: { include_voice_channels: true },
+      defaults: { include_thread: "none" },
+      targets: [{ name: "a", output_dir: `${root}/a`, guild_id: ["1"], _note: "kept as a note" }],
+    }, [
+      "Unknown key 'default' at the top level of the config. Did you mean 'defaults'?",
+      "Unknown key 'include_thread' in defaults. Did you mean 'include_threads'?",
+      "Unknown key 'guild_id' in target 'a'. Did you mean 'guild_ids'?",
+    ]],
+    // The target would run (enabled by default) if the misspelt key were ignored: nothing runs.
+    ["a misspelt enabled never lets a disabled target run", {
+      archive_root: root,
+      targets: [{ name: "off", output_dir: `${root}/off`, channel_ids: ["1"], enable: false }],
+    }, ["Unknown key 'enable' in target 'off'. Did you mean 'enabled'?"]],
   ];
   for (const [name, config, expected] of cases) {
     await t.step(name, async () => {

@@ -8,8 +8,46 @@ import type {
   ThreadMode,
 } from "./scrape_config.ts";
 import { isLexicallyWithin, stripTrailingSlashes } from "../fs/path_within_root.ts";
+import { didYouMean } from "../cli/did_you_mean.ts";
 
 export type Validation = { ok: true; config: ScrapeConfig } | { ok: false; problems: string[] };
+
+const TOP_KEYS = ["archive_root", "defaults", "targets"];
+const DEFAULTS_KEYS = ["include_threads", "include_voice_channels"];
+const TARGET_KEYS = [
+  "name",
+  "kind",
+  "output_dir",
+  "enabled",
+  "channel_ids",
+  "guild_ids",
+  "guild_name_patterns",
+  "include_threads",
+  "include_voice_channels",
+  "container_memory",
+  "disabled_reason",
+];
+
+/**
+ * Every key the config does not know is an error, at every level, with the closest known key. No
+ * warnings: under cron a warning is read by no one, and an ignored key changes what runs — a
+ * misspelt "enabled" would run a disabled target, "guild_id" would drop the guild scope,
+ * "include_thread" would export every thread. Keys starting with "_" or "$" ("_comment",
+ * "$schema") are notes and are skipped.
+ */
+function unknownKeys(
+  object: Record<string, Json>,
+  known: readonly string[],
+  where: string,
+  problems: string[],
+): void {
+  for (const key of Object.keys(object)) {
+    if (known.includes(key) || key.startsWith("_") || key.startsWith("$")) continue;
+    const hint = didYouMean(key, known) ||
+      ` Known keys: ${known.join(", ")} (start a key with "_" to keep a note).`;
+    problems.push(`Unknown key '${key}' ${where}.${hint}`);
+  }
+}
 
 const THREAD_MODES: readonly ThreadMode[] = ["none", "active", "all"];
 const KINDS: readonly TargetKind[] = ["guild", "dms"];
@@ -40,6 +78,7 @@ export function validateConfig(raw: Json, path: string): Validation {
     };
   }
 
+  unknownKeys(raw, TOP_KEYS, "at the top level of the config", problems);
   let archiveRoot = "";
   if (!present(raw.archive_root) || raw.archive_root === "") {
     problems.push("Config is missing top-level archive_root.");
@@ -55,6 +94,7 @@ export function validateConfig(raw: Json, path: string): Validation {
   if (present(raw.defaults) && !isObject(raw.defaults)) {
     problems.push("defaults must be an object.");
   } else if (isObject(raw.defaults)) {
+    unknownKeys(raw.defaults, DEFAULTS_KEYS, "in defaults", problems);
     const threads = threadMode(raw.defaults.include_threads, "defaults.include_threads", problems);
     if (threads !== undefined) defaults.includeThreads = threads;
     const voice = bool(
@@ -109,10 +149,12 @@ function validateTarget(
         }, not a string).`
         : "Every target must have a name.",
     );
+    unknownKeys(entry, TARGET_KEYS, `in targets[${index}]`, problems);
     return undefined;
   }
   const name = entry.name;
   const before = problems.length;
+  unknownKeys(entry, TARGET_KEYS, `in target '${name}'`, problems);
 
   let kind: TargetKind = "guild";
   if (present(entry.kind)) {
