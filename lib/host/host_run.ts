@@ -2,7 +2,8 @@
 
 import { join, resolve } from "node:path";
 import { whichOnPath } from "../process/child_process.ts";
-import { UserError } from "../cli/errors.ts";
+import { UserError, UserErrorList } from "../cli/errors.ts";
+import { secretFileWarnings, writeAccessProblems } from "./write_access.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import type { ScrapeConfig } from "../config/scrape_config.ts";
@@ -225,7 +226,8 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
     }
     plan.reauth = await validateReauthCommand(env["DCE_REAUTH_COMMAND"], repoRoot);
     // Fail before the disk check, plan and lock when there is no token at all.
-    await requireToken(envFile, envFilePath, opts);
+    const token = await requireToken(envFile, envFilePath, opts);
+    for (const warning of secretFileWarnings([envFilePath, token.file])) output.err(warning);
   }
 
   if (sub === "scrape") {
@@ -244,6 +246,13 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
       repoRoot,
       minFreeRaw: env["DCE_MIN_FREE_MB"],
     });
+  }
+  if (sub !== "preflight") {
+    const lockPath = settings.skipLock
+      ? undefined
+      : resolveLockPath({ configPath, repoRoot, lockFile: settings.lockFile }).path;
+    const problems = writeAccessProblems({ archiveRoot: config.archiveRoot, lockPath });
+    if (problems.length > 0) throw new UserErrorList(problems);
   }
   for (const line of formatRunPlan(`Host ${sub}`, configPath, config.targets, args.targets)) {
     output.out(line);

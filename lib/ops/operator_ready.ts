@@ -9,6 +9,9 @@ import { loadEnvFile } from "../host/env_file.ts";
 import { effectiveEnv } from "../host/host_env.ts";
 import { resolveToken } from "../host/token_source.ts";
 import { checkDisk } from "../host/disk_check.ts";
+import { secretFileWarnings, writeAccessProblems } from "../host/write_access.ts";
+import { currentUser } from "../fs/permissions.ts";
+import { resolveLockPath } from "../lock/resolve_lock_path.ts";
 import { checkExporter } from "./exporter_ready.ts";
 import type { OpsOutput } from "./ops_log.ts";
 import { runTool } from "./run_child.ts";
@@ -53,6 +56,7 @@ async function authLine(opts: ReadyOptions): Promise<string> {
     repoRoot: opts.repoRoot,
     home: opts.env["HOME"],
   });
+  for (const warning of secretFileWarnings([envFile, token?.file])) opts.out.err(warning);
   if (!token) {
     // An empty `DISCORD_TOKEN=` line (as scrape.env.example ships) is not a token (§14.23).
     throw new UserError(
@@ -104,6 +108,20 @@ export async function verifyOperatorReady(opts: ReadyOptions): Promise<void> {
       minFreeRaw: env["DCE_MIN_FREE_MB"],
     })
   );
+  await check(() => {
+    const problems = writeAccessProblems({
+      archiveRoot: config.archiveRoot,
+      lockPath: resolveLockPath({
+        configPath: opts.configPath,
+        repoRoot: opts.repoRoot,
+        lockFile: resolveSettings({ env, repoRoot: opts.repoRoot }).lockFile,
+      }).path,
+      logDirs: [env["DCE_LOG_DIR"] || join(opts.repoRoot, "logs")],
+    });
+    if (problems.length > 0) throw new UserErrorList(problems);
+    out.out(`write access: archive root, lock files and log folder (${currentUser()})`);
+    return Promise.resolve();
+  });
   await check(async () => out.out(await checkExporter(env, opts.repoRoot)));
   await check(async () => out.out(await authLine(opts)));
   const memory = (env["DCE_CONTAINER_MEMORY"] ?? "").trim();
