@@ -1,7 +1,13 @@
 // Bad input to run-scrape: each §4 config error (one line each, exit 1, nothing touched), selection and usage errors.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CoreSandbox, exists, fixtureExport, fixtureWorld } from "./fakes/core_sandbox.ts";
+import {
+  CoreSandbox,
+  DEFAULT_NAME,
+  exists,
+  fixtureExport,
+  fixtureWorld,
+} from "./fakes/core_sandbox.ts";
 
 function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => l.includes("ERROR: "));
@@ -241,4 +247,25 @@ Deno.test("discovery failures name the step (error-path smoke): guilds, channels
     assert.match(run.stderr, pattern);
   }
   assert.deepEqual([...Deno.readDirSync(box.archiveRoot)], []);
+});
+
+Deno.test("an archive that is valid JSON but not a DCE export is called that; salvage with nothing to salvage reads no archive", async () => {
+  await using box = await CoreSandbox.create(fixtureWorld());
+  await Deno.mkdir(box.out, { recursive: true });
+  const foreign = join(box.out, DEFAULT_NAME);
+  await Deno.writeTextFile(foreign, JSON.stringify({ messages: [], note: "no guild, no channel" }));
+
+  const salvage = await box.run(["salvage"]);
+  assert.equal(salvage.code, 0, salvage.stderr);
+  assert.match(salvage.stderr, /Nothing to salvage for channel 111\./);
+  assert.match(salvage.stderr, /salvage completed/);
+
+  const scrape = await box.run(["scrape"]);
+  assert.equal(scrape.code, 1);
+  assert.match(
+    scrape.stderr,
+    /ERROR: Existing archive .*fixture-room \[111\]\.json is valid JSON but not a DCE export/,
+  );
+  assert.doesNotMatch(scrape.stderr, /not valid JSON/);
+  assert.equal((await box.invocations()).length, 0);
 });

@@ -19,9 +19,33 @@ Deno.test("dry run prints the plan and never a JSON summary line", async () => {
     });
     assert.equal(run.code, 0, both(run));
     assert.match(run.stdout, /=== Documents scrape run plan ===/);
-    assert.match(run.stdout, /^Dry run complete: archive paths verified\./m);
+    assert.match(
+      run.stdout,
+      /^Dry run complete: archive paths verified; token from DISCORD_TOKEN exported in the environment\. Rerun without --dry-run to scrape\.$/m,
+    );
     assert.doesNotMatch(both(run), /JSON summary file:/);
   }
+  // Only without a token does it say to provide one.
+  const none = await runTool("run-documents-scrape", ["--config", box.config, "--dry-run"], {
+    env: { ...box.env, DISCORD_TOKEN: "" },
+  });
+  assert.equal(none.code, 0, both(none));
+  assert.match(none.stdout, /^Dry run complete: archive paths verified\. Export DISCORD_TOKEN/m);
+});
+
+Deno.test("a dry run on a missing archive root fails; it never says the paths are verified", async () => {
+  await using box = await sandbox();
+  await Deno.remove(box.archiveRoot, { recursive: true });
+  const run = await runTool("run-documents-scrape", ["--config", box.config, "--dry-run"], {
+    env: box.env,
+  });
+  assert.equal(run.code, 1, both(run));
+  assert.match(run.stdout, /^Archive root: .* \(missing\)$/m);
+  assert.match(
+    run.stderr,
+    /^ERROR: archive_root ".*" \(config .*\) does not exist or is not a folder/m,
+  );
+  assert.doesNotMatch(both(run), /ready to scrape|archive paths verified/);
 });
 
 Deno.test("live run scrapes the operator's own config, tees an auto log and writes the summary", async () => {

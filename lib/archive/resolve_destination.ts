@@ -2,7 +2,7 @@
 // named by derive_destination.ts).
 import { basename } from "node:path";
 import { UserError } from "../cli/errors.ts";
-import { ArchiveError } from "./archive_error.ts";
+import { ArchiveError, existingArchiveError } from "./archive_error.ts";
 import { channelMapPath, readChannelMap, recordMapping } from "./channel_map.ts";
 import { readExportHeader } from "./export_header.ts";
 import { findArchiveFiles } from "./find_archive_files.ts";
@@ -22,9 +22,7 @@ async function checkArchive(path: string, channelId: string): Promise<void> {
   try {
     header = await readExportHeader(path);
   } catch (err) {
-    if (err instanceof ArchiveError) {
-      throw new UserError(`Existing export is not valid JSON: ${path} (${err.message})`);
-    }
+    if (err instanceof ArchiveError) throw existingArchiveError(path, err);
     throw err;
   }
   if (!header.channel.id) throw new UserError(`Export '${path}' is missing channel.id metadata.`);

@@ -16,6 +16,16 @@ export function parseMinFreeMb(raw: string | undefined): number {
   return Number(raw.trim());
 }
 
+/** The one sentence for a missing archive root (the disk gate and the archive table both find it). */
+export class MissingArchiveRootError extends UserError {
+  constructor(archiveRoot: string, configPath: string) {
+    super(
+      `archive_root "${archiveRoot}" (config ${configPath}) does not exist or is not a folder. Mount or create it before scraping; a missing archive folder often means an unmounted disk.`,
+    );
+    this.name = "MissingArchiveRootError";
+  }
+}
+
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isDirectory;
@@ -39,9 +49,7 @@ export async function checkDisk(
 ): Promise<void> {
   const min = parseMinFreeMb(opts.minFreeRaw);
   if (!(await isDirectory(opts.archiveRoot))) {
-    throw new UserError(
-      `archive_root "${opts.archiveRoot}" (config ${opts.configPath}) does not exist or is not a folder. Mount or create it before scraping; a missing archive folder often means an unmounted disk.`,
-    );
+    throw new MissingArchiveRootError(opts.archiveRoot, opts.configPath);
   }
   if (min <= 0) {
     out.out(`disk: check skipped (DCE_MIN_FREE_MB=${opts.minFreeRaw ?? ""})`);

@@ -8,7 +8,7 @@ import { coreArgv } from "../host/host_args.ts";
 import { hostSummaryPath } from "../host/host_paths.ts";
 import { checkLockGate } from "./lock_gate.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
-import { hostRunnerEnv, verifyDiskOnly } from "./operator_ready.ts";
+import { findToken, hostRunnerEnv, verifyDiskOnly } from "./operator_ready.ts";
 import { runLoggedWorkflow } from "./logged_workflow.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
@@ -116,8 +116,12 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
     log.out(line);
   }
   if (opts.mode === "dry-run") {
+    // Say what is true of the token: the next step differs when there is none.
+    const token = await findToken(opts.env, opts.repoRoot).catch(() => null);
     log.out(
-      "Dry run complete: archive paths verified. Export DISCORD_TOKEN or create a token file, then rerun without --dry-run.",
+      token
+        ? `Dry run complete: archive paths verified; token from ${token.source}. Rerun without --dry-run to scrape.`
+        : "Dry run complete: archive paths verified. Export DISCORD_TOKEN or create a token file, then rerun without --dry-run.",
     );
     return 0;
   }

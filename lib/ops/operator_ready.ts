@@ -7,7 +7,7 @@ import { findTarget } from "../config/select_targets.ts";
 import type { ScrapeConfig } from "../config/scrape_config.ts";
 import { loadEnvFile } from "../host/env_file.ts";
 import { effectiveEnv } from "../host/host_env.ts";
-import { resolveToken } from "../host/token_source.ts";
+import { type ResolvedToken, resolveToken } from "../host/token_source.ts";
 import { checkDisk } from "../host/disk_check.ts";
 import { secretFileWarnings, writeAccessProblems } from "../host/write_access.ts";
 import { currentUser } from "../fs/permissions.ts";
@@ -47,15 +47,21 @@ export async function verifyDiskOnly(opts: ReadyOptions, config?: ScrapeConfig):
   opts.out.out(`disk-only: ok (config ${opts.configPath})`);
 }
 
-async function authLine(opts: ReadyOptions): Promise<string> {
-  const envFile = envFilePath(opts.env, opts.repoRoot);
-  const token = await resolveToken({
-    env: opts.env,
+/** The token the host runner would use (same sources, same order), or null. */
+export async function findToken(env: Env, repoRoot: string): Promise<ResolvedToken | null> {
+  const envFile = envFilePath(env, repoRoot);
+  return await resolveToken({
+    env,
     envFile: await loadEnvFile(envFile),
     envFilePath: envFile,
-    repoRoot: opts.repoRoot,
-    home: opts.env["HOME"],
+    repoRoot,
+    home: env["HOME"],
   });
+}
+
+async function authLine(opts: ReadyOptions): Promise<string> {
+  const envFile = envFilePath(opts.env, opts.repoRoot);
+  const token = await findToken(opts.env, opts.repoRoot);
   for (const warning of secretFileWarnings([envFile, token?.file])) opts.out.err(warning);
   if (!token) {
     // An empty `DISCORD_TOKEN=` line (as scrape.env.example ships) is not a token (§14.23).
@@ -141,7 +147,8 @@ export async function verifyOperatorReady(opts: ReadyOptions): Promise<void> {
   await check(async () => {
     await verifyArchives(out, config);
   });
-  if (problems.length > 0) throw new UserErrorList(problems);
+  // The disk gate and the archive table both notice a missing root: say it once.
+  if (problems.length > 0) throw new UserErrorList([...new Set(problems)]);
 
   if (opts.preflightTarget !== undefined) {
     out.out(`Running preflight for target ${opts.preflightTarget}...`);

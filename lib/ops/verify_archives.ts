@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { findArchiveFiles, seededChannelId } from "../archive/find_archive_files.ts";
 import { UserError } from "../cli/errors.ts";
+import { MissingArchiveRootError } from "../host/disk_check.ts";
 import type { ScrapeConfig, TargetConfig } from "../config/scrape_config.ts";
 import type { OpsOutput } from "./ops_log.ts";
 
@@ -116,7 +117,8 @@ export async function verifyArchives(
   out: OpsOutput,
   config: ScrapeConfig,
 ): Promise<TargetArchiveRow[]> {
-  out.out(`Archive root: ${config.archiveRoot}`);
+  const rootExists = await isDirectory(config.archiveRoot);
+  out.out(`Archive root: ${config.archiveRoot}${rootExists ? "" : " (missing)"}`);
   out.out("");
   out.out(row(["TARGET", "OUTPUT_DIR", "JSON", "SEEDED", "MAP", "MEM", "STATUS"]));
   out.out(row(["------", "----------", "----", "------", "---", "---", "------"]));
@@ -137,6 +139,8 @@ export async function verifyArchives(
   }
   const failed = rows.filter((r) => !r.ok).length;
   out.out("");
+  // Nothing is ready without the root, whatever the rows say (a new target's row reads "ok").
+  if (!rootExists) throw new MissingArchiveRootError(config.archiveRoot, config.path);
   if (failed > 0) {
     throw new UserError(`${failed} enabled target(s) failed archive verification.`);
   }

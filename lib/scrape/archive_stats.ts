@@ -1,6 +1,6 @@
 // One streaming pass over an existing archive: its header, message count and cursor (largest id, §9.3).
 import { UserError } from "../cli/errors.ts";
-import { ArchiveError } from "../archive/archive_error.ts";
+import { ArchiveError, existingArchiveError } from "../archive/archive_error.ts";
 import { ExportReader } from "../archive/export_reader.ts";
 import { guildLabel, headerFromFields } from "../archive/export_header.ts";
 import { CursorTracker, type IgnoredIds } from "../archive/cursor_tracker.ts";
@@ -35,9 +35,7 @@ export async function archiveStats(
     const { maxId, ignored: ignoredIds } = cursor;
     return { channelId, guildLabel: guildLabel(header), count: reader.count, maxId, ignoredIds };
   } catch (err) {
-    if (err instanceof ArchiveError) {
-      throw new UserError(`Existing export is not valid JSON: ${path} (${err.message})`);
-    }
+    if (err instanceof ArchiveError) throw existingArchiveError(path, err);
     throw err;
   }
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { deriveDestination } from "../archive/derive_destination.ts";
 import { resolveDestination } from "../archive/resolve_destination.ts";
 import { salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
+import { findTempChannelIds } from "../archive/find_temp_channel_ids.ts";
 import { ioStep } from "../fs/io_error.ts";
 import { DiskFullError } from "../dce/export_errors.ts";
 import type { CoreLog } from "./core_log.ts";
@@ -19,7 +20,14 @@ export async function salvageTarget(
   );
   log(`  Server scope: ${resolved.scope}`);
   const tempRoot = join(target.outputDir, ".dce-temp");
+  // Only channels with a partial export are looked at: with nothing to salvage, no archive is read
+  // (a salvage must not fail on an archive it would not touch).
+  const withTemps = new Set(await findTempChannelIds(target.outputDir));
   for (const channelId of channelIds) {
+    if (!withTemps.has(channelId)) {
+      log(`  Nothing to salvage for channel ${channelId}.`);
+      continue;
+    }
     const destination = await resolveDestination(target.outputDir, channelId);
     await ioStep(
       "create the temp folder",
