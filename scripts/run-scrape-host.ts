@@ -60,6 +60,7 @@ Settings: every variable may be exported or set in the env file; an exported non
   DCE_SKIP_DISK_CHECK  1 skips the disk check
   DCE_SCRAPE_LOCK_FILE lock path override; DCE_SKIP_SCRAPE_LOCK=1 runs without the lock
   DCE_STALE_TEMP_MIN_AGE_SECONDS, DCE_SALVAGE_ACTIVE_TEMPS  salvage tuning, passed to the core
+  DCE_HEARTBEAT_SECONDS  a progress line this often while one export runs (default 60; 0 = none)
   DCE_REPO_ROOT        repository root override; TMPDIR  where the 0600 token env file is made
 
 Token precedence (first non-empty wins):

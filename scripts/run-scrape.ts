@@ -32,7 +32,8 @@ Options:
   --channel ID     repeatable; only these channels (exactly one --target; must belong to it)
 
 Environment: DISCORD_TOKEN (scrape, preflight), DCE_CLI_BIN, DCE_RUN_SUMMARY_JSON=1,
-DCE_RUN_SUMMARY_FILE, DCE_STALE_TEMP_MIN_AGE_SECONDS (120), DCE_SALVAGE_ACTIVE_TEMPS=1, TMPDIR.
+DCE_RUN_SUMMARY_FILE, DCE_STALE_TEMP_MIN_AGE_SECONDS (120), DCE_SALVAGE_ACTIVE_TEMPS=1, TMPDIR,
+DCE_HEARTBEAT_SECONDS (60; 0 = none): a progress line while one export runs.
 Exit: 0 ok; 1 any failure (config, selection, auth, disk full, channel failure); 2 usage error
 or missing config; 128+n when
 stopped by signal n (partial temps kept); passthrough: the CLI's own code.`;

@@ -377,7 +377,13 @@ function composeEntries(plan: Plan, token: ResolvedToken, podman: boolean): [str
     "DCE_CONTAINER_MEMORY",
     containerMemoryFor(env["DCE_CONTAINER_MEMORY"], plan.config.targets, plan.args.targets),
   ]);
-  for (const key of ["DCE_STALE_TEMP_MIN_AGE_SECONDS", "DCE_SALVAGE_ACTIVE_TEMPS"]) {
+  for (
+    const key of [
+      "DCE_STALE_TEMP_MIN_AGE_SECONDS",
+      "DCE_SALVAGE_ACTIVE_TEMPS",
+      "DCE_HEARTBEAT_SECONDS",
+    ]
+  ) {
     if (env[key]) entries.push([key, env[key] as string]);
   }
   const inContainer = plan.summaryFile !== null

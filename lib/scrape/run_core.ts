@@ -20,6 +20,7 @@ import {
 } from "./core_options.ts";
 import { type CoreLog, makeCoreLog } from "./core_log.ts";
 import { preflightTarget } from "./preflight_target.ts";
+import { DEFAULT_HEARTBEAT_SECONDS } from "./export_heartbeat.ts";
 import {
   ListingCache,
   type ResolvedTarget,
@@ -88,6 +89,7 @@ async function runMode(
   const selected = selectTargets(config, request.targets, overrides);
   const minAgeSeconds = envNumber(env, "DCE_STALE_TEMP_MIN_AGE_SECONDS", 120);
   const includeActive = env.DCE_SALVAGE_ACTIVE_TEMPS === "1";
+  const heartbeatSeconds = envNumber(env, "DCE_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS);
 
   const cli: DceCli = {
     bin: request.cliBin || env.DCE_CLI_BIN || DEFAULT_CLI_BIN,
@@ -134,6 +136,7 @@ async function runMode(
       minAgeSeconds,
       includeActive,
       channelGuilds: r.channelGuilds,
+      heartbeatSeconds,
       ...(request.onExportChild ? { onExportChild: request.onExportChild } : {}),
     }, records);
   }
@@ -165,13 +168,16 @@ async function scrapeTarget(
   );
   log(`  Server scope: ${resolved.scope}`);
   let skipped = 0;
-  for (const channelId of channelIds) {
+  for (const [i, channelId] of channelIds.entries()) {
     if (ctx.cli.signal?.aborted) {
       throw new UserError(
         `Scrape interrupted before channel ${channelId} of target '${target.name}'.`,
       );
     }
-    const record = await scrapeChannel(ctx, target, channelId);
+    const record = await scrapeChannel(ctx, target, channelId, {
+      index: i + 1,
+      total: channelIds.length,
+    });
     records.push(record);
     if (record.action === "SKIPPED" || record.action === "SKIPPED_OOM") skipped++;
   }

@@ -13,6 +13,7 @@ import { guildLabel } from "../archive/export_header.ts";
 import type { TargetConfig } from "../config/scrape_config.ts";
 import type { DceCli } from "../dce/dce_listings.ts";
 import { exportChannel } from "../dce/export_channel.ts";
+import { startHeartbeat } from "./export_heartbeat.ts";
 import { DceAuthError, DiskFullError } from "../dce/export_errors.ts";
 import type { ChildHook, TailLine } from "../dce/run_dce.ts";
 import { ignoredIdsWarning } from "../archive/cursor_tracker.ts";
@@ -29,6 +30,14 @@ export interface ChannelContext {
   /** Channel id → `<guild name> [<id>]` from the listings, for channels without an archive yet. */
   channelGuilds: Map<string, string>;
   onExportChild?: ChildHook;
+  /** DCE_HEARTBEAT_SECONDS: a progress line this often while an export runs (0: none). */
+  heartbeatSeconds: number;
+}
+
+/** Where this channel stands in its target's list, shown as `[i/n]`. */
+export interface ChannelPosition {
+  index: number;
+  total: number;
 }
 
 /** The run was stopped (AbortSignal) while this channel exported; its partial temp is kept. */
@@ -76,8 +85,10 @@ export async function scrapeChannel(
   ctx: ChannelContext,
   target: TargetConfig,
   channelId: string,
+  position: ChannelPosition = { index: 1, total: 1 },
 ): Promise<ChannelRecord> {
   const { log } = ctx;
+  const counter = `[${position.index}/${position.total}]`;
   const outputDir = target.outputDir;
   let destination = await resolveDestination(outputDir, channelId);
   let label = ctx.channelGuilds.get(channelId) ?? "unknown guild";
@@ -113,7 +124,7 @@ export async function scrapeChannel(
   }
 
   log(
-    `Exporting channel ${channelId} for target '${target.name}'${
+    `${counter} Exporting channel ${channelId} for target '${target.name}'${
       cursor !== null ? ` after message ${cursor}` : ""
     }${destination !== null ? ` → ${destination}` : ""}.`,
   );
@@ -128,6 +139,12 @@ export async function scrapeChannel(
   let keepTemp = false;
   try {
     const exportPath = join(tempDir, "export.json");
+    using _heartbeat = startHeartbeat({
+      path: exportPath,
+      what: `channel ${channelId} ${counter}`,
+      intervalSeconds: ctx.heartbeatSeconds,
+      log,
+    });
     const result = await exportChannel(ctx.cli, {
       channelId,
       outputPath: exportPath,
