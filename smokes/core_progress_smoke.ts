@@ -40,3 +40,21 @@ Deno.test("DCE_HEARTBEAT_SECONDS=0 turns the heartbeat off", async () => {
   assert.match(run.stderr, /\[1\/1\] Exporting channel/);
   assert.doesNotMatch(run.stderr, /still exporting/);
 });
+
+Deno.test("each fact once: one plan, one disk line, one archive table per workflow", async () => {
+  await using box = await sandbox();
+  const count = (text: string, re: RegExp) => text.match(re)?.length ?? 0;
+  const live = await runTool("run-documents-scrape", ["--config", box.config], { env: box.env });
+  assert.equal(live.code, 0, live.stderr);
+  assert.equal(count(live.stdout, /^=== .* run plan ===$/gm), 1, live.stdout);
+  assert.equal(count(live.stdout, /^disk: /gm), 1, live.stdout);
+  assert.equal(count(live.stdout, /^TARGET /gm), 1, live.stdout);
+
+  const handoff = await runTool("operator-handoff", ["--config", box.config, "--skip-df"], {
+    env: box.env,
+  });
+  assert.equal(handoff.code, 0, handoff.stderr);
+  assert.equal(count(handoff.stdout, /^=== .* run plan ===$/gm), 1, handoff.stdout);
+  assert.equal(count(handoff.stdout, /^TARGET /gm), 1, handoff.stdout);
+  assert.equal(count(handoff.stdout, /^disk: /gm), 1, handoff.stdout);
+});

@@ -3,6 +3,7 @@
 import { join, resolve } from "node:path";
 import { whichOnPath } from "../process/child_process.ts";
 import { UserError, UserErrorList } from "../cli/errors.ts";
+import { alreadyShown, unlessShown } from "../cli/shown_facts.ts";
 import { secretFileWarnings, writeAccessProblems } from "./write_access.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
@@ -240,7 +241,7 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
 
   opts.signals.checkpoint();
   if (env["DCE_SKIP_DISK_CHECK"] !== "1") {
-    await checkDisk(output, {
+    await checkDisk(unlessShown(env, "disk", output), {
       archiveRoot: config.archiveRoot,
       configPath,
       repoRoot,
@@ -254,8 +255,10 @@ async function prepare(opts: HostRunOptions): Promise<Plan> {
     const problems = writeAccessProblems({ archiveRoot: config.archiveRoot, lockPath });
     if (problems.length > 0) throw new UserErrorList(problems);
   }
-  for (const line of formatRunPlan(`Host ${sub}`, configPath, config.targets, args.targets)) {
-    output.out(line);
+  if (!alreadyShown(env, "plan")) {
+    for (const line of formatRunPlan(`Host ${sub}`, configPath, config.targets, args.targets)) {
+      output.out(line);
+    }
   }
   return plan;
 }

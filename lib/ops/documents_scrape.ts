@@ -9,6 +9,7 @@ import { hostSummaryPath } from "../host/host_paths.ts";
 import { checkLockGate } from "./lock_gate.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
 import { findToken, hostRunnerEnv, verifyDiskOnly } from "./operator_ready.ts";
+import { alreadyShown, shownEnv, unlessShown } from "../cli/shown_facts.ts";
 import { runLoggedWorkflow } from "./logged_workflow.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
@@ -108,12 +109,14 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
   selectTargets(config, opts.targets, { guilds: opts.guilds, channels: opts.channels });
   if (paths.logFile !== undefined) log.out(`Log file: ${paths.logFile}`);
 
-  await verifyArchives(log, config);
-  log.out("");
-  for (
-    const line of formatRunPlan("Documents scrape", opts.configPath, config.targets, opts.targets)
-  ) {
-    log.out(line);
+  await verifyArchives(unlessShown(opts.env, "archives", log), config);
+  if (!alreadyShown(opts.env, "plan")) {
+    log.out("");
+    for (
+      const line of formatRunPlan("Documents scrape", opts.configPath, config.targets, opts.targets)
+    ) {
+      log.out(line);
+    }
   }
   if (opts.mode === "dry-run") {
     // Say what is true of the token: the next step differs when there is none.
@@ -130,8 +133,10 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
     diskOnly: true,
     env: opts.env,
     repoRoot: opts.repoRoot,
-    out: log,
+    out: unlessShown(opts.env, "disk", log),
   }, config);
+  // The runs below check the plan and the disk again but need not print them again.
+  const shown = shownEnv(opts.env, "plan", "disk");
   checkLockGate(log, {
     configPath: opts.configPath,
     repoRoot: opts.repoRoot,
@@ -143,6 +148,7 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
     log.out("Salvaging stale partial exports (no Discord export)...");
     const code = await runTool(log, opts.repoRoot, "run-scrape-host", ["salvage", ...pass], {
       baseEnv: opts.env,
+      env: shown,
     });
     if (code !== 0) throw new StepFailedError("run-scrape-host salvage", code);
     if (opts.mode === "salvage-only") {
@@ -154,6 +160,7 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
   log.out(`JSON summary file: ${paths.summaryFile}`);
   await dropStaleSummary(log, paths.summaryFile!);
   const env: Record<string, string> = {
+    ...shown,
     DCE_RUN_SUMMARY_JSON: "1",
     DCE_RUN_SUMMARY_FILE: paths.summaryFile!,
   };

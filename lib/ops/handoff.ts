@@ -10,6 +10,7 @@ import type { OpsOutput } from "./ops_log.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
 import { formatRunPlan } from "../host/run_plan.ts";
+import { shownEnv } from "../cli/shown_facts.ts";
 
 export interface HandoffOptions {
   configPath: string;
@@ -131,12 +132,13 @@ export async function runHandoff(opts: HandoffOptions): Promise<void> {
 
   const mode = opts.salvageOnly ? "--salvage-only" : "--dry-run";
   out.out("");
+  // The plan above, and readiness's archive table and disk line, are not printed a second time.
   const docs = await runTool(out, opts.repoRoot, "run-documents-scrape", [
     "--config",
     opts.configPath,
     ...selectionArgs(opts),
     mode,
-  ], { baseEnv: opts.env });
+  ], { baseEnv: opts.env, env: shownEnv(opts.env, "plan", "archives", "disk") });
   if (docs !== 0) throw new StepFailedError(`run-documents-scrape ${mode}`, docs);
 
   const suffix = selectionArgs(opts).map((a) => ` ${a}`).join("");

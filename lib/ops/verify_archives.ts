@@ -105,11 +105,20 @@ export async function inspectTarget(target: TargetConfig): Promise<TargetArchive
   return { target, counts, status: "ok", ok: true };
 }
 
-function row(cells: [string, string, string, string, string, string, string]): string {
-  const [target, dir, json, seeded, map, mem, status] = cells;
-  return `${target.padEnd(28)} ${dir.padEnd(40)} ${json.padStart(8)} ${seeded.padStart(8)} ${
-    map.padStart(8)
-  } ${mem.padStart(6)}  ${status}`;
+type Cells = [string, string, string, string, string, string, string];
+
+/**
+ * Aligned rows whose first two columns are as wide as their longest value (at least the bash
+ * table's 28 and 40), so a long output_dir never pushes the counts out of their columns.
+ */
+function table(rows: Cells[]): string[] {
+  const targetWidth = Math.max(28, ...rows.map((r) => r[0].length));
+  const dirWidth = Math.max(40, ...rows.map((r) => r[1].length));
+  return rows.map(([target, dir, json, seeded, map, mem, status]) =>
+    `${target.padEnd(targetWidth)} ${dir.padEnd(dirWidth)} ${json.padStart(8)} ${
+      seeded.padStart(8)
+    } ${map.padStart(8)} ${mem.padStart(6)}  ${status}`
+  );
 }
 
 /** Prints the table; throws a UserError when any enabled target failed. Returns the rows. */
@@ -120,14 +129,16 @@ export async function verifyArchives(
   const rootExists = await isDirectory(config.archiveRoot);
   out.out(`Archive root: ${config.archiveRoot}${rootExists ? "" : " (missing)"}`);
   out.out("");
-  out.out(row(["TARGET", "OUTPUT_DIR", "JSON", "SEEDED", "MAP", "MEM", "STATUS"]));
-  out.out(row(["------", "----------", "----", "------", "---", "---", "------"]));
+  const cells: Cells[] = [
+    ["TARGET", "OUTPUT_DIR", "JSON", "SEEDED", "MAP", "MEM", "STATUS"],
+    ["------", "----------", "----", "------", "---", "---", "------"],
+  ];
   const rows: TargetArchiveRow[] = [];
   for (const target of config.targets) {
     const result = await inspectTarget(target);
     rows.push(result);
     const c = result.counts;
-    out.out(row([
+    cells.push([
       target.name,
       target.outputDir,
       c ? String(c.json) : "-",
@@ -135,8 +146,9 @@ export async function verifyArchives(
       c ? (c.mapped === null ? "?" : String(c.mapped)) : "-",
       target.containerMemory ?? "-",
       result.status,
-    ]));
+    ]);
   }
+  for (const line of table(cells)) out.out(line);
   const failed = rows.filter((r) => !r.ok).length;
   out.out("");
   // Nothing is ready without the root, whatever the rows say (a new target's row reads "ok").

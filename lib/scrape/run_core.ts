@@ -166,7 +166,6 @@ async function scrapeTarget(
   log(
     `Target '${target.name}': processing ${channelIds.length} channel(s) into ${target.outputDir}.`,
   );
-  log(`  Server scope: ${resolved.scope}`);
   let skipped = 0;
   for (const [i, channelId] of channelIds.entries()) {
     if (ctx.cli.signal?.aborted) {

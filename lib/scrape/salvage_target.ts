@@ -18,7 +18,6 @@ export async function salvageTarget(
   log(
     `Target '${target.name}': salvaging stale temp exports for ${channelIds.length} channel(s) under ${target.outputDir} (no Discord export).`,
   );
-  log(`  Server scope: ${resolved.scope}`);
   const tempRoot = join(target.outputDir, ".dce-temp");
   // Only channels with a partial export are looked at: with nothing to salvage, no archive is read
   // (a salvage must not fail on an archive it would not touch).
