@@ -142,7 +142,7 @@ Deno.test("salvage mode with nothing to do still reports per channel and complet
   const run = await box.run(["salvage"], { DISCORD_TOKEN: "" });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /salvaging stale temp exports for 1 channel\(s\)/);
-  assert.match(run.stderr, /No archive path for channel 111/);
+  assert.match(run.stderr, /Nothing to salvage for channel 111\./);
   assert.match(run.stderr, /salvage completed/);
 });
 
