@@ -1,4 +1,5 @@
 // verify-operator-ready: the disk gate alone (--disk-only), or every host prerequisite before a scrape.
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { UserError, UserErrorList } from "../cli/errors.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
@@ -125,7 +126,10 @@ export async function verifyOperatorReady(opts: ReadyOptions): Promise<void> {
       logDirs: [env["DCE_LOG_DIR"] || join(opts.repoRoot, "logs")],
     });
     if (problems.length > 0) throw new UserErrorList(problems);
-    out.out(`write access: archive root, lock files and log folder (${currentUser()})`);
+    // A missing root is the disk gate's to report; it is not called writable here.
+    if (statSync(config.archiveRoot, { throwIfNoEntry: false })?.isDirectory()) {
+      out.out(`write access: archive root, lock files and log folder (${currentUser()})`);
+    }
     return Promise.resolve();
   });
   await check(async () => out.out(await checkExporter(env, opts.repoRoot)));
