@@ -19,6 +19,11 @@ Deno.test("dry run and salvage-only stop after the handoff, without a JSON summa
   });
   assert.equal(dry.code, 0, both(dry));
   assert.match(dry.stdout, /=== Operator proof run plan ===/);
+  assert.equal(
+    dry.stdout.match(/ run plan ===$/gm)?.length,
+    1,
+    "the plan once, not again by the handoff",
+  );
   assert.match(dry.stdout, /^Dry run complete \(no Discord scrape\)\.$/m);
   assert.doesNotMatch(both(dry), /JSON summary file:/);
 

@@ -10,7 +10,7 @@ import type { OpsOutput } from "./ops_log.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
 import { formatRunPlan } from "../host/run_plan.ts";
-import { shownEnv } from "../cli/shown_facts.ts";
+import { alreadyShown, shownEnv } from "../cli/shown_facts.ts";
 
 export interface HandoffOptions {
   configPath: string;
@@ -107,10 +107,12 @@ export async function runHandoff(opts: HandoffOptions): Promise<void> {
   out.out("================");
   out.out(`config: ${opts.configPath}`);
   out.out("");
-  for (const line of formatRunPlan("Operator handoff", opts.configPath, config.targets)) {
-    out.out(line);
+  if (!alreadyShown(opts.env, "plan")) {
+    for (const line of formatRunPlan("Operator handoff", opts.configPath, config.targets)) {
+      out.out(line);
+    }
+    out.out("");
   }
-  out.out("");
   if (!opts.skipDf) {
     const paths: string[] = [];
     for (const path of [config.archiveRoot, opts.repoRoot]) {

@@ -11,6 +11,7 @@ import { checkValidationFlags } from "./operator_validation.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
 import { formatRunPlan } from "../host/run_plan.ts";
+import { shownEnv } from "../cli/shown_facts.ts";
 import { perTargetSummaryFile, targetSlug } from "../scrape/run_summary.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
 import { type Clock, systemClock, utcFileStamp, utcSeconds } from "../cli/utc_stamp.ts";
@@ -93,7 +94,7 @@ async function prove(
     ...(opts.target !== undefined ? ["--target", opts.target] : []),
     ...channelArgs,
     ...(opts.salvageOnly ? ["--salvage-only"] : []),
-  ], { baseEnv: opts.env });
+  ], { baseEnv: opts.env, env: shownEnv(opts.env, "plan") });
   if (handoff !== 0) throw new StepFailedError("operator-handoff", handoff);
   if (opts.dryRun) {
     log.out("Dry run complete (no Discord scrape).");
