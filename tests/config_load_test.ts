@@ -126,6 +126,16 @@ Deno.test("loadConfig() each §4 check has its exact message", async (t) => {
       { archive_root: "r", targets: [{ name: "a", output_dir: "/r/a" }] },
       "archive_root must be an absolute path.",
     ],
+    [
+      "archive_root /",
+      { archive_root: "/", targets: [{ name: "a", output_dir: "/a" }] },
+      'archive_root "/" is a system folder; give the archive a folder of its own, e.g. /srv/discord-archive.',
+    ],
+    [
+      "archive_root under /proc",
+      { archive_root: "/proc/self/", targets: [{ name: "a", output_dir: "/proc/self/a" }] },
+      'archive_root "/proc/self" is a system folder; give the archive a folder of its own, e.g. /srv/discord-archive.',
+    ],
     ["no targets", { archive_root: "/r", targets: [] }, "Config must define at least one target."],
     ["targets absent", { archive_root: "/r" }, "Config must define at least one target."],
     ["duplicate names", {

@@ -69,6 +69,35 @@ export function normaliseArchiveRoot(root: string): string {
   return stripTrailingSlashes(normalize(root));
 }
 
+/** Folders the system owns: an archive there writes into /proc, /etc, … or locks the whole disk. */
+const SYSTEM_FOLDERS = new Set([
+  "/",
+  "/bin",
+  "/boot",
+  "/dev",
+  "/etc",
+  "/lib",
+  "/lib32",
+  "/lib64",
+  "/proc",
+  "/run",
+  "/sbin",
+  "/sys",
+  "/usr",
+  "/var",
+]);
+/** Kernel filesystems: nothing under them is a place for files of ours. */
+const VIRTUAL_TREES = ["/proc/", "/sys/", "/dev/"];
+
+/** Why `root` (normalised) cannot be an archive root, or null. */
+export function systemFolderProblem(root: string): string | null {
+  if (!SYSTEM_FOLDERS.has(root) && !VIRTUAL_TREES.some((tree) => root.startsWith(tree))) {
+    return null;
+  }
+  return `archive_root "${root}" is a system folder; give the archive a folder of its own, ` +
+    `e.g. /srv/discord-archive.`;
+}
+
 export function validateConfig(raw: Json, path: string): Validation {
   const problems: string[] = [];
   if (!isObject(raw)) {
@@ -88,6 +117,8 @@ export function validateConfig(raw: Json, path: string): Validation {
     problems.push("archive_root must be an absolute path.");
   } else {
     archiveRoot = normaliseArchiveRoot(raw.archive_root);
+    const system = systemFolderProblem(archiveRoot);
+    if (system !== null) problems.push(system);
   }
 
   const defaults: ConfigDefaults = { includeThreads: "all", includeVoiceChannels: false };
