@@ -34,7 +34,8 @@ Deno.test("PID reuse: a live unrelated process with another start time is stale;
   assert.equal(reused.code, 0, reused.stdout + reused.stderr);
   assert.match(
     reused.stderr,
-    /^WARN: reclaiming scrape lock; previous holder pid \d+ is not running\.$/m,
+    /^WARN: reclaiming scrape lock; previous holder pid \d+ has ended \(pid \d+ was reused .*\)\.$/m,
+    "the pid runs (as another process): the WARN must not say it is not running",
   );
 
   seedRecord(lock, unrelated.pid, {

@@ -1,6 +1,7 @@
 // Unit tests for .meta parsing/writing, command redaction and the atomic publish.
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { reclaimWarning } from "../lib/lock/acquire_lock.ts";
 import {
   formatMeta,
   type LockMeta,
@@ -62,6 +63,12 @@ Deno.test("redactCommand() hides token values and keeps one line of at most 500 
     redactCommand(["sh", "-c", "echo mytokenvalue1"], "mytokenvalue1"),
     "sh -c echo [REDACTED]",
   );
+  // Every spelling of DCE's token option, without the token in the environment to match on.
+  assert.equal(
+    redactCommand(["dce", "-tTOK1", "--Token", "TOK2", "-T", "TOK3", "--TOKEN=TOK4", "-t=TOK5"]),
+    "dce -t[REDACTED] --Token [REDACTED] -T [REDACTED] --TOKEN=[REDACTED] -t=[REDACTED]",
+  );
+  assert.equal(redactCommand(["env", "discord_token=x1"]), "env discord_token=[REDACTED]");
   assert.equal(redactCommand(["a\nb", "c\rd"]), "a b c d");
   const long = redactCommand(["x", "é".repeat(400)]);
   assert.ok(new TextEncoder().encode(long).length <= 500);
@@ -87,4 +94,14 @@ Deno.test("writeMetaAtomic() replaces a symlink at the meta path instead of writ
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("reclaimWarning(): the legacy line only when the pid is gone, the true reason otherwise", () => {
+  assert.equal(
+    reclaimWarning(42, "no process with pid 42"),
+    "WARN: reclaiming scrape lock; previous holder pid 42 is not running.",
+  );
+  const reused = reclaimWarning(42, "pid 42 was reused (start time 9, recorded 8)");
+  assert.doesNotMatch(reused, /is not running/);
+  assert.match(reused, /previous holder pid 42 has ended \(pid 42 was reused/);
 });

@@ -1,5 +1,4 @@
 // Acquire and release of the archive-root lock (lock-protocol §1–§3): pidfile + flock + guarded reclaim.
-import { UserError } from "../cli/errors.ts";
 import { readProcessStartTime } from "../process/child_process.ts";
 import { formatLockFile, newToken, type ParsedLockFile, parseLockFile } from "./lock_record.ts";
 import {
@@ -14,27 +13,21 @@ import {
 import {
   checkLockFolder,
   lockIoError,
+  lockIoStep,
   LockPathError,
   lstatRegular,
   openExistingLockFile,
 } from "./lock_path_safety.ts";
 import { takeGuard } from "./reclaim_guard.ts";
+import { LockBusyError } from "./lock_busy_error.ts";
+
+export { LockBusyError };
 import { tryFlock } from "./flock.ts";
 import { type Holder, holderFrom, holderSummary, judgeHolder } from "./holder.ts";
 import { type LocalIdentity, readLocalIdentity } from "./liveness.ts";
 
 /** Largest lock file we read; ours is about 120 bytes, anything bigger is garbage. */
 const RECORD_CAP = 4096;
-
-/** The lock is held by someone else: exit 1 (with-scrape-lock can map it to --conflict-exit-code). */
-export class LockBusyError extends UserError {
-  readonly holder: Holder | null;
-  constructor(message: string, holder: Holder | null, exitCode = 1) {
-    super(message, { exitCode });
-    this.name = "LockBusyError";
-    this.holder = holder;
-  }
-}
 
 export interface AcquireOptions {
   path: string;
@@ -71,7 +64,10 @@ export interface LockHandle {
 export function busyMessage(path: string, holder: Holder | null, running: boolean): string {
   const head = `Another scrape is already running (lock: ${path}).`;
   if (holder === null) {
-    return `${head} Wait for it to finish or confirm no scrape is active before removing the lock.`;
+    // No record (the bash suite, or a holder between its flock and its record): the flock is the
+    // proof. Deleting the file would not free it, only let a second holder in beside this one.
+    return `${head} Its holder left no record yet; wait for it to finish (the lock frees itself ` +
+      `when its holder exits; see who holds it with: fuser ${path}).`;
   }
   return `${head} ${holderSummary(holder, running)} [host: ${holder.host || "unknown"}; checkout: ${
     holder.checkout || "unknown"
@@ -120,6 +116,32 @@ function writeAll(file: Deno.FsFile, text: string): void {
   file.truncateSync(bytes.length);
 }
 
+/**
+ * After the flock: the path must still name the inode we locked. Someone who deleted or replaced the
+ * file between our open and our flock left us holding a lock nobody else can see.
+ */
+function checkStillNamed(path: string, file: Deno.FsFile): void {
+  const atPath = lstatRegular(path);
+  const ours = lockIoStep(path, "inspect lock file", () => file.statSync());
+  if (atPath === null || atPath.ino !== ours.ino || atPath.dev !== ours.dev) {
+    throw new LockBusyError(
+      `Lock file ${path} was deleted or replaced while we were locking it; retry`,
+      null,
+    );
+  }
+}
+
+/**
+ * The legacy reclaim line, byte for byte, when the holder's pid is simply gone; otherwise the
+ * same start with the true reason (a reused pid is running, just not as our holder).
+ */
+export function reclaimWarning(pid: number, reason: string): string {
+  if (reason === `no process with pid ${pid}`) {
+    return `WARN: reclaiming scrape lock; previous holder pid ${pid} is not running.`;
+  }
+  return `WARN: reclaiming scrape lock; previous holder pid ${pid} has ended (${reason}).`;
+}
+
 async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
   const { path } = opts;
   const warn = opts.warn ?? ((line: string) => console.error(line));
@@ -152,18 +174,22 @@ async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
         : judgeHolder(holder, local).holder.verdict === "alive";
       throw new LockBusyError(busyMessage(path, holder, running), holder);
     }
-    if (!created) {
-      const holder = readHolderAt(path, file);
-      if (holder !== null) {
-        const judged = judgeHolder(holder, local);
-        if (judged.verdict !== "dead") {
-          throw new LockBusyError(
-            `${busyMessage(path, holder, judged.holder.verdict === "alive")} (${judged.reason})`,
-            holder,
-          );
-        }
-        warn(`WARN: reclaiming scrape lock; previous holder pid ${holder.pid} is not running.`);
+    checkStillNamed(path, file);
+    // A fresh file has no record, but .meta may still name a live holder whose lock file was
+    // deleted under it: that holder runs on, so the lock is busy, not free.
+    const holder = readHolderAt(path, file);
+    if (holder !== null) {
+      const judged = judgeHolder(holder, local);
+      if (judged.verdict !== "dead") {
+        const deleted = created ? "; its lock file had been deleted and was recreated empty" : "";
+        throw new LockBusyError(
+          `${
+            busyMessage(path, holder, judged.holder.verdict === "alive")
+          } (${judged.reason}${deleted})`,
+          holder,
+        );
       }
+      warn(reclaimWarning(holder.pid, judged.reason));
     }
     const pid = opts.pid ?? Deno.pid;
     const token = newToken();
@@ -268,6 +294,8 @@ class Handle implements LockHandle {
         Deno.removeSync(metaPathOf(this.path));
       }
       return mine ? "released" : "taken-over";
+    } catch (err) {
+      throw lockIoError(this.path, "release lock", err);
     } finally {
       this.#file.close(); // drop the flock last, still under the guard
       guard?.release();

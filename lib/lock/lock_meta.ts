@@ -112,11 +112,15 @@ export function truncateBytes(text: string, max: number): string {
 }
 
 const REDACTED = "[REDACTED]";
-const SECRET_OPTIONS = new Set(["--token", "-t"]);
+/** `--token X` / `-t X` in any letter case: a value follows as the next word. */
+const SECRET_OPTION = /^(--token|-t)$/i;
+/** `--token=X`, `-t=X`, `-tX` (short options take their value attached) in any letter case. */
+const SECRET_ATTACHED = /^(--token=|-t=?)(?=.)/i;
 
 /**
- * The command line as recorded in .meta: token values redacted (DISCORD_TOKEN=…, --token X,
- * --token=X, and the env's DISCORD_TOKEN anywhere), one line, at most 500 bytes.
+ * The command line as recorded in .meta: token values redacted (every spelling of DCE's `-t` /
+ * `--token` option, `DISCORD_TOKEN=…`, and the env's DISCORD_TOKEN anywhere), one line, at most
+ * 500 bytes. Letter case is ignored on purpose: hiding a harmless `-T` costs nothing.
  */
 export function redactCommand(argv: string[], secret?: string): string {
   const out: string[] = [];
@@ -128,9 +132,10 @@ export function redactCommand(argv: string[], secret?: string): string {
       continue;
     }
     let shown = arg;
-    if (SECRET_OPTIONS.has(arg)) hideNext = true;
-    else if (/^--token=/.test(arg)) shown = `--token=${REDACTED}`;
-    shown = shown.replace(/(DISCORD_TOKEN=)[^\s'"]*/g, `$1${REDACTED}`);
+    const attached = SECRET_ATTACHED.exec(arg);
+    if (SECRET_OPTION.test(arg)) hideNext = true;
+    else if (attached !== null) shown = `${attached[1]}${REDACTED}`;
+    shown = shown.replace(/(DISCORD_TOKEN=)[^\s'"]*/gi, `$1${REDACTED}`);
     if (secret && secret.length >= 4) shown = shown.split(secret).join(REDACTED);
     out.push(shown);
   }

@@ -35,7 +35,7 @@ export function lstatRegular(path: string, what = "Lock file"): Deno.FileInfo | 
           `owns the archive root`,
       );
     }
-    throw err;
+    throw lockIoError(path, `inspect ${what.toLowerCase()}`, err);
   }
   if (!info.isFile) {
     throw new LockPathError(
@@ -59,27 +59,70 @@ export function checkLockFolder(path: string): void {
           `DCE_SCRAPE_LOCK_FILE) before starting a scrape`,
       );
     }
-    throw err;
+    throw lockIoError(folder, "inspect lock folder", err);
   }
   if (!info.isDirectory) {
     throw new LockPathError(`Lock folder ${folder} is not a directory; fix the lock path`);
   }
 }
 
-/** Turns an OS error while creating lock files into one actionable line. */
+/**
+ * The lock's own files could not be read or written for a reason outside our control (full or
+ * read-only disk, immutable folder, the disk gone): one line, exit 1 like any failed work. Exit 2
+ * stays for what the operator typed or configured (a hostile path, a folder this user cannot write).
+ */
+export class LockIoError extends UserError {
+  constructor(message: string) {
+    super(message, { exitCode: 1 });
+    this.name = "LockIoError";
+  }
+}
+
+/** errno name of an OS error (Deno sets `code`, e.g. "ENOSPC"). */
+function errnoOf(err: Error): string | null {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" ? code : null;
+}
+
+const IO_HINTS: Record<string, string> = {
+  EPERM: "operation not permitted (an immutable file or folder? check lsattr)",
+  ENOENT: "the folder is gone (was the archive disk unmounted?)",
+  ENOTDIR: "the folder is gone (was the archive disk unmounted?)",
+  ENODEV: "the device is gone (was the archive disk unplugged?)",
+  EIO: "I/O error on the archive disk",
+  ENOTCONN: "the filesystem is disconnected",
+  ESTALE: "stale network file handle",
+  ENOSPC: "no space left on device; free some space",
+  EDQUOT: "disk quota exceeded; free some space",
+  EROFS: "read-only file system; remount it writable",
+};
+
+/**
+ * Any OS error on the lock's files as one line: EACCES is the operator's to fix (exit 2); the
+ * rest (LockIoError, exit 1) are I/O failures. Never a stack: the lock runs unattended from cron.
+ */
 export function lockIoError(path: string, action: string, err: unknown): Error {
-  if (
-    err instanceof Deno.errors.PermissionDenied ||
-    (err instanceof Error && /os error 30|Read-only/.test(err.message))
-  ) {
+  if (err instanceof UserError || !(err instanceof Error)) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+  const errno = errnoOf(err);
+  if (errno === "EACCES") {
     return new LockPathError(
       `Cannot ${action} ${path}: permission denied; make ${dirname(path)} writable for this user`,
     );
   }
-  if (err instanceof Error && /No space left|ENOSPC|os error 28/.test(err.message)) {
-    return new LockPathError(`Cannot ${action} ${path}: no space left on device; free some space`);
+  const hint = errno === null ? null : IO_HINTS[errno];
+  const detail = err.message.replace(/\s+/g, " ").trim();
+  return new LockIoError(`Cannot ${action} ${path}: ${hint ?? detail}`);
+}
+
+/** Runs one step on a lock file; any OS error becomes lockIoError's one line. */
+export function lockIoStep<T>(path: string, action: string, op: () => T): T {
+  try {
+    return op();
+  } catch (err) {
+    throw lockIoError(path, action, err);
   }
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 /**

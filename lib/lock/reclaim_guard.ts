@@ -1,13 +1,24 @@
 // The reclaim guard: a flock on <lock>.reclaim, a file that is never deleted, so a dead owner frees it.
 import { lockIoError, lstatRegular } from "./lock_path_safety.ts";
 import { tryFlock } from "./flock.ts";
+import { LockBusyError } from "./lock_busy_error.ts";
 
 export interface Guard {
   release(): void;
 }
 
+/** Test hook (smokes only): a shorter guard deadline, so a stuck guard is tested in seconds. */
+export const GUARD_DEADLINE_HOOK = "DCE_OPS_TEST_GUARD_DEADLINE_MS";
+
 /** How long we wait for the guard; it is held for milliseconds, so this only trips on a bug. */
-const GUARD_DEADLINE_MS = 15_000;
+function guardDeadlineMs(): number {
+  try {
+    const hook = Number(Deno.env.get(GUARD_DEADLINE_HOOK));
+    return hook > 0 ? hook : 15_000;
+  } catch {
+    return 15_000; // no env permission: not a test run
+  }
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,7 +42,8 @@ function openGuard(lockPath: string): Deno.FsFile {
 /** Takes the guard, polling with a short jittered sleep (never a blocking lock(): see deno-notes). */
 export async function takeGuard(lockPath: string): Promise<Guard> {
   const file = openGuard(lockPath);
-  const deadline = performance.now() + GUARD_DEADLINE_MS;
+  const deadlineMs = guardDeadlineMs();
+  const deadline = performance.now() + deadlineMs;
   for (;;) {
     let got: boolean;
     try {
@@ -52,11 +64,13 @@ export async function takeGuard(lockPath: string): Promise<Guard> {
     }
     if (performance.now() > deadline) {
       file.close();
-      throw new Error(
-        `Lock guard ${guardPathOf(lockPath)} stayed busy for ${GUARD_DEADLINE_MS / 1000} s; ` +
-          `a process is stuck inside a reclaim or release (check with: fuser ${
+      // Busy, not a crash: --wait retries it, and a cron run ends with one line.
+      throw new LockBusyError(
+        `Lock guard ${guardPathOf(lockPath)} stayed busy for ${deadlineMs / 1000} s: ` +
+          `another process is stuck inside a claim or release of this lock; find it with: fuser ${
             guardPathOf(lockPath)
-          })`,
+          }`,
+        null,
       );
     }
     await sleep(1 + Math.random() * 4);

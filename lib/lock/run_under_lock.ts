@@ -7,7 +7,7 @@ import {
   type Stdio,
 } from "../process/child_process.ts";
 import { UserError } from "../cli/errors.ts";
-import { acquireLock, type AcquireOptions, lockSkipped } from "./acquire_lock.ts";
+import { acquireLock, type AcquireOptions, type LockHandle, lockSkipped } from "./acquire_lock.ts";
 
 /** acquireLock's options, with the command to run in place of the `cmd` it records. */
 export interface RunUnderLockOptions
@@ -23,8 +23,8 @@ export interface RunUnderLockResult {
   exitCode: number;
   /** The signal we received and forwarded, if any. */
   signal: "SIGINT" | "SIGTERM" | "SIGHUP" | null;
-  /** "skipped" when DCE_SKIP_SCRAPE_LOCK=1. */
-  release: "released" | "taken-over" | "skipped";
+  /** "skipped" when DCE_SKIP_SCRAPE_LOCK=1; "failed" when releasing hit an I/O error (warned). */
+  release: "released" | "taken-over" | "skipped" | "failed";
 }
 
 const FORWARDED = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
@@ -42,6 +42,24 @@ function spawnCommand(opts: RunUnderLockOptions) {
     });
   } catch (err) {
     throw err instanceof Deno.errors.NotFound ? missing : err;
+  }
+}
+
+/**
+ * Releases after the command ran: a failure here (the archive disk vanished) is a warning, because
+ * the command's own status is what the caller needs. The kernel drops our flock when we exit, and
+ * the record left behind names a dead process, so the next acquire reclaims it.
+ */
+async function releaseKeepingStatus(
+  handle: LockHandle,
+  warn: (line: string) => void,
+): Promise<RunUnderLockResult["release"]> {
+  try {
+    return await handle.release();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    warn(`WARN: could not release the scrape lock cleanly (${why}); the next run reclaims it.`);
+    return "failed";
   }
 }
 
@@ -87,7 +105,7 @@ export async function runUnderLock(opts: RunUnderLockOptions): Promise<RunUnderL
     }
     if (received !== null) {
       // Interrupted before the command started: nothing ran, give back what we hold.
-      const release = handle === null ? "skipped" : await handle.release();
+      const release = handle === null ? "skipped" : await releaseKeepingStatus(handle, warn);
       return { exitCode: FORWARDED[received as Forwarded], signal: received, release };
     }
     let status: Deno.CommandStatus | null = null;
@@ -108,7 +126,7 @@ export async function runUnderLock(opts: RunUnderLockOptions): Promise<RunUnderL
       signalGroup(spawned.pid, "SIGKILL");
       await spawned.child.status;
     }
-    const release = handle === null ? "skipped" : await handle.release();
+    const release = handle === null ? "skipped" : await releaseKeepingStatus(handle, warn);
     if (release === "taken-over") {
       warn(
         `WARN: the scrape lock ${opts.path} was taken over (broken) while we held it; left it alone.`,
