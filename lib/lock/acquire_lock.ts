@@ -18,7 +18,9 @@ import {
   lstatRegular,
   openExistingLockFile,
 } from "./lock_path_safety.ts";
+import { dirname } from "node:path";
 import { takeGuard } from "./reclaim_guard.ts";
+import { nestedLockPaths } from "./nested_roots.ts";
 import { LockBusyError } from "./lock_busy_error.ts";
 
 export { LockBusyError };
@@ -132,6 +134,35 @@ function checkStillNamed(path: string, file: Deno.FsFile): void {
 }
 
 /**
+ * Roots inside each other share archives, so they take turns: busy while the lock of a root above
+ * or below ours is held (its flock taken, or its record names a holder not proven dead). We hold
+ * our own flock before looking, and so does the other side: of two that start together, the later
+ * look sees the other's flock, so at most one runs (docs/lock.md#nested-archive-roots).
+ */
+function checkNestedRoots(path: string, local: LocalIdentity): void {
+  for (const other of nestedLockPaths(path)) {
+    const file = openExistingLockFile(other);
+    if (file === null) continue;
+    try {
+      // When free, the flock is ours for a moment; closing the file drops it.
+      const flocked = !tryFlock(file, other);
+      const holder = readHolderAt(other, file);
+      const judged = holder === null ? null : judgeHolder(holder, local);
+      if (flocked || (judged !== null && judged.verdict !== "dead")) {
+        const running = judged === null || judged.holder.verdict === "alive";
+        throw new LockBusyError(
+          `${busyMessage(other, holder, running)} (archive root ${dirname(other)} is nested with ` +
+            `${dirname(path)}: nested roots share archives, so they take turns)`,
+          holder,
+        );
+      }
+    } finally {
+      file.close();
+    }
+  }
+}
+
+/**
  * The legacy reclaim line, byte for byte, when the holder's pid is simply gone; otherwise the
  * same start with the true reason (a reused pid is running, just not as our holder).
  */
@@ -175,6 +206,7 @@ async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
       throw new LockBusyError(busyMessage(path, holder, running), holder);
     }
     checkStillNamed(path, file);
+    checkNestedRoots(path, local);
     // A fresh file has no record, but .meta may still name a live holder whose lock file was
     // deleted under it: that holder runs on, so the lock is busy, not free.
     const holder = readHolderAt(path, file);
