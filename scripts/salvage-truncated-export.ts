@@ -1,7 +1,10 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // salvage-truncated-export: repair one cut-off DCE JSON archive in place, keeping a backup.
 import { join } from "node:path";
-import { UnknownOptionError, UsageError, UserError } from "../lib/cli/errors.ts";
+import { UsageError, UserError } from "../lib/cli/errors.ts";
+import { parseArgv } from "../lib/cli/parse_args.ts";
+import { withArchiveLock } from "../lib/lock/archive_writer_lock.ts";
+import { writerLockOptions } from "../lib/lock/writer_lock_options.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { ArchiveError } from "../lib/archive/archive_error.ts";
 import { countMessages } from "../lib/archive/export_queries.ts";
@@ -9,26 +12,51 @@ import { repairTruncatedExport } from "../lib/archive/repair_truncated_export.ts
 import { randomSuffix } from "../lib/archive/atomic_replace.ts";
 import { utcFileStamp } from "../lib/cli/utc_stamp.ts";
 
-export const USAGE = `Usage: salvage-truncated-export PATH [--dry-run] [--help|-h]
+export const USAGE =
+  `Usage: salvage-truncated-export PATH [--dry-run] [--wait SECONDS] [--conflict-exit-code N] [--config PATH]
 
 Repairs a DCE JSON export that was cut off mid-write: keeps every complete message, drops the
 partial one, closes the document and sets messageCount. The original is kept as
-PATH.bak.<UTC stamp> and the repaired file replaces PATH atomically.
-  --dry-run   print what would be done, change nothing
-Exit: 0 repaired or already valid, 1 not found / no safe boundary / failed check, 2 usage.`;
+PATH.bak.<UTC stamp> and the repaired file replaces PATH atomically. Holds the archive-root lock
+while it writes (found as merge-export finds it).
+  --dry-run                print what would be done, change nothing (takes no lock)
+  --wait SECONDS           keep trying a busy lock this long (default 0: fail at once)
+  --conflict-exit-code N   exit status when the lock stays busy (default 1)
+  --config PATH            config whose archive_root may hold the lock
+Exit: 0 repaired or already valid, 1 not found / no safe boundary / failed check / lock busy,
+2 usage or lock-path error.`;
 
 export async function main(argv: string[], now = new Date()): Promise<number> {
-  let dryRun = false;
-  const paths: string[] = [];
-  for (const arg of argv) {
-    if (arg === "--dry-run") dryRun = true;
-    else if (arg.startsWith("-") && arg !== "-") throw new UnknownOptionError(arg, ["--dry-run"]);
-    else paths.push(arg);
-  }
+  const { values, positionals: paths } = parseArgv({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      "dry-run": { type: "boolean" },
+      wait: { type: "string" },
+      "conflict-exit-code": { type: "string" },
+      config: { type: "string" },
+    },
+  });
   if (paths.length !== 1) {
     throw new UsageError("salvage-truncated-export needs exactly one PATH (see --help).");
   }
   const path = paths[0]!;
+  if (values["dry-run"]) return await salvage(path, now, true);
+  return await withArchiveLock(
+    writerLockOptions({
+      archivePath: path,
+      config: values.config,
+      wait: values.wait,
+      conflictExitCode: values["conflict-exit-code"],
+      tool: "salvage-truncated-export",
+      cmd: ["salvage-truncated-export", ...argv],
+      env: Deno.env,
+    }),
+    () => salvage(path, now, false),
+  );
+}
+
+async function salvage(path: string, now: Date, dryRun: boolean): Promise<number> {
   const backupPath = `${path}.bak.${utcFileStamp(now)}`;
   const r = await repairTruncatedExport(path, dryRun ? { dryRun } : { backupPath });
   if (r.status === "already-valid") {

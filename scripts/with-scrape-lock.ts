@@ -4,6 +4,7 @@ import { runMain } from "../lib/cli/run_main.ts";
 import { errorLine } from "../lib/cli/run_main.ts";
 import { parseArgv } from "../lib/cli/parse_args.ts";
 import { UsageError } from "../lib/cli/errors.ts";
+import { parseConflictExitCode, parseWaitSeconds } from "../lib/lock/lock_wait_options.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { LockBusyError, resolveLockPath, runUnderLock } from "../lib/lock/mod.ts";
@@ -31,16 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       "conflict-exit-code": { type: "string" },
     },
   });
-  const waitText = values.wait ?? "0";
-  const wait = Number(waitText);
-  if (!/^\d+(\.\d+)?$/.test(waitText) || !Number.isFinite(wait)) {
-    throw new UsageError(`Invalid --wait "${waitText}": give a number of seconds, e.g. --wait 30`);
-  }
-  const conflictText = values["conflict-exit-code"] ?? "1";
-  const conflict = Number(conflictText);
-  if (!/^\d{1,3}$/.test(conflictText) || conflict < 1 || conflict > 255) {
-    throw new UsageError(`Invalid --conflict-exit-code "${conflictText}": give 1 to 255`);
-  }
+  const wait = parseWaitSeconds(values.wait);
+  const conflict = parseConflictExitCode(values["conflict-exit-code"]);
   const [command, ...args] = positionals;
   if (command === undefined) {
     throw new UsageError(

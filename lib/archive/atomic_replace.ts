@@ -68,7 +68,9 @@ export async function syncDir(dir: string): Promise<void> {
 
 /**
  * Removes replace-temps and sort folders of `target` left by a killed run. Only names with our exact prefix and a
- * 6-character suffix are touched; the caller holds the archive-root lock, so none is live.
+ * 6-character suffix are touched. Call it only while holding the archive-root lock: every writer of an archive
+ * holds it (the scrape, merge-export, salvage-truncated-export), so no temp here is live
+ * (docs/lock.md#every-writer-takes-the-lock). Without the lock it would delete a live writer's temp.
  */
 export async function sweepSiblingTemps(target: string): Promise<string[]> {
   const dir = dirname(target);

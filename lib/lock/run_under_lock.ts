@@ -7,6 +7,7 @@ import {
   type Stdio,
 } from "../process/child_process.ts";
 import { UserError } from "../cli/errors.ts";
+import { HELD_LOCK_ENV, HELD_TOKEN_ENV } from "./held_lock_env.ts";
 import { acquireLock, type AcquireOptions, type LockHandle, lockSkipped } from "./acquire_lock.ts";
 
 /** acquireLock's options, with the command to run in place of the `cmd` it records. */
@@ -31,7 +32,7 @@ const FORWARDED = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 type Forwarded = keyof typeof FORWARDED;
 
 /** A missing command is a UserError exiting 127 (as a shell's), told apart from the command's own 127. */
-function spawnCommand(opts: RunUnderLockOptions) {
+function spawnCommand(opts: RunUnderLockOptions, env: Record<string, string>) {
   const missing = new UserError(`Command not found: ${opts.command}`, { exitCode: 127 });
   if (!commandExists(opts.command)) throw missing;
   try {
@@ -39,6 +40,7 @@ function spawnCommand(opts: RunUnderLockOptions) {
       stdin: opts.stdio ?? "inherit",
       stdout: opts.stdio ?? "inherit",
       stderr: opts.stdio ?? "inherit",
+      env,
     });
   } catch (err) {
     throw err instanceof Deno.errors.NotFound ? missing : err;
@@ -50,7 +52,7 @@ function spawnCommand(opts: RunUnderLockOptions) {
  * the command's own status is what the caller needs. The kernel drops our flock when we exit, and
  * the record left behind names a dead process, so the next acquire reclaims it.
  */
-async function releaseKeepingStatus(
+export async function releaseKeepingStatus(
   handle: LockHandle,
   warn: (line: string) => void,
 ): Promise<RunUnderLockResult["release"]> {
@@ -113,7 +115,10 @@ export async function runUnderLock(opts: RunUnderLockOptions): Promise<RunUnderL
     let spawned: GuardedChild | null = null;
     try {
       // No await since the check above: a signal cannot have arrived before the child exists.
-      spawned = spawnCommand(opts);
+      spawned = spawnCommand(
+        opts,
+        handle === null ? {} : { [HELD_LOCK_ENV]: handle.path, [HELD_TOKEN_ENV]: handle.token },
+      );
       childPid = spawned.pid;
       await handle?.recordChild(spawned.pid);
       status = await spawned.child.status;
