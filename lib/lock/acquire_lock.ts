@@ -21,6 +21,7 @@ import {
 import { dirname } from "node:path";
 import { takeGuard } from "./reclaim_guard.ts";
 import { nestedLockPaths } from "./nested_roots.ts";
+import { enterOccupied, leaveOccupied } from "./occupied_marker_hook.ts";
 import { LockBusyError } from "./lock_busy_error.ts";
 
 export { LockBusyError };
@@ -255,6 +256,7 @@ async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
       writeAll(file, ""); // leave no record that claims a lock we are giving up
       throw lockIoError(metaPathOf(path), "write lock meta", err);
     }
+    enterOccupied();
     const handle = new Handle(path, token, file, meta);
     file = null; // owned by the handle now
     return handle;
@@ -318,6 +320,7 @@ class Handle implements LockHandle {
           (parsed.kind === "record" && parsed.record.token === this.token);
       }
       const meta = readMeta(this.path);
+      if (mine) leaveOccupied();
       if (mine) {
         writeAll(this.#file, ""); // truncate in place: the inode is never unlinked
         if (meta?.token === this.token) Deno.removeSync(metaPathOf(this.path));
