@@ -5,7 +5,7 @@ import { parseArgv } from "../lib/cli/parse_args.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { mergeExportIntoArchive, type MergeResult } from "../lib/archive/merge_export.ts";
 import { withArchiveLock } from "../lib/lock/archive_writer_lock.ts";
-import { writerLockOptions } from "../lib/lock/writer_lock_options.ts";
+import { WRITER_OPTIONS, writerLockOptions } from "../lib/lock/writer_lock_options.ts";
 
 export const USAGE =
   `Usage: merge-export ARCHIVE EXPORT [--dry-run] [--wait SECONDS] [--conflict-exit-code N]
@@ -38,12 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgv({
     args: argv,
     allowPositionals: true,
-    options: {
-      "dry-run": { type: "boolean" },
-      wait: { type: "string" },
-      "conflict-exit-code": { type: "string" },
-      config: { type: "string" },
-    },
+    options: WRITER_OPTIONS,
   });
   const [archivePath, exportPath, ...extra] = positionals;
   if (!archivePath || !exportPath || extra.length > 0) {

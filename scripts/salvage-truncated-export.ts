@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { UsageError, UserError } from "../lib/cli/errors.ts";
 import { parseArgv } from "../lib/cli/parse_args.ts";
 import { withArchiveLock } from "../lib/lock/archive_writer_lock.ts";
-import { writerLockOptions } from "../lib/lock/writer_lock_options.ts";
+import { WRITER_OPTIONS, writerLockOptions } from "../lib/lock/writer_lock_options.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { ArchiveError } from "../lib/archive/archive_error.ts";
 import { countMessages } from "../lib/archive/export_queries.ts";
@@ -30,12 +30,7 @@ export async function main(argv: string[], now = new Date()): Promise<number> {
   const { values, positionals: paths } = parseArgv({
     args: argv,
     allowPositionals: true,
-    options: {
-      "dry-run": { type: "boolean" },
-      wait: { type: "string" },
-      "conflict-exit-code": { type: "string" },
-      config: { type: "string" },
-    },
+    options: WRITER_OPTIONS,
   });
   if (paths.length !== 1) {
     throw new UsageError("salvage-truncated-export needs exactly one PATH (see --help).");

@@ -5,15 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool, tempDir } from "./_harness.ts";
 import { benchMessageId, generateArchive } from "../bench/archive/generate_archive.ts";
-import {
-  collect,
-  exists,
-  Procs,
-  readLine,
-  SCALE,
-  waitUntil,
-  writeConfig,
-} from "./lock/fixtures.ts";
+import { collect, Procs, SCALE, scrapeHolder, writeConfig } from "./lock/fixtures.ts";
 
 async function idsIn(path: string): Promise<Set<string>> {
   const doc = JSON.parse(await Deno.readTextFile(path)) as { messages: { id: string }[] };
@@ -32,16 +24,7 @@ async function heldRoot(procs: Procs, dir: string) {
   const cut = join(root, "g", "cut.json");
   const whole = await Deno.readTextFile(archive);
   Deno.writeTextFileSync(cut, whole.slice(0, Math.floor(whole.length / 2)));
-  const holder = procs.tool("with-scrape-lock", [
-    "--config",
-    config,
-    "--",
-    "sh",
-    "-c",
-    "echo running; exec sleep 600",
-  ]);
-  assert.equal(await readLine(holder), "running");
-  await waitUntil(() => exists(join(root, ".dce-scrape.lock.meta")), "the holder's .meta");
+  const holder = await scrapeHolder(procs, config, root);
   return { root, config, archive, exp, cut, holder };
 }
 

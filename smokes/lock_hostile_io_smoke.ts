@@ -4,7 +4,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool, tempDir } from "./_harness.ts";
-import { exists, legacyHolder, Procs, readLine, waitUntil, writeConfig } from "./lock/fixtures.ts";
+import {
+  exists,
+  legacyHolder,
+  Procs,
+  readLine,
+  scrapeHolder,
+  writeConfig,
+} from "./lock/fixtures.ts";
 
 /** Mounts a tmpfs of `size` at a fresh folder; null (after a skipped step) where mount is refused. */
 async function tmpfs(t: Deno.TestContext, size: string) {
@@ -38,16 +45,7 @@ Deno.test("lock file deleted under a live holder: the next acquirer reports busy
   await using procs = new Procs();
   const config = writeConfig(tmp.path);
   const lock = join(tmp.path, ".dce-scrape.lock");
-  const holder = procs.tool("with-scrape-lock", [
-    "--config",
-    config,
-    "--",
-    "sh",
-    "-c",
-    "echo running; exec sleep 600",
-  ]);
-  assert.equal(await readLine(holder), "running");
-  await waitUntil(() => exists(`${lock}.meta`), "the holder's .meta");
+  await scrapeHolder(procs, config, tmp.path);
   Deno.removeSync(lock);
   const marker = join(tmp.path, "second-ran");
   const second = await runTool("with-scrape-lock", ["--config", config, "--", "touch", marker]);
@@ -123,8 +121,10 @@ Deno.test("the archive root vanishes while the command runs: the command's exit 
     "--config",
     config,
     "--",
-    "rm",
-    "-rf",
+    "sh",
+    "-c",
+    // The wrapper may still be writing .meta when rm starts (rm then fails): retry until gone.
+    'until rm -rf "$0" 2>/dev/null && [ ! -e "$0" ]; do sleep 0.1; done',
     root,
   ]);
   assert.equal(run.code, 0, run.stderr);

@@ -3,15 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool, tempDir } from "./_harness.ts";
-import {
-  collect,
-  exists,
-  Procs,
-  readLine,
-  SCALE,
-  waitUntil,
-  writeConfig,
-} from "./lock/fixtures.ts";
+import { collect, exists, Procs, SCALE, scrapeHolder, writeConfig } from "./lock/fixtures.ts";
 
 function nestedConfigs(dir: string) {
   const outer = join(dir, "R");
@@ -31,16 +23,7 @@ for (const holderSide of ["outer", "inner"] as const) {
       ? [c.outerConfig, c.innerConfig]
       : [c.innerConfig, c.outerConfig];
     const heldRoot = holderSide === "outer" ? c.outer : c.inner;
-    const holder = procs.tool("with-scrape-lock", [
-      "--config",
-      held,
-      "--",
-      "sh",
-      "-c",
-      "echo running; exec sleep 600",
-    ]);
-    assert.equal(await readLine(holder), "running");
-    await waitUntil(() => exists(join(heldRoot, ".dce-scrape.lock.meta")), "the holder's .meta");
+    const holder = await scrapeHolder(procs, held, heldRoot);
     const marker = join(tmp.path, "other-ran");
     const run = await runTool("with-scrape-lock", ["--config", other, "--", "touch", marker]);
     assert.equal(run.code, 1, run.stderr);

@@ -5,6 +5,14 @@ import { resolveSettings } from "../config/resolve_settings.ts";
 import type { ArchiveWriterLockOptions } from "./archive_writer_lock.ts";
 import { parseConflictExitCode, parseWaitSeconds } from "./lock_wait_options.ts";
 
+/** parseArgv options of a standalone writer (with its --dry-run). */
+export const WRITER_OPTIONS = {
+  "dry-run": { type: "boolean" },
+  wait: { type: "string" },
+  "conflict-exit-code": { type: "string" },
+  config: { type: "string" },
+} as const;
+
 export interface WriterLockRequest {
   archivePath: string;
   config: string | undefined;

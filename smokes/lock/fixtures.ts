@@ -184,3 +184,25 @@ export async function collect(child: Deno.ChildProcess) {
   ]);
   return { code: status.code, signal: status.signal, stdout, stderr };
 }
+
+/**
+ * Starts `with-scrape-lock --config CONFIG -- sleep` and returns once it holds the lock and has
+ * written its record (`<lockDir>/.dce-scrape.lock.meta`): a scrape in progress.
+ */
+export async function scrapeHolder(
+  procs: Procs,
+  config: string,
+  lockDir: string,
+): Promise<Deno.ChildProcess> {
+  const holder = procs.tool("with-scrape-lock", [
+    "--config",
+    config,
+    "--",
+    "sh",
+    "-c",
+    "echo running; exec sleep 600",
+  ]);
+  if ((await readLine(holder)) !== "running") throw new Error("the holder did not start");
+  await waitUntil(() => exists(join(lockDir, ".dce-scrape.lock.meta")), "the holder's .meta");
+  return holder;
+}
