@@ -1,4 +1,5 @@
 // Acquire and release of the archive-root lock (lock-protocol §1–§3): pidfile + flock + guarded reclaim.
+import { dirname } from "node:path";
 import { readProcessStartTime } from "../process/child_process.ts";
 import { formatLockFile, newToken, type ParsedLockFile, parseLockFile } from "./lock_record.ts";
 import {
@@ -18,16 +19,15 @@ import {
   lstatRegular,
   openExistingLockFile,
 } from "./lock_path_safety.ts";
-import { dirname } from "node:path";
 import { takeGuard } from "./reclaim_guard.ts";
 import { nestedLockPaths } from "./nested_roots.ts";
 import { enterOccupied, leaveOccupied } from "./occupied_marker_hook.ts";
 import { LockBusyError } from "./lock_busy_error.ts";
-
-export { LockBusyError };
 import { tryFlock } from "./flock.ts";
 import { type Holder, holderFrom, holderSummary, judgeHolder } from "./holder.ts";
 import { type LocalIdentity, readLocalIdentity } from "./liveness.ts";
+
+export { LockBusyError };
 
 /** Largest lock file we read; ours is about 120 bytes, anything bigger is garbage. */
 const RECORD_CAP = 4096;
