@@ -1,8 +1,8 @@
 // Unit tests for lock path resolution: env override, config archive_root, per-checkout fallback.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ConfigError, resolveLockPath } from "../lib/lock/resolve_lock_path.ts";
-import { MissingConfigError } from "../lib/config/config_error.ts";
+import { resolveLockPath } from "../lib/lock/resolve_lock_path.ts";
+import { ConfigError, MissingConfigError } from "../lib/config/config_error.ts";
 
 function withConfig(text: string | null, fn: (path: string) => void) {
   const dir = Deno.makeTempDirSync();

@@ -1,12 +1,15 @@
 // The config's own failures: every problem in one file (exit 1), no file at all (exit 2), a target
 // name it does not hold (exit 1).
-import { EXIT, UserError, UserErrorList } from "../cli/errors.ts";
+import { EXIT, type ExitOptions, UserError, UserErrorList } from "../cli/errors.ts";
 import { didYouMean } from "../cli/did_you_mean.ts";
 
-/** A config file that cannot be used: every problem found, one `ERROR:` line each. */
+/**
+ * A config file that cannot be used: every problem found, one `ERROR:` line each; exit 1 unless a
+ * tool's contract says otherwise (the lock tools use 2, as their 1 means "held").
+ */
 export class ConfigError extends UserErrorList {
-  constructor(problems: readonly string[]) {
-    super(problems);
+  constructor(problems: readonly string[], options: ExitOptions = {}) {
+    super(problems, options);
     this.name = "ConfigError";
   }
 }

@@ -1,6 +1,6 @@
 // The archive-root lock's public API: what the host runner, the gates and the tools import.
+export { ConfigError } from "../config/config_error.ts";
 export {
-  ConfigError,
   LOCK_FILE_NAME,
   readConfigJson,
   type ResolvedLockPath,

@@ -1,7 +1,6 @@
 // Where the archive-root lock lives: DCE_SCRAPE_LOCK_FILE, else {archive_root}/.dce-scrape.lock, else per checkout.
 import { isAbsolute, join } from "node:path";
-import { UserError } from "../cli/errors.ts";
-import { MissingConfigError } from "../config/config_error.ts";
+import { ConfigError, MissingConfigError } from "../config/config_error.ts";
 
 export const LOCK_FILE_NAME = ".dce-scrape.lock";
 
@@ -14,13 +13,8 @@ export interface ResolvedLockPath {
   warning?: string;
 }
 
-/** Missing or unparseable config: exit 2, as the status tool's contract says. */
-export class ConfigError extends UserError {
-  constructor(message: string) {
-    super(message, { exitCode: 2 });
-    this.name = "ConfigError";
-  }
-}
+/** Exit 2 for a config the lock cannot be found from: the status tool's 1 means "held". */
+const LOCK_TOOL_EXIT = { exitCode: 2 };
 
 /** Reads and parses the config; a missing or broken file is a ConfigError. */
 export function readConfigJson(configPath: string): unknown {
@@ -30,16 +24,22 @@ export function readConfigJson(configPath: string): unknown {
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) throw new MissingConfigError(configPath);
     if (err instanceof Deno.errors.IsADirectory) {
-      throw new ConfigError(`Cannot read config ${configPath}: it is a directory, not a JSON file`);
+      throw new ConfigError(
+        [`Cannot read config ${configPath}: it is a directory, not a JSON file`],
+        LOCK_TOOL_EXIT,
+      );
     }
     const reason = err instanceof Error ? err.message : String(err);
-    throw new ConfigError(`Cannot read config ${configPath}: ${reason}`);
+    throw new ConfigError([`Cannot read config ${configPath}: ${reason}`], LOCK_TOOL_EXIT);
   }
   try {
     return JSON.parse(text);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new ConfigError(`Invalid JSON config: ${configPath} (${reason}); fix the file`);
+    throw new ConfigError(
+      [`Invalid JSON config: ${configPath} (${reason}); fix the file`],
+      LOCK_TOOL_EXIT,
+    );
   }
 }
 
