@@ -1,5 +1,5 @@
 // The one error type the archive engine throws for bad input or unsafe states: an operator-fixable UserError.
-import { UserError } from "../cli/errors.ts";
+import { type ExitOptions, UserError } from "../cli/errors.ts";
 
 /** Why an archive operation refused; callers may branch on `kind` (e.g. salvage treats "truncated" specially). */
 export type ArchiveErrorKind =
@@ -15,8 +15,8 @@ export type ArchiveErrorKind =
 
 export class ArchiveError extends UserError {
   readonly kind: ArchiveErrorKind;
-  constructor(kind: ArchiveErrorKind, message: string, exitCode = 1) {
-    super(message, { exitCode });
+  constructor(kind: ArchiveErrorKind, message: string, options: ExitOptions = {}) {
+    super(message, options);
     this.name = "ArchiveError";
     this.kind = kind;
   }
