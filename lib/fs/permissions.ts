@@ -3,7 +3,7 @@
 import { accessSync, constants } from "node:fs";
 import { dirname } from "node:path";
 
-/** The user the checks are about, as a person reads it in a message. */
+/** The user the checks are about, as a person reads it in a message: `this user (uid 1001)`. */
 export function currentUser(): string {
   return `this user (uid ${Deno.uid() ?? "?"})`;
 }

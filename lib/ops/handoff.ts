@@ -105,7 +105,6 @@ export async function runHandoff(opts: HandoffOptions): Promise<void> {
   });
   out.out("Operator handoff");
   out.out("================");
-  out.out(`config: ${opts.configPath}`);
   out.out("");
   if (!alreadyShown(opts.env, "plan")) {
     for (const line of formatRunPlan("Operator handoff", opts.configPath, config.targets)) {

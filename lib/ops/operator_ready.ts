@@ -128,7 +128,7 @@ export async function verifyOperatorReady(opts: ReadyOptions): Promise<void> {
     if (problems.length > 0) throw new UserErrorList(problems);
     // A missing root is the disk gate's to report; it is not called writable here.
     if (statSync(config.archiveRoot, { throwIfNoEntry: false })?.isDirectory()) {
-      out.out(`write access: archive root, lock files and log folder (${currentUser()})`);
+      out.out(`write access: archive root, lock files and log folder, for ${currentUser()}`);
     }
     return Promise.resolve();
   });
