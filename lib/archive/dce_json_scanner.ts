@@ -16,6 +16,7 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
 const OBJECT = 1;
 const ARRAY = 2;
@@ -128,6 +129,7 @@ export class DceJsonScanner {
   private messageId: string | null = null;
   private idKeyNext = false; // the last message-level key was "id"
   private isKeyString = false;
+  private bomBytes = 0; // bytes of a leading UTF-8 byte-order mark seen
   messageCount = 0;
 
   constructor(sink: ScanSink) {
@@ -220,6 +222,11 @@ export class DceJsonScanner {
         /* falls through */
         case E_VALUE:
           if (this.depth === 0 && c !== LBRACE) {
+            if (at === this.bomBytes && c === UTF8_BOM[at]) {
+              this.bomBytes++; // a byte-order mark may precede the document (RFC 8259 §8.1)
+              i++;
+              continue;
+            }
             const jsonStart = c === LBRACKET || c === QUOTE || c === 0x2d ||
               (c >= 0x30 && c <= 0x39) ||
               c === 0x74 || c === 0x66 || c === 0x6e;
@@ -395,6 +402,9 @@ export class DceJsonScanner {
   private open(c: number, at: number): void {
     if (this.depth === 0 && c !== LBRACE) {
       throw new ScanError('the document is not a JSON object (a DCE export starts with "{")', at);
+    }
+    if (this.depth === 0 && this.bomBytes % 3 !== 0) {
+      throw new ScanError("the document starts with a partial byte-order mark", 0);
     }
     if (this.depth >= this.stack.length) throw new ScanError("nesting is too deep", at);
     if (this.depth === 1 && this.topKey === "messages") {

@@ -1,7 +1,7 @@
 // Repairs a DCE export cut off mid-write: keeps every complete message, drops the partial one,
-// closes the array and the document and sets messageCount. Works from the END of the file for
-// indented layouts (LF or CRLF, any indent width), so time and memory barely depend on its size;
-// minified or odd files fall back to one forward streaming pass.
+// closes the array and the document and sets messageCount. Pretty-printed layouts (any indent of
+// spaces and tabs, LF or CRLF) are cut by a fast line pass; anything that pass cannot decide
+// (minified, zero or ragged indent, one message per line) by one forward pass of the real scanner.
 import { ArchiveError } from "./archive_error.ts";
 import {
   commitSiblingTemp,
@@ -37,8 +37,11 @@ export interface RepairOptions {
 const NL = 0x0a;
 const CR = 0x0d;
 const SP = 0x20;
+const TAB = 0x09;
+const COMMA = 0x2c;
 const RBRACE = 0x7d;
 const LBRACE = 0x7b;
+const RBRACKET = 0x5d;
 const BLOCK = 1 << 16;
 
 /** Reads `length` bytes at `offset` (fewer at end of file). */
@@ -102,97 +105,136 @@ function tailLooksComplete(tail: Uint8Array): boolean {
 }
 
 interface Layout {
-  /** Spaces before a message's `{` / `}` line; -1 = minified (no line breaks). */
-  indent: number;
+  /** The whitespace before a message's `{` line (one or more spaces/tabs); null = not line-indented. */
+  prefix: Uint8Array | null;
   newline: string;
   /** The array is `[]` (possibly followed by a damaged tail). */
   emptyArray: boolean;
 }
 
+const isBlank = (c: number) => c === SP || c === TAB || c === NL || c === CR;
+
+/** How the messages are laid out, from the bytes after `"messages": [`. */
 async function detectLayout(file: Deno.FsFile, messagesAt: number): Promise<Layout> {
   const head = await readAt(file, 0, Math.min(messagesAt, 4096));
   const newline = new TextDecoder().decode(head).includes("\r\n") ? "\r\n" : "\n";
-  const after = await readAt(file, messagesAt, 256);
+  const after = await readAt(file, messagesAt, 4096);
   let i = 0;
-  let sawNewline = false;
-  let spaces = 0;
-  while (i < after.length) {
-    const c = after[i]!;
-    if (c === NL || c === CR) {
-      sawNewline = true;
-      spaces = 0;
-    } else if (c === SP) {
-      spaces++;
-    } else if (c !== 0x09) {
-      break;
-    }
+  let lineStart = -1;
+  while (i < after.length && isBlank(after[i]!)) {
+    if (after[i] === NL) lineStart = i + 1;
     i++;
   }
-  if (i >= after.length) {
-    // Nothing after "[" yet: assume DCE's own layout.
-    return { indent: 4, newline, emptyArray: false };
-  }
-  const c = after[i]!;
-  if (c === 0x5d) return { indent: 4, newline, emptyArray: true };
-  if (c === LBRACE && sawNewline) return { indent: spaces, newline, emptyArray: false };
-  return { indent: -1, newline, emptyArray: false };
+  const emptyArray = i < after.length && after[i] === RBRACKET;
+  const indented = i < after.length && after[i] === LBRACE && lineStart >= 0 && i > lineStart;
+  return { prefix: indented ? after.slice(lineStart, i) : null, newline, emptyArray };
 }
 
-/** Whether `bytes` at [i] is a line of exactly `indent` spaces then `ch`, preceded by a newline. */
-function isLineStart(bytes: Uint8Array, i: number, indent: number, ch: number): boolean {
-  if (bytes[i] !== ch) return false;
-  for (let k = 1; k <= indent; k++) if (bytes[i - k] !== SP) return false;
-  return bytes[i - indent - 1] === NL;
+/** True when line [s, e) is exactly `prefix` then `ch`, optionally followed by one `,`. */
+function lineIs(b: Uint8Array, s: number, e: number, prefix: Uint8Array, ch: number): boolean {
+  const p = prefix.length;
+  if (e - s < p + 1 || b[s + p] !== ch) return false;
+  for (let k = 0; k < p; k++) if (b[s + k] !== prefix[k]) return false;
+  return e === s + p + 1 || (e === s + p + 2 && b[s + p + 1] === COMMA);
+}
+
+/** True when line [s, e) starts with `prefix` and then more indentation: a line inside a message. */
+function lineIsDeeper(b: Uint8Array, s: number, e: number, prefix: Uint8Array): boolean {
+  const p = prefix.length;
+  if (e - s < p + 1 || (b[s + p] !== SP && b[s + p] !== TAB)) return false;
+  for (let k = 0; k < p; k++) if (b[s + k] !== prefix[k]) return false;
+  return true;
+}
+
+/** The number of `,` on line [s, e) when it holds only those and blanks, else -1. */
+function separatorCommas(b: Uint8Array, s: number, e: number): number {
+  let commas = 0;
+  for (let k = s; k < e; k++) {
+    if (b[k] === COMMA) commas++;
+    else if (b[k] !== SP && b[k] !== TAB) return -1;
+  }
+  return commas;
 }
 
 /**
- * Searches backwards for the last line of exactly `indent` spaces + `}` that is followed by
- * `,`, a line break or the end of the file: the end of a complete message (a raw line break
- * cannot occur inside a JSON string). Returns its offset, or -1.
+ * The fast path for pretty-printed layouts (any indent of spaces and tabs, LF or CRLF): one pass
+ * over the lines after `[`, at native `indexOf` speed. Each message must open with a line of
+ * exactly `prefix{`, close with `prefix}` or `prefix},`, and every line between must be indented
+ * deeper, so a line can only be a message's edge if it has exactly that shape (JSON strings cannot
+ * hold a raw line break). Returns null when any line breaks that shape (ragged or zero indent,
+ * one message per line, damage): the caller then scans forward with the real parser.
  */
-async function lastMessageClose(
+async function indentedCut(
   file: Deno.FsFile,
   size: number,
-  floor: number,
-  indent: number,
-): Promise<number> {
-  let end = size;
-  const overlap = indent + 2;
-  while (end > floor) {
-    const start = Math.max(floor, end - BLOCK);
-    const readEnd = Math.min(size, end + 1); // one byte past, to see what follows a `}`
-    const bytes = await readAt(file, start, readEnd - start);
-    for (let j = end - start - 1; j >= indent + 1; j--) {
-      if (bytes[j] !== RBRACE) continue;
-      if (!isLineStart(bytes, j, indent, RBRACE)) continue;
-      const next = j + 1 < bytes.length ? bytes[j + 1] : undefined;
-      if (next === undefined || next === 0x2c || next === NL || next === CR) return start + j;
+  messagesAt: number,
+  prefix: Uint8Array,
+): Promise<{ keep: number; kept: number; lastOpen: number } | null> {
+  let inside = false;
+  let needComma = false; // a message closed without "," on its line
+  let kept = 0;
+  let keep = messagesAt;
+  let lastOpen = -1;
+  let open = -1;
+  let first = true; // the rest of the `[` line
+  let pending = new Uint8Array(0); // an unfinished line carried into the next block
+  let pendingAt = messagesAt;
+  for (let pos = messagesAt; pos < size;) {
+    const block = await readAt(file, pos, Math.min(8 << 20, size - pos));
+    if (block.length === 0) break;
+    const b = pending.length === 0 ? block : concat(pending, block);
+    const base = pending.length === 0 ? pos : pendingAt;
+    pos += block.length;
+    let s = 0;
+    for (let nl = b.indexOf(NL); nl !== -1; nl = b.indexOf(NL, s)) {
+      const e = nl > s && b[nl - 1] === CR ? nl - 1 : nl;
+      if (inside) {
+        if (lineIs(b, s, e, prefix, RBRACE)) {
+          inside = false;
+          needComma = b[e - 1] !== COMMA;
+          kept++;
+          keep = base + s + prefix.length + 1;
+          lastOpen = open;
+        } else if (!lineIsDeeper(b, s, e, prefix)) {
+          return null;
+        }
+      } else if (!first && e === s + prefix.length + 1 && lineIs(b, s, e, prefix, LBRACE)) {
+        if (needComma && kept > 0) return null;
+        inside = true;
+        open = base + s + prefix.length;
+      } else {
+        const commas = separatorCommas(b, s, e);
+        if (commas < 0) return isArrayEnd(b, s, e) && !first ? { keep, kept, lastOpen } : null;
+        if (commas > 0 && (first || !needComma || commas > 1)) return null;
+        if (commas > 0) needComma = false;
+      }
+      first = false;
+      s = nl + 1;
     }
-    if (start === floor) break;
-    end = start + overlap;
+    pending = b.slice(s);
+    pendingAt = base + s;
   }
-  return -1;
+  // The last line has no line break: the cut is in it, or it closes a message (cut right after `}`).
+  const b = pending;
+  const e = b.length > 0 && b[b.length - 1] === CR ? b.length - 1 : b.length;
+  if (inside && lineIs(b, 0, e, prefix, RBRACE)) {
+    return { keep: pendingAt + prefix.length + 1, kept: kept + 1, lastOpen: open };
+  }
+  return { keep, kept, lastOpen };
 }
 
-/** The offset of the `{` opening the message whose `}` is at `close`, by its indentation line. */
-async function messageOpenBefore(
-  file: Deno.FsFile,
-  close: number,
-  floor: number,
-  indent: number,
-): Promise<number> {
-  let end = close;
-  const overlap = indent + 2;
-  while (end > floor) {
-    const start = Math.max(floor, end - BLOCK);
-    const bytes = await readAt(file, start, end - start);
-    for (let j = bytes.length - 1; j >= indent + 1; j--) {
-      if (bytes[j] === LBRACE && isLineStart(bytes, j, indent, LBRACE)) return start + j;
-    }
-    if (start === floor) break;
-    end = start + overlap;
-  }
-  return -1;
+/** A line `<blanks>]…`: the array closed (a complete file damaged after it). */
+function isArrayEnd(b: Uint8Array, s: number, e: number): boolean {
+  let k = s;
+  while (k < e && (b[k] === SP || b[k] === TAB)) k++;
+  return k < e && b[k] === RBRACKET;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** True when `bytes` is exactly one complete JSON object with an id (checked by the real scanner). */
@@ -216,46 +258,6 @@ function isOneCompleteMessage(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Occurrences of `\n<indent spaces>}` in [from, to): one per complete message in indented layouts.
- * memchr-speed: native indexOf finds each `}`, then the bytes before it are checked.
- */
-async function countMessageCloses(
-  file: Deno.FsFile,
-  from: number,
-  to: number,
-  indent: number,
-): Promise<number> {
-  const keep = indent + 1; // bytes of context a `}` needs before it
-  const step = Math.min(8 << 20, Math.max(1, to - from));
-  const buf = new Uint8Array(step + keep);
-  let count = 0;
-  let pos = from;
-  let carry = 0;
-  await file.seek(from, Deno.SeekMode.Start);
-  while (pos < to) {
-    const want = Math.min(step, to - pos);
-    let got = 0;
-    while (got < want) {
-      const n = await file.read(buf.subarray(carry + got, carry + want));
-      if (n === null) break;
-      got += n;
-    }
-    if (got === 0) break;
-    const len = carry + got;
-    // Only `}` among the new bytes count; the carried bytes are context.
-    let i = buf.indexOf(RBRACE, carry);
-    while (i !== -1 && i < len) {
-      if (i >= keep && isLineStart(buf, i, indent, RBRACE)) count++;
-      i = buf.indexOf(RBRACE, i + 1);
-    }
-    pos += got;
-    carry = Math.min(keep, len);
-    buf.copyWithin(0, len - carry, len);
-  }
-  return count;
 }
 
 interface Cut {
@@ -305,15 +307,16 @@ async function forwardCut(path: string, layout: Layout): Promise<Cut | { reason:
 }
 
 function closing(layout: Layout, count: number, empty: boolean): string {
-  if (layout.indent < 0) return `],"messageCount":${count}}`;
+  if (layout.prefix === null) return `],"messageCount":${count}}`;
   const nl = layout.newline;
-  const pad = " ".repeat(Math.max(0, Math.floor(layout.indent / 2)));
+  // The top level is indented half as deep as the messages (depth 1 of 2).
+  const pad = new TextDecoder().decode(layout.prefix.subarray(0, layout.prefix.length >> 1));
   return empty
     ? `],${nl}${pad}"messageCount": ${count}${nl}}`
     : `${nl}${pad}],${nl}${pad}"messageCount": ${count}${nl}}`;
 }
 
-/** Finds where to cut, from the end for indented layouts, else forward. */
+/** Finds where to cut: the fast line pass for pretty-printed layouts, else the forward scanner. */
 async function findCut(
   path: string,
   file: Deno.FsFile,
@@ -321,17 +324,19 @@ async function findCut(
   messagesAt: number,
   layout: Layout,
 ): Promise<Cut | { reason: string }> {
-  if (layout.indent < 0) return await forwardCut(path, layout);
   if (layout.emptyArray) return { keep: messagesAt, kept: 0, closing: closing(layout, 0, true) };
-  const close = await lastMessageClose(file, size, messagesAt, layout.indent);
-  if (close < 0) return { keep: messagesAt, kept: 0, closing: closing(layout, 0, true) };
-  const open = await messageOpenBefore(file, close, messagesAt, layout.indent);
-  if (open < 0) return await forwardCut(path, layout);
-  // Validate the last kept message with the real scanner (a forward scan of the tail only).
-  const last = close - open + 1 <= 64 << 20 ? await readAt(file, open, close - open + 1) : null;
-  if (!last || !isOneCompleteMessage(last)) return await forwardCut(path, layout);
-  const kept = await countMessageCloses(file, messagesAt, close + 1, layout.indent);
-  return { keep: close + 1, kept, closing: closing(layout, kept, false) };
+  const fast = layout.prefix ? await indentedCut(file, size, messagesAt, layout.prefix) : null;
+  if (fast !== null && fast.kept === 0) {
+    return { keep: messagesAt, kept: 0, closing: closing(layout, 0, true) };
+  }
+  if (fast !== null && fast.keep - fast.lastOpen <= 64 << 20) {
+    // The last kept message is checked by the real scanner (DCE writes sequentially).
+    const last = await readAt(file, fast.lastOpen, fast.keep - fast.lastOpen);
+    if (isOneCompleteMessage(last)) {
+      return { keep: fast.keep, kept: fast.kept, closing: closing(layout, fast.kept, false) };
+    }
+  }
+  return await forwardCut(path, layout);
 }
 
 async function isCompleteExport(path: string): Promise<number | null> {
