@@ -84,6 +84,31 @@ const cases: Case[] = [
     },
     error: /is truncated at byte \d+.*salvage-truncated-export/,
   },
+  // Strict JSON: what JSON.parse refuses is refused, at the first offending byte.
+  ...([
+    ["a raw control character", (t: string) => t.replace('"message 3"', '"message\u00013"')],
+    ["a \\x escape", (t: string) => t.replace('"message 3"', '"message \\x33"')],
+    ["a short \\u escape", (t: string) => t.replace('"message 3"', '"message \\u12"')],
+  ] as const).map(([what, edit]): Case => ({
+    name: `export string holds ${what}`,
+    async setup(dir, archive) {
+      await Deno.writeTextFile(join(dir, "e.json"), edit(EXPORT_TEXT));
+      return [archive, join(dir, "e.json")];
+    },
+    error: /e\.json' is not valid JSON: a string holds .* at byte \d+\.$/,
+  })),
+  {
+    name: "export holds invalid UTF-8 (a surrogate encoded in UTF-8)",
+    async setup(dir, archive) {
+      const [head, tail] = EXPORT_TEXT.split("message 3");
+      const bytes = new TextEncoder().encode(`${head}message XYZ${tail}`);
+      const at = new TextEncoder().encode(`${head}message `).length;
+      bytes.set([0xed, 0xa0, 0x80], at); // XYZ becomes the UTF-8 form of U+D800
+      await Deno.writeFile(join(dir, "e.json"), bytes);
+      return [archive, join(dir, "e.json")];
+    },
+    error: /is not valid JSON: the text is not valid UTF-8 \(byte 0xED\) at byte \d+\.$/,
+  },
   {
     name: "archive is a symlink escaping the folder",
     async setup(dir) {

@@ -6,6 +6,9 @@
 // Strings are copied verbatim; only whitespace between tokens is rewritten, so re-scanning our own output
 // reproduces it exactly (idempotent) and DCE's own LF output passes through unchanged.
 
+import { MAX_ID_BYTES } from "./snowflake.ts";
+import { Utf8Check } from "./utf8_check.ts";
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const LBRACE = 0x7b;
@@ -116,7 +119,7 @@ export class DceJsonScanner {
   private base = 0; // absolute offset of the current chunk
   // Token-in-progress state (tokens may span chunks).
   private inString = false;
-  private backslashRun = 0; // consecutive backslashes just before the current string position
+  private escape = 0; // in a string: 0, -1 just after a backslash, 4..1 \u hex digits still due
   private inLiteral = false;
   private tokenStart = 0; // position in `out` where the current string/literal began
   private pendingOpen = false; // an opener was written; its newline waits for the next token
@@ -129,6 +132,7 @@ export class DceJsonScanner {
   private messageId: string | null = null;
   private idKeyNext = false; // the last message-level key was "id"
   private isKeyString = false;
+  private readonly utf8 = new Utf8Check();
   private bomBytes = 0; // bytes of a leading UTF-8 byte-order mark seen
   messageCount = 0;
 
@@ -144,6 +148,13 @@ export class DceJsonScanner {
   position = 0;
 
   push(chunk: Uint8Array): void {
+    const bad = this.utf8.check(chunk, this.base);
+    if (bad < 0) return this.scan(chunk);
+    if (bad > this.base) this.scan(chunk.subarray(0, bad - this.base)); // errors before it first
+    throw new ScanError(`the text is not valid UTF-8 (byte 0x${hex2(this.utf8.badByte)})`, bad);
+  }
+
+  private scan(chunk: Uint8Array): void {
     const n = chunk.length;
     let i = 0;
     const out = this.out;
@@ -313,47 +324,91 @@ export class DceJsonScanner {
 
   private startString(): void {
     this.inString = true;
-    this.backslashRun = 0;
+    this.escape = 0;
     this.tokenStart = this.out.length;
     this.out.push(QUOTE);
   }
 
-  /** Copies string bytes up to and including the closing quote; returns the next index. */
+  /**
+   * Copies string bytes up to and including the closing quote; returns the next index. Checks what
+   * RFC 8259 allows inside a string: no raw control character (below 0x20), and only the escapes
+   * \" \\ \/ \b \f \n \r \t and \u with four hex digits. (UTF-8 is checked per chunk in push.)
+   */
   private scanString(chunk: Uint8Array, from: number): number {
-    const out = this.out;
+    const n = chunk.length;
     let i = from;
     for (;;) {
-      const q = chunk.indexOf(QUOTE, i);
-      if (q === -1) {
-        const seg = chunk.subarray(from, chunk.length);
-        out.append(seg);
-        this.backslashRun = trailingBackslashes(chunk, from, chunk.length, this.backslashRun);
-        return chunk.length;
-      }
-      const run = trailingBackslashes(chunk, from, q, this.backslashRun);
-      if ((run & 1) === 1) {
-        // Escaped quote: keep looking; the quote itself ends the backslash run.
-        i = q + 1;
-        this.backslashRun = 0;
-        // Copy through the escaped quote and restart the segment after it.
-        out.append(chunk.subarray(from, i));
-        from = i;
+      if (this.escape !== 0) {
+        if (i === n) break;
+        this.escapeByte(chunk[i]!, this.base + i);
+        i++;
         continue;
       }
-      const len = q + 1 - from;
-      if (len <= 24) {
-        // Most strings are short keys: a byte loop beats allocating a view.
-        out.reserve(len);
-        const dst = out.bytes;
-        let k = out.length;
-        for (let j = from; j <= q; j++) dst[k++] = chunk[j]!;
-        out.length = k;
-      } else {
-        out.append(chunk.subarray(from, q + 1));
+      // Plain bytes up to the next quote, backslash or control character, in one tight loop.
+      let c = 0;
+      while (i < n) {
+        c = chunk[i]!;
+        if (c === QUOTE || c === BACKSLASH || c < 0x20) break;
+        i++;
       }
+      if (i === n) break;
+      if (c === BACKSLASH) {
+        this.escape = -1;
+        i++;
+        continue;
+      }
+      if (c < 0x20) {
+        throw new ScanError(
+          `a string holds a raw control character (byte 0x${hex2(c)}); JSON needs it escaped`,
+          this.base + i,
+        );
+      }
+      this.copyString(chunk, from, i + 1);
       this.inString = false;
-      this.endString(this.base + q);
-      return q + 1;
+      this.endString(this.base + i);
+      return i + 1;
+    }
+    this.copyString(chunk, from, n);
+    return n;
+  }
+
+  /** One byte after a backslash (escape -1) or of a \u escape's hex digits (escape 4..1 left). */
+  private escapeByte(c: number, at: number): void {
+    if (this.escape === -1) {
+      if (c === 0x75) {
+        this.escape = 4;
+      } else if (
+        c === QUOTE || c === BACKSLASH || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e ||
+        c === 0x72 || c === 0x74
+      ) {
+        this.escape = 0;
+      } else {
+        throw new ScanError(`a string holds an invalid escape "\\${printable(c)}"`, at - 1);
+      }
+      return;
+    }
+    const isHex = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+    if (!isHex) {
+      throw new ScanError(
+        `a string holds an invalid \\u escape (four hex digits needed, found ${printable(c)})`,
+        at,
+      );
+    }
+    this.escape--;
+  }
+
+  private copyString(chunk: Uint8Array, from: number, to: number): void {
+    const out = this.out;
+    const len = to - from;
+    if (len <= 24) {
+      // Most strings are short keys: a byte loop beats allocating a view.
+      out.reserve(len);
+      const dst = out.bytes;
+      let k = out.length;
+      for (let j = from; j < to; j++) dst[k++] = chunk[j]!;
+      out.length = k;
+    } else {
+      out.append(chunk.subarray(from, to));
     }
   }
 
@@ -373,7 +428,7 @@ export class DceJsonScanner {
     }
     if (this.idKeyNext && this.depth === 3) {
       this.idKeyNext = false;
-      this.messageId = asciiOrUtf8(this.out.bytes, this.tokenStart + 1, this.out.length - 1);
+      this.messageId = this.idFrom(this.out.bytes, this.tokenStart + 1, this.out.length - 1, at);
     }
     this.valueDone(at);
   }
@@ -394,9 +449,22 @@ export class DceJsonScanner {
     }
     if (this.idKeyNext && this.depth === 3) {
       this.idKeyNext = false;
-      this.messageId = asciiOrUtf8(b, start, end);
+      this.messageId = this.idFrom(b, start, end, at);
     }
     this.valueDone(at);
+  }
+
+  /** A message's id; one far longer than any snowflake is refused (the sort's run files bound it). */
+  private idFrom(b: Uint8Array, start: number, end: number, at: number): string {
+    if (end - start > MAX_ID_BYTES) {
+      throw new ScanError(
+        `message ${this.messageCount + 1} has an id of ${
+          end - start
+        } bytes; a Discord id has at most 20 digits and ids over ${MAX_ID_BYTES} bytes are refused`,
+        at - (end - start),
+      );
+    }
+    return asciiOrUtf8(b, start, end);
   }
 
   private open(c: number, at: number): void {
@@ -490,19 +558,6 @@ export class DceJsonScanner {
   }
 }
 
-/** Length of the backslash run ending at `end` (exclusive), continuing `carried` if it reaches `start`. */
-function trailingBackslashes(
-  chunk: Uint8Array,
-  start: number,
-  end: number,
-  carried: number,
-): number {
-  let k = end;
-  while (k > start && chunk[k - 1] === BACKSLASH) k--;
-  const run = end - k;
-  return k === start ? carried + run : run;
-}
-
 /** Fast path of the LITERAL grammar on bytes (true, false, null, integers); false = check with the regex. */
 function isJsonLiteral(b: Uint8Array, start: number, end: number): boolean {
   const first = b[start];
@@ -545,6 +600,15 @@ function parseKey(bytes: Uint8Array, at: number): string {
   } catch {
     throw new ScanError("invalid object key", at);
   }
+}
+
+function hex2(c: number): string {
+  return c.toString(16).toUpperCase().padStart(2, "0");
+}
+
+/** A byte for a message: the character when printable ASCII, else its hex value. */
+function printable(c: number): string {
+  return c > 0x20 && c < 0x7f ? String.fromCharCode(c) : `byte 0x${hex2(c)}`;
 }
 
 function show(c: number): string {

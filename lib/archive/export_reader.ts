@@ -72,12 +72,16 @@ export function scanFailure(path: string, err: ScanError): ArchiveError {
   const notDce =
     /not a JSON object|no "messages"|"messages" is not|is not a JSON object|has no "id"|not a DCE header/
       .test(err.message);
-  return new ArchiveError(
-    notDce ? "not-dce-export" : "not-json",
-    notDce
-      ? `'${path}' is not a DCE JSON export: ${err.message} (byte ${err.offset}).`
-      : `'${path}' is not valid JSON: ${err.message} at byte ${err.offset}.`,
-  );
+  if (notDce) {
+    return new ArchiveError(
+      "not-dce-export",
+      `'${path}' is not a DCE JSON export: ${err.message} (byte ${err.offset}).`,
+    );
+  }
+  const what = /has an id of \d+ bytes/.test(err.message)
+    ? "cannot be merged"
+    : "is not valid JSON";
+  return new ArchiveError("not-json", `'${path}' ${what}: ${err.message} at byte ${err.offset}.`);
 }
 
 /**

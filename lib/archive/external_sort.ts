@@ -53,6 +53,8 @@ async function writeRun(path: string, records: SortRecord[]): Promise<void> {
 }
 
 function encodeRecord(buf: Uint8Array, at: number, id: Uint8Array, r: SortRecord): void {
+  // The reader refuses ids over MAX_ID_BYTES; this guards the 16-bit length field all the same.
+  if (id.length > 0xffff) throw new Error(`a message id of ${id.length} bytes cannot be sorted`);
   const view = new DataView(buf.buffer, buf.byteOffset + at, HEADER);
   view.setUint16(0, id.length);
   view.setUint8(2, r.rank);

@@ -25,6 +25,13 @@ export function isDecimalId(id: string): boolean {
   return /^[0-9]{1,30}$/.test(id);
 }
 
+/**
+ * The longest message id any archive tool accepts, in bytes. A snowflake has at most 20 digits; ids
+ * that are not snowflakes but short are kept (the cursor ignores them), longer ones are refused so
+ * that no id can overflow the external sort's record header (16-bit id length).
+ */
+export const MAX_ID_BYTES = 64;
+
 /** Discord's epoch (2015-01-01T00:00:00Z): a snowflake's top 42 bits count milliseconds from it. */
 export const DISCORD_EPOCH_MS = 1_420_070_400_000;
 
