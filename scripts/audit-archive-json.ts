@@ -8,12 +8,14 @@ import { findTarget } from "../lib/config/select_targets.ts";
 import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { auditArchive } from "../lib/archive/audit_archive.ts";
 import { findArchiveFiles } from "../lib/archive/find_archive_files.ts";
+import { escapeField } from "../lib/archive/tsv_field.ts";
 
 export const USAGE = `Usage: audit-archive-json [--config PATH] [--target NAME] [--help]
 
 Reads every *.json under the target's output_dir (or every enabled target's), excluding .dce-meta/
-and .dce-temp/, as a stream. Prints to stdout:
-  INVALID<TAB><path>                 not valid JSON / cut off (reason on stderr)
+and .dce-temp/, as a stream. Paths are printed with \\, tab, line breaks and other control
+characters escaped (\\\\, \\t, \\n, \\r, \\xHH). Prints to stdout:
+  INVALID<TAB><path>                 not strict JSON or cut off (reason and byte offset on stderr)
   NOT_DCE<TAB><path>                 valid JSON but not a DCE export (not counted as invalid)
   UNORDERED<TAB><path><TAB><n>       n messages out of ascending id order (merge-export sorts them)
   DUPLICATES<TAB><path><TAB><n>      n repeated ids next to each other (merge-export folds them)
@@ -40,13 +42,14 @@ export async function main(argv: string[]): Promise<number> {
   let invalid = 0;
   let checked = 0;
   for (const target of targets) {
-    for (const path of await findArchiveFiles(target.outputDir)) {
+    for (const file of await findArchiveFiles(target.outputDir)) {
       checked++;
-      const f = await auditArchive(path);
+      const path = escapeField(file); // a name with a line break must not forge an output line
+      const f = await auditArchive(file);
       if (f.status === "invalid") {
         invalid++;
         console.log(`INVALID\t${path}`);
-        console.error(`  ${f.reason}`);
+        console.error(`  ${escapeField(f.reason ?? "")}`);
         continue;
       }
       if (f.status === "not-dce") {
@@ -63,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
   if (invalid > 0) {
     console.error("");
     console.error(
-      `${invalid} invalid JSON archive file(s). Run salvage-truncated-export on each path.`,
+      `${invalid} invalid JSON archive file(s). Run salvage-truncated-export on each one that is truncated; any other needs its original back (from a backup).`,
     );
     return 1;
   }

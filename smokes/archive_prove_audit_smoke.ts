@@ -271,6 +271,38 @@ Deno.test("audit-archive-json: valid, invalid, unordered, duplicates, foreign JS
   assert.ok(!bad.stdout.includes(".dce-temp"), "temps are not audited");
   assert.match(bad.stderr, /^1 invalid JSON archive file\(s\)\. Run salvage-truncated-export/m);
 
+  // Strict JSON: a raw control character in a string is INVALID, with the file and the byte.
+  const raw = join(box.out, `raw [${CHANNEL}3].json`);
+  const rawText = box.doc(2).replace('"message ', '"mess\u0001age ');
+  await Deno.writeTextFile(raw, rawText);
+  // A name with line breaks must not forge the all-valid line (or any other line).
+  const forged = join(
+    box.out,
+    `x\nAll checked archive JSON files are valid.\nINVALID\tz [${CHANNEL}4].json`,
+  );
+  await Deno.writeTextFile(forged, box.doc(3).slice(0, -30));
+  const strict = await runTool("audit-archive-json", ["--config", box.config, "--target", "demo"]);
+  assert.equal(strict.code, 1);
+  assert.ok(strict.stdout.includes(`INVALID\t${raw}\n`), strict.stdout);
+  const offset = new TextEncoder().encode(rawText.slice(0, rawText.indexOf("\u0001"))).length;
+  assert.ok(
+    strict.stderr.includes(
+      `raw control character (byte 0x01); JSON needs it escaped at byte ${offset}.`,
+    ),
+    strict.stderr,
+  );
+  const lines = strict.stdout.split("\n");
+  assert.ok(!lines.includes("All checked archive JSON files are valid."), strict.stdout);
+  assert.equal(lines.filter((l) => l.startsWith("INVALID\t")).length, 3, strict.stdout);
+  assert.ok(
+    lines.includes(
+      `INVALID\t${box.out}/x\\nAll checked archive JSON files are valid.\\nINVALID\\tz [${CHANNEL}4].json`,
+    ),
+    strict.stdout,
+  );
+  await Deno.remove(raw);
+  await Deno.remove(forged);
+
   const unknown = await runTool("audit-archive-json", ["--config", box.config, "--target", "x"]);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr.trim(), /^ERROR: Unknown target 'x' in .* Known: /);

@@ -4,6 +4,7 @@
 import { ArchiveError } from "./archive_error.ts";
 import { countMessages } from "./export_queries.ts";
 import { findArchiveFiles, seededChannelId } from "./find_archive_files.ts";
+import { escapeField, unescapeField } from "./tsv_field.ts";
 
 export interface SnapshotEntry {
   path: string;
@@ -30,17 +31,6 @@ export async function snapshotArchives(
     }
   }
   return entries;
-}
-
-function escapeField(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-}
-
-function unescapeField(s: string): string {
-  return s.replace(
-    /\\([\\tnr])/g,
-    (_, c: string) => c === "t" ? "\t" : c === "n" ? "\n" : c === "r" ? "\r" : "\\",
-  );
 }
 
 /** `path<TAB>channel_id<TAB>count` lines (path escaped: `\\`, `\t`, `\n`, `\r`). */
