@@ -179,9 +179,12 @@ async function indentedCut(
   let first = true; // the rest of the `[` line
   let pending = new Uint8Array(0); // an unfinished line carried into the next block
   let pendingAt = messagesAt;
+  const buf = new Uint8Array(1 << 20); // reused: `pending` is a copy
+  await file.seek(messagesAt, Deno.SeekMode.Start);
   for (let pos = messagesAt; pos < size;) {
-    const block = await readAt(file, pos, Math.min(8 << 20, size - pos));
-    if (block.length === 0) break;
+    const got = await file.read(buf.subarray(0, Math.min(buf.length, size - pos)));
+    if (got === null || got === 0) break;
+    const block = buf.subarray(0, got);
     const b = pending.length === 0 ? block : concat(pending, block);
     const base = pending.length === 0 ? pos : pendingAt;
     pos += block.length;
