@@ -5,18 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repairTruncatedExport } from "../lib/archive/repair_truncated_export.ts";
-
-/** mulberry32: a small seeded PRNG, so every run tests the same files. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "./fixtures/seeded_random.ts";
 
 const TRICKY = [
   '"',
@@ -150,7 +139,7 @@ function styles(rand: () => number): Style[] {
 }
 
 Deno.test("repair fuzz: kept == messages complete before the cut, for every layout and cut", async () => {
-  const rand = prng(0x5eed);
+  const rand = seededRandom(0x5eed);
   const dir = await Deno.makeTempDir({ prefix: "archive-repair-fuzz-" });
   const path = join(dir, "cut.json");
   let cuts = 0;

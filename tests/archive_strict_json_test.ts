@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { DceJsonScanner, ScanError } from "../lib/archive/dce_json_scanner.ts";
 import { firstInvalidUtf8 } from "../lib/archive/utf8_check.ts";
+import { seededRandom } from "./fixtures/seeded_random.ts";
 
 const HEAD = new TextEncoder().encode(
   '{"channel": {"id": "1"}, "messages": [{"id": "7", "content": "',
@@ -94,18 +95,6 @@ Deno.test("strict strings: what JSON allows stays allowed, byte for byte", () =>
   }
 });
 
-/** mulberry32: deterministic random numbers. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Random string content, mostly plausible, biased towards the edges of what is allowed. */
 function randomContent(rand: () => number): Uint8Array {
   const pieces: number[][] = [
@@ -140,7 +129,7 @@ function randomContent(rand: () => number): Uint8Array {
 }
 
 Deno.test("strict strings: the scanner and JSON.parse agree on 5,000 random strings", () => {
-  const rand = prng(8259);
+  const rand = seededRandom(8259);
   let accepted = 0;
   for (let k = 0; k < 5000; k++) {
     const doc = withContent(randomContent(rand));
