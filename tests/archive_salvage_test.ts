@@ -170,6 +170,7 @@ Deno.test("salvage: a missing archive is created atomically from the temp; unkno
     assert.ok(lines.includes(`  SALVAGED ${archive} (2 messages from stale temp, new archive)`));
     const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
     assert.deepEqual(names, [
+      ".Fixture Guild - Testing Grounds - fixture-room [111].json.dce-record",
       ".dce-temp",
       "Fixture Guild - Testing Grounds - fixture-room [111].json",
     ]);

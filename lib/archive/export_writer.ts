@@ -1,5 +1,7 @@
 // Buffered writer producing DCE's byte layout: 2-space indentation, messages at depth 2,
-// "messageCount" after the array, LF line ends, no trailing newline.
+// "messageCount" after the array, LF line ends, no trailing newline. One addition of ours: spaces
+// after the last header field reserve room so a later merge can rewrite the header in place
+// (docs/archive.md, "Header reserve").
 
 const encoder = new TextEncoder();
 
@@ -52,19 +54,12 @@ export class ExportWriter {
   }
 
   /**
-   * `{`, each field as `"key": <canonical value>`, then `"messages": [`.
-   * Values must already be canonical at depth 1 (as ExportReader returns them). `messages` and
-   * `messageCount` are skipped: the writer produces both.
+   * The header (padded, see headerBytes), then `"messages": [`.
+   * Values must already be canonical at depth 1 (as ExportReader returns them).
    */
   async begin(fields: ReadonlyArray<readonly [string, Uint8Array]>): Promise<void> {
-    await this.put(encoder.encode("{"));
-    for (const [key, raw] of fields) {
-      if (key === "messages" || key === "messageCount") continue; // the writer owns both
-      await this.put(encoder.encode(`\n  ${JSON.stringify(key)}: `));
-      await this.put(raw);
-      await this.put(encoder.encode(","));
-    }
-    await this.put(encoder.encode('\n  "messages": ['));
+    await this.put(headerBytes(fields));
+    await this.put(MESSAGES_OPEN);
   }
 
   /** One message, canonical bytes as ExportReader returns them. */
@@ -79,19 +74,61 @@ export class ExportWriter {
    * `"messageCount"` and the final `}` (no trailing newline), and flushes.
    */
   async end(extra: ReadonlyArray<readonly [string, Uint8Array]> = []): Promise<void> {
-    await this.put(encoder.encode(this.count === 0 ? "]," : "\n  ],"));
-    for (const [key, raw] of extra) {
-      await this.put(encoder.encode(`\n  ${JSON.stringify(key)}: `));
-      await this.put(raw);
-      await this.put(encoder.encode(","));
-    }
-    await this.put(encoder.encode(`\n  "messageCount": ${this.count}\n}`));
+    await this.put(closingBytes(this.count, extra));
     await this.flush();
   }
 }
 
-const MESSAGE_FIRST = encoder.encode("\n    ");
-const MESSAGE_NEXT = encoder.encode(",\n    ");
+export const MESSAGES_OPEN = encoder.encode('\n  "messages": [');
+
+/** At least this many spaces stay free after the header, and the region is a multiple of HEADER_BLOCK. */
+export const HEADER_SLACK = 128;
+export const HEADER_BLOCK = 512;
+
+/**
+ * `{`, each field as `"key": <canonical value>,`, then spaces up to the next HEADER_BLOCK boundary
+ * with at least HEADER_SLACK of them. The padded length depends only on the content, so a header
+ * rewritten in place (when its padded length is unchanged) gives the same bytes as a full rewrite.
+ * `messages` and `messageCount` are skipped: the writer produces both.
+ */
+export function headerBytes(fields: ReadonlyArray<readonly [string, Uint8Array]>): Uint8Array {
+  const parts: Uint8Array[] = [encoder.encode("{")];
+  for (const [key, raw] of fields) {
+    if (key === "messages" || key === "messageCount") continue;
+    parts.push(encoder.encode(`\n  ${JSON.stringify(key)}: `), raw, encoder.encode(","));
+  }
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  const padded = Math.ceil((length + HEADER_SLACK) / HEADER_BLOCK) * HEADER_BLOCK;
+  const out = concatBytes(parts, padded);
+  out.fill(0x20, length);
+  return out;
+}
+
+/** The bytes from a message's end to the end of the file: closing, extras, messageCount. */
+export function closingBytes(
+  count: number,
+  extra: ReadonlyArray<readonly [string, Uint8Array]> = [],
+): Uint8Array {
+  const parts: Uint8Array[] = [encoder.encode(count === 0 ? "]," : "\n  ],")];
+  for (const [key, raw] of extra) {
+    parts.push(encoder.encode(`\n  ${JSON.stringify(key)}: `), raw, encoder.encode(","));
+  }
+  parts.push(encoder.encode(`\n  "messageCount": ${count}\n}`));
+  return concatBytes(parts);
+}
+
+export function concatBytes(parts: readonly Uint8Array[], length?: number): Uint8Array {
+  const out = new Uint8Array(length ?? parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+export const MESSAGE_FIRST = encoder.encode("\n    ");
+export const MESSAGE_NEXT = encoder.encode(",\n    ");
 
 export async function writeAll(target: ByteSinkTarget, bytes: Uint8Array): Promise<void> {
   let off = 0;

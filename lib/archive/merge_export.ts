@@ -21,6 +21,10 @@ import { ExportReader, type RawField, type RawMessage, reason } from "./export_r
 import { type ByteSinkTarget, ExportWriter, NullTarget } from "./export_writer.ts";
 import { externallySorted, type SortSource } from "./external_sort.ts";
 import { IdSetGuard } from "./id_set_guard.ts";
+import { journalPath, rollBackInterruptedAppend } from "./archive_journal.ts";
+import { tryWriteRecord, validRecord } from "./archive_record.ts";
+import { tryTailRewrite } from "./tail_rewrite.ts";
+import { mergedHeader, trailingExtras } from "./merged_header.ts";
 import { compareIds } from "./snowflake.ts";
 
 export type MergeAction = "CREATED" | "MERGED" | "UNCHANGED";
@@ -56,6 +60,8 @@ export interface MergeResult {
   channelId: string;
   /** Whether the out-of-order/duplicate fallback (external sort) was used. */
   sorted: boolean;
+  /** Whether the archive was changed in place (tail rewrite under a journal), not rewritten whole. */
+  inPlace?: boolean;
   warnings: string[];
 }
 
@@ -103,62 +109,6 @@ async function archiveState(path: string): Promise<ArchiveState> {
   return { kind: "file", mode: (info.mode ?? 0o644) & 0o777 };
 }
 
-const HEADER_ORDER = ["guild", "channel", "dateRange", "exportedAt"];
-const encoder = new TextEncoder();
-
-function truthy(v: unknown): boolean {
-  return v !== null && v !== undefined && v !== false && v !== "" && v !== 0;
-}
-
-/** The header of the result: export's fields win, dateRange merged, DCE key order. */
-function mergedHeader(
-  archive: Map<string, RawField> | null,
-  exp: Map<string, RawField>,
-): [string, Uint8Array][] {
-  const keys = [...HEADER_ORDER];
-  for (const source of [archive, exp]) {
-    for (const key of source?.keys() ?? []) {
-      if (!keys.includes(key) && key !== "messages" && key !== "messageCount") keys.push(key);
-    }
-  }
-  const out: [string, Uint8Array][] = [];
-  for (const key of keys) {
-    const a = archive?.get(key);
-    const e = exp.get(key);
-    if (key === "dateRange" && a && e) {
-      const av = (a.value ?? {}) as Record<string, unknown>;
-      const ev = (e.value ?? {}) as Record<string, unknown>;
-      const after = truthy(av.after) ? av.after : (ev.after ?? null);
-      const before = truthy(ev.before) ? ev.before : (av.before ?? null);
-      const text = `{\n    "after": ${JSON.stringify(after)},\n    "before": ${
-        JSON.stringify(before)
-      }\n  }`;
-      out.push([key, encoder.encode(text)]);
-      continue;
-    }
-    const chosen = e ?? a;
-    if (chosen) out.push([key, chosen.raw]);
-  }
-  return out;
-}
-
-/** Fields that came after the messages array and were not written in the header. */
-function trailingExtras(
-  written: [string, Uint8Array][],
-  ...sources: Map<string, RawField>[]
-): [string, Uint8Array][] {
-  const seen = new Set(written.map(([k]) => k));
-  const extras: [string, Uint8Array][] = [];
-  for (const source of sources) {
-    for (const [key, field] of source) {
-      if (seen.has(key) || key === "messageCount" || key === "messages") continue;
-      seen.add(key);
-      extras.push([key, field.raw]);
-    }
-  }
-  return extras;
-}
-
 async function openHeader(path: string): Promise<{ reader: ExportReader; header: ExportHeader }> {
   const reader = await ExportReader.open(path);
   try {
@@ -189,6 +139,7 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
     opts.warn?.(line);
   };
   const state = await archiveState(archivePath);
+  if (state.kind === "file") await settleJournal(archivePath, opts, warn);
   const exp = await openHeader(exportPath);
   let arch: { reader: ExportReader; header: ExportHeader } | null = null;
   try {
@@ -238,6 +189,7 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
         warn(`WARN: '${exportPath}' is not in ascending id order (or repeats ids); sorting it.`);
         return await sortedMerge(false, writer, warn, opts);
       });
+      if (!opts.dryRun) await recordCommitted(archivePath, out.after, base);
       return {
         ...base,
         action: "CREATED",
@@ -253,8 +205,9 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
     if (first === null) {
       // Nothing new: validate the export to its end, count the archive, touch nothing.
       await exp.reader.readToEnd();
-      await arch.reader.readToEnd();
-      const n = arch.reader.count;
+      const record = await validRecord(archivePath);
+      if (record === null) await arch.reader.readToEnd();
+      const n = record?.count ?? arch.reader.count;
       return {
         ...base,
         action: "UNCHANGED",
@@ -264,6 +217,30 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
         delta: 0,
         sorted: false,
       };
+    }
+
+    const record = opts.dryRun ? null : await validRecord(archivePath);
+    if (record !== null && record.channelId === exportChannel) {
+      const fast = await tryTailRewrite({
+        archivePath,
+        exportPath,
+        record,
+        archiveFields: arch.reader.fields,
+        archiveMessagesOffset: arch.reader.messagesOffset,
+        log: warn,
+      });
+      if (fast !== null) {
+        return {
+          ...base,
+          action: "MERGED",
+          before: fast.before,
+          fetched: fast.fetched,
+          after: fast.after,
+          delta: fast.after - fast.before,
+          sorted: false,
+          inPlace: true,
+        };
+      }
     }
 
     const mode = state.kind === "file" ? state.mode : 0o644;
@@ -285,6 +262,7 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
       );
       return await sortedMerge(true, writer, warn, opts);
     });
+    if (!opts.dryRun) await recordCommitted(archivePath, out.after, base);
     return {
       ...base,
       action: "MERGED",
@@ -298,6 +276,44 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
     exp.reader.close();
     arch?.reader.close();
   }
+}
+
+/**
+ * A journal beside the archive is an interrupted in-place merge: a real merge (under the lock) rolls
+ * it back first and says so; a dry run cannot, and refuses rather than read a half-written archive.
+ */
+async function settleJournal(
+  archivePath: string,
+  opts: MergeOptions,
+  warn: (line: string) => void,
+): Promise<void> {
+  if (!opts.dryRun) {
+    await rollBackInterruptedAppend(archivePath, warn);
+    return;
+  }
+  const journal = await Deno.lstat(journalPath(archivePath)).then(() => true, () => false);
+  if (journal) {
+    throw new ArchiveError(
+      "write-failed",
+      `'${archivePath}' has the journal of an interrupted append ('${
+        journalPath(archivePath)
+      }'); run the merge without --dry-run (or the scrape) to roll it back first.`,
+    );
+  }
+}
+
+/** Our writer just committed the archive: record it, so the next run need not read it. */
+async function recordCommitted(
+  archivePath: string,
+  count: number,
+  base: { guildLabel: string; channelId: string },
+): Promise<void> {
+  await tryWriteRecord(archivePath, {
+    count,
+    channelId: base.channelId,
+    guildLabel: base.guildLabel,
+    ours: true,
+  });
 }
 
 interface Counts {

@@ -1,9 +1,14 @@
-// One streaming pass over an existing archive: its header, message count and cursor (largest id, §9.3).
+// An existing archive's header label, message count and cursor (largest valid id, §9.3): from its
+// record when the record still matches the file (a few KB read), else one streaming pass that
+// rewrites the record.
 import { UserError } from "../cli/errors.ts";
 import { ArchiveError, existingArchiveError } from "../archive/archive_error.ts";
 import { ExportReader } from "../archive/export_reader.ts";
 import { guildLabel, headerFromFields } from "../archive/export_header.ts";
 import { CursorTracker, type IgnoredIds } from "../archive/cursor_tracker.ts";
+import { snowflakeProblem } from "../archive/snowflake.ts";
+import { tryWriteRecord, validRecord } from "../archive/archive_record.ts";
+import { rollBackInterruptedAppend } from "../archive/archive_journal.ts";
 
 export interface ArchiveStats {
   channelId: string;
@@ -15,12 +20,27 @@ export interface ArchiveStats {
   ignoredIds: IgnoredIds | null;
 }
 
-/** Reads the whole archive once; an unreadable/invalid file is the bash core's "not valid JSON" error. */
+/**
+ * The caller holds the archive-root lock: a journal left by an interrupted append is rolled back
+ * first (`log` says so). A record's cursor passes the same snowflake check as the full read's; an
+ * archive holding ids the check refuses gets no record, so every run reads it and warns.
+ * An unreadable/invalid file is the bash core's "not valid JSON" error.
+ */
 export async function archiveStats(
   path: string,
   channelId: string,
   now: Date,
+  log: (line: string) => void = () => {},
 ): Promise<ArchiveStats> {
+  await rollBackInterruptedAppend(path, log);
+  const record = await validRecord(path);
+  if (
+    record !== null && record.channelId === channelId &&
+    (record.maxId === null || snowflakeProblem(record.maxId, now) === null)
+  ) {
+    const { guildLabel, count, maxId } = record;
+    return { channelId, guildLabel, count, maxId, ignoredIds: null };
+  }
   try {
     using reader = await ExportReader.open(path);
     const cursor = new CursorTracker(now);
@@ -33,7 +53,9 @@ export async function archiveStats(
       );
     }
     const { maxId, ignored: ignoredIds } = cursor;
-    return { channelId, guildLabel: guildLabel(header), count: reader.count, maxId, ignoredIds };
+    const stats = { channelId, guildLabel: guildLabel(header), count: reader.count, maxId };
+    if (ignoredIds === null) await tryWriteRecord(path, { ...stats, ours: false });
+    return { ...stats, ignoredIds };
   } catch (err) {
     if (err instanceof ArchiveError) throw existingArchiveError(path, err);
     throw err;
