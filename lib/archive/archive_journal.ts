@@ -77,7 +77,9 @@ export async function removeJournal(archivePath: string): Promise<void> {
 }
 
 /** The journal's head and payload, or null when it is incomplete (cut off while being written). */
-async function readJournal(path: string): Promise<{ head: JournalHead; payload: Uint8Array } | null> {
+async function readJournal(
+  path: string,
+): Promise<{ head: JournalHead; payload: Uint8Array } | null> {
   const bytes = await Deno.readFile(path);
   const nl = bytes.indexOf(0x0a);
   if (nl < 0) return null;

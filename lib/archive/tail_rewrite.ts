@@ -3,7 +3,7 @@
 // an archive our writer produced and whose record still matches it, so the bytes it writes are the
 // ones the full rewrite would write; whenever that cannot be shown, it declines (returns null).
 import { ArchiveError } from "./archive_error.ts";
-import { forgetRecord, type ArchiveRecord, writeRecord } from "./archive_record.ts";
+import { type ArchiveRecord, forgetRecord, writeRecord } from "./archive_record.ts";
 import {
   removeJournal,
   rollBackInterruptedAppend,
@@ -135,7 +135,11 @@ function mergeById(older: RawMessage[], newer: RawMessage[]): RawMessage[] {
   let i = 0;
   let j = 0;
   while (i < older.length || j < newer.length) {
-    const c = i >= older.length ? 1 : j >= newer.length ? -1 : compareIds(older[i]!.id, newer[j]!.id);
+    const c = i >= older.length
+      ? 1
+      : j >= newer.length
+      ? -1
+      : compareIds(older[i]!.id, newer[j]!.id);
     if (c < 0) out.push(older[i++]!);
     else {
       if (c === 0) i++;
@@ -202,7 +206,11 @@ export async function tryTailRewrite(input: TailRewriteInput): Promise<TailRewri
     try {
       await rollBackInterruptedAppend(archivePath, () => {});
     } catch {
-      throw appendFailure(archivePath, err, "rolling back failed too; the journal is kept and the next run rolls it back");
+      throw appendFailure(
+        archivePath,
+        err,
+        "rolling back failed too; the journal is kept and the next run rolls it back",
+      );
     }
     throw appendFailure(archivePath, err, "rolled back, the archive is as it was");
   }
@@ -226,6 +234,8 @@ export async function tryTailRewrite(input: TailRewriteInput): Promise<TailRewri
 function appendFailure(archivePath: string, err: unknown, outcome: string): ArchiveError {
   return new ArchiveError(
     "write-failed",
-    `Cannot append to '${archivePath}': ${reason(err)}; ${outcome}. Free space or fix permissions and rerun.`,
+    `Cannot append to '${archivePath}': ${
+      reason(err)
+    }; ${outcome}. Free space or fix permissions and rerun.`,
   );
 }

@@ -116,7 +116,7 @@ export async function scrapeChannel(
   let archiveKnown = false;
   if (destination !== null && (await exists(destination))) {
     archiveKnown = true;
-    const stats = await archiveStats(destination, channelId, ctx.now());
+    const stats = await archiveStats(destination, channelId, ctx.now(), log);
     if (stats.ignoredIds !== null) log(`  ${ignoredIdsWarning(destination, stats.ignoredIds)}`);
     label = stats.guildLabel;
     before = stats.count;
