@@ -30,10 +30,11 @@ export function journalPath(archivePath: string): string {
   return join(dirname(archivePath), `.${basename(archivePath)}.dce-journal`);
 }
 
+/** Writes `bytes` at `offset`, at most a MiB per call (bounded kernel copies; a kill can land between). */
 export async function writeAllAt(file: Deno.FsFile, offset: number, bytes: Uint8Array) {
   await file.seek(offset, Deno.SeekMode.Start);
   let off = 0;
-  while (off < bytes.length) off += await file.write(bytes.subarray(off));
+  while (off < bytes.length) off += await file.write(bytes.subarray(off, off + (1 << 20)));
 }
 
 /**
