@@ -149,7 +149,7 @@ Deno.test("reader + writer round-trip a realistic export byte-for-byte; header a
     }
     // The same bytes apart from the header reserve (spaces before "messages") our writer adds.
     const written = await Deno.readTextFile(out);
-    assert.match(written, /"exportedAt": "[^"]*", {128,}\n  "messages"/);
+    assert.match(written, /"exportedAt": "[^"]*", {128,}\n {2}"messages"/);
     assert.equal(withoutHeaderReserve(written), text);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -81,9 +81,9 @@ async function fileFacts(file: Deno.FsFile): Promise<FileFacts> {
 }
 
 const decoder = new TextDecoder();
-const END = /(\n  \],|\[\],)\n  "messageCount": ([0-9]{1,15})\n\}$/;
+const END = /(\n {2}\],|\[\],)\n {2}"messageCount": ([0-9]{1,15})\n\}$/;
 /** A message's first line and its id line in DCE layout; strings hold no raw newline, so only a message matches. */
-const LAST_ID = /[,[]\n    \{\n      "id": "([0-9]{1,30})"/g;
+const LAST_ID = /[,[]\n {4}\{\n {6}"id": "([0-9]{1,30})"/g;
 
 export interface TailCursor {
   count: number;

@@ -17,7 +17,7 @@ import {
   sweepSiblingTemps,
 } from "./atomic_replace.ts";
 import { type ExportHeader, guildLabel, headerFromFields } from "./export_header.ts";
-import { ExportReader, type RawField, type RawMessage, reason } from "./export_reader.ts";
+import { ExportReader, type RawMessage, reason } from "./export_reader.ts";
 import { type ByteSinkTarget, ExportWriter, NullTarget } from "./export_writer.ts";
 import { externallySorted, type SortSource } from "./external_sort.ts";
 import { IdSetGuard } from "./id_set_guard.ts";

@@ -84,7 +84,7 @@ async function readAt(file: Deno.FsFile, offset: number, length: number): Promis
 
 const latin1 = new TextDecoder("latin1"); // one character per byte: string index = byte offset
 /** `,` + a message's first line + its id line, in DCE layout (strings hold no raw newline). */
-const MESSAGE_START = /,\n    \{\n      "id": "([0-9]{1,30})"/g;
+const MESSAGE_START = /,\n {4}\{\n {6}"id": "([0-9]{1,30})"/g;
 
 interface Tail {
   /** Where the rewrite starts: the `,` before the first message it replaces, or the closing. */
