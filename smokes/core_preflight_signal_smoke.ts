@@ -6,23 +6,26 @@ import { childEnv, toolArgs } from "./_harness.ts";
 import { CoreSandbox, DEFAULT_NAME, exists, FAKE_CLI, fixtureWorld } from "./fakes/core_sandbox.ts";
 import { findSetpriv } from "../lib/process/child_process.ts";
 
-Deno.test("preflight probes every channel with --before <id+1>, skips a 403, writes nothing", async () => {
+Deno.test("preflight probes channels with --before <id+1> until one answers, skips a 403, writes nothing", async () => {
   const world = fixtureWorld();
-  world.channels?.push({ id: "403", guildId: "222", name: "locked", count: 3, forbidden: true });
+  world.channels?.push({ id: "100", guildId: "222", name: "locked", count: 3, forbidden: true });
+  world.channels?.push({ id: "112", guildId: "222", name: "other", count: 3 });
   await using box = await CoreSandbox.create(world);
   await box.writeConfig({
     archive_root: box.archiveRoot,
-    targets: [{ name: "fixture", output_dir: box.out, channel_ids: ["111", "403"] }],
+    targets: [{ name: "fixture", output_dir: box.out, channel_ids: ["111", "112", "100"] }],
   });
   const run = await box.run(["preflight"]);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stderr, /Preflight probe skipped channel 403 \(forbidden or inaccessible\)\./);
+  assert.match(run.stderr, /Preflight probe skipped channel 100 \(forbidden or inaccessible\)\./);
   assert.match(
     run.stderr,
-    /Preflight ok for target 'fixture': token verified \(2 channel\(s\) resolved, probe succeeded on 111\) for /,
+    /Preflight ok for target 'fixture': token verified \(3 channel\(s\) resolved, probe succeeded on 111\) for /,
   );
+  // In id order: the 403 (100) first, then 111 answers; 112 is not probed (the scrape classifies
+  // each channel's access when it exports it).
   const calls = await box.invocations();
-  assert.deepEqual(calls.map((c) => c.argv.slice(-2)), [["--before", "112"], ["--before", "404"]]);
+  assert.deepEqual(calls.map((c) => c.argv.slice(-2)), [["--before", "101"], ["--before", "112"]]);
   assert.ok(calls.every((c) => !c.argv.includes("--after")));
   assert.ok(!(await exists(box.out)), "preflight creates no archive folder, no .dce-meta");
   const leftovers = [...Deno.readDirSync(box.root)].map((e) => e.name).filter((n) =>

@@ -354,3 +354,27 @@ Deno.test("lock gate: the lock file named in scrape.env is the one checked, as t
   assert.ok(run.stderr.includes(custom), run.stderr);
   assert.doesNotMatch(both(run), /run-scrape-host salvage failed/);
 });
+
+Deno.test("a documents run over 12 channels starts the exporter 13 times: one preflight probe, 12 exports", async () => {
+  await using box = await sandbox();
+  const ids = Array.from({ length: 12 }, (_, i) => String(444444444444444400n + BigInt(i)));
+  const world = JSON.parse(await Deno.readTextFile(box.world));
+  world.channels = ids.map((id) => ({ ...world.channels[0], id, name: `room-${id.slice(-2)}` }));
+  await Deno.writeTextFile(box.world, JSON.stringify(world));
+  const config = JSON.parse(await Deno.readTextFile(box.config));
+  config.targets = [{ ...config.targets[0], channel_ids: ids }];
+  await Deno.writeTextFile(box.config, JSON.stringify(config));
+  const fakeLog = join(box.dir, "fake-dce.jsonl");
+  const run = await runTool("run-documents-scrape", ["--config", box.config], {
+    env: { ...box.env, FAKE_DCE_LOG: fakeLog },
+  });
+  assert.equal(run.code, 0, both(run));
+  const calls = (await Deno.readTextFile(fakeLog)).trim().split("\n").map((l) => JSON.parse(l));
+  const probes = calls.filter((c) => c.argv.includes("--before"));
+  assert.equal(probes.length, 1, "one probe proves the token");
+  assert.equal(calls.length, 13, calls.map((c) => c.argv.join(" ")).join("\n"));
+  assert.match(
+    both(run),
+    /Preflight ok for target 'demo': token verified \(12 channel\(s\) resolved/,
+  );
+});

@@ -1,4 +1,6 @@
-// Preflight (§8.4, fixing §14.34): proves the token and each channel's access while downloading no history.
+// Preflight (§8.4, fixing §14.34): proves the token on the first accessible channel, downloading no history.
+// Channels are probed in order until one answers: one exporter start per target in the usual case,
+// not one per channel (the scrape classifies every channel's access itself when it exports it).
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { ioStep } from "../fs/io_error.ts";
@@ -33,10 +35,10 @@ export async function preflightTarget(
     tmpRoot,
     () => Deno.makeTempDir({ dir: tmpRoot, prefix: "dce-preflight." }),
   );
-  const accessible: string[] = [];
-  const inaccessible: string[] = [];
+  let accessible: string | null = null;
   try {
     for (const channelId of channelIds) {
+      if (accessible !== null) break;
       if (cli.signal?.aborted) throw new UserError("Preflight interrupted.");
       const probe = join(probeDir, `probe.${channelId}.json`);
       const result = await exportChannel(
@@ -47,15 +49,12 @@ export async function preflightTarget(
       switch (result.outcome.kind) {
         case "ok":
         case "empty-range":
-          accessible.push(channelId);
-          log(`  Preflight probe ok for channel ${channelId}.`);
+          accessible = channelId;
           break;
         case "access":
-          inaccessible.push(channelId);
           log(`Preflight probe skipped channel ${channelId} (forbidden or inaccessible).`);
           break;
         case "forum":
-          inaccessible.push(channelId);
           log(
             `Preflight probe skipped channel ${channelId} (a forum channel: only its threads export).`,
           );
@@ -72,19 +71,10 @@ export async function preflightTarget(
   } finally {
     await Deno.remove(probeDir, { recursive: true }).catch(() => {});
   }
-  if (accessible.length > 0) {
+  if (accessible !== null) {
     log(
-      `Preflight ok for target '${target.name}': token verified (${channelIds.length} channel(s) resolved, probe succeeded on ${
-        accessible[0]
-      }) for ${target.outputDir}.`,
+      `Preflight ok for target '${target.name}': token verified (${channelIds.length} channel(s) resolved, probe succeeded on ${accessible}) for ${target.outputDir}.`,
     );
-    if (inaccessible.length > 0) {
-      log(
-        `  ${accessible.length} accessible, ${inaccessible.length} inaccessible channel(s): ${
-          inaccessible.join(", ")
-        }`,
-      );
-    }
     return;
   }
   if (resolved.seededCount > 0) {
