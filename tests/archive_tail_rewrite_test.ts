@@ -10,6 +10,7 @@ import {
   writeJournal,
 } from "../lib/archive/archive_journal.ts";
 import { archiveStats } from "../lib/scrape/archive_stats.ts";
+import { auditArchive } from "../lib/archive/audit_archive.ts";
 import { dceExportText, type FixtureMessage } from "./fixtures/archive_fixture.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -239,5 +240,16 @@ Deno.test("journal: a merge rolls a leftover journal back first; a dry run refus
     });
     assert.match(lines.join("\n"), /rolled back an interrupted append/);
     assert.deepEqual([r.before, r.after], [5, 6]);
+  });
+});
+
+Deno.test("audit: an archive with a journal is reported, not read (the audit takes no lock)", async () => {
+  await withDir(async (dir) => {
+    const archive = await ourArchive(dir, 5);
+    assert.equal((await auditArchive(archive)).ok, true);
+    await writeJournal(archive, 1, [{ offset: 0, bytes: new Uint8Array([0x7b]) }]);
+    const finding = await auditArchive(archive);
+    assert.equal(finding.ok, false);
+    assert.match(finding.reason ?? "", /interrupted or is running .*rolls it back under the lock/);
   });
 });

@@ -2,6 +2,7 @@
 import { ArchiveError } from "./archive_error.ts";
 import { ExportReader } from "./export_reader.ts";
 import { compareIds } from "./snowflake.ts";
+import { journalPath } from "./archive_journal.ts";
 
 export interface AuditFinding {
   ok: boolean;
@@ -25,6 +26,17 @@ export async function auditArchive(path: string): Promise<AuditFinding> {
     outOfOrder: 0,
     duplicates: 0,
   };
+  // The audit takes no lock, so it must not roll back itself: the append may still be running.
+  if (await Deno.lstat(journalPath(path)).then(() => true, () => false)) {
+    return {
+      ...finding,
+      ok: false,
+      status: "invalid",
+      reason: `An in-place append to it was interrupted or is running (journal '${
+        journalPath(path)
+      }'); the next scrape or merge-export of this archive rolls it back under the lock.`,
+    };
+  }
   try {
     using reader = await ExportReader.open(path);
     let last: string | null = null;
