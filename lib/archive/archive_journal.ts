@@ -7,6 +7,7 @@ import { ArchiveError } from "./archive_error.ts";
 import { syncDir } from "./atomic_replace.ts";
 import { concatBytes } from "./export_writer.ts";
 import { reason } from "./export_reader.ts";
+import { writeAllAt } from "../fs/file_at.ts";
 
 export interface JournalRegion {
   offset: number;
@@ -28,13 +29,6 @@ function sha256(bytes: Uint8Array): string {
 
 export function journalPath(archivePath: string): string {
   return join(dirname(archivePath), `.${basename(archivePath)}.dce-journal`);
-}
-
-/** Writes `bytes` at `offset`, at most a MiB per call (bounded kernel copies; a kill can land between). */
-export async function writeAllAt(file: Deno.FsFile, offset: number, bytes: Uint8Array) {
-  await file.seek(offset, Deno.SeekMode.Start);
-  let off = 0;
-  while (off < bytes.length) off += await file.write(bytes.subarray(off, off + (1 << 20)));
 }
 
 /**

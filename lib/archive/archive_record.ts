@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { createSiblingTemp, discardSiblingTemp } from "./atomic_replace.ts";
 import { compareIds } from "./snowflake.ts";
+import { readAt } from "../fs/file_at.ts";
 
 export interface ArchiveRecord {
   v: 1;
@@ -42,18 +43,6 @@ function sha256(bytes: Uint8Array): string {
 
 export function recordPath(archivePath: string): string {
   return join(dirname(archivePath), `.${basename(archivePath)}.dce-record`);
-}
-
-async function readAt(file: Deno.FsFile, offset: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
-  await file.seek(offset, Deno.SeekMode.Start);
-  let off = 0;
-  while (off < length) {
-    const n = await file.read(buf.subarray(off));
-    if (n === null) break;
-    off += n;
-  }
-  return buf.subarray(0, off);
 }
 
 interface FileFacts {

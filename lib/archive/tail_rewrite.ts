@@ -4,12 +4,8 @@
 // ones the full rewrite would write; whenever that cannot be shown, it declines (returns null).
 import { ArchiveError } from "./archive_error.ts";
 import { type ArchiveRecord, forgetRecord, writeRecord } from "./archive_record.ts";
-import {
-  removeJournal,
-  rollBackInterruptedAppend,
-  writeAllAt,
-  writeJournal,
-} from "./archive_journal.ts";
+import { removeJournal, rollBackInterruptedAppend, writeJournal } from "./archive_journal.ts";
+import { readAt, writeAllAt } from "../fs/file_at.ts";
 import { guildLabel, headerFromFields } from "./export_header.ts";
 import { ExportReader, type RawField, type RawMessage, reason } from "./export_reader.ts";
 import {
@@ -70,18 +66,6 @@ async function readAscendingExport(
   return { fields, messages };
 }
 
-async function readAt(file: Deno.FsFile, offset: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
-  await file.seek(offset, Deno.SeekMode.Start);
-  let off = 0;
-  while (off < length) {
-    const n = await file.read(buf.subarray(off));
-    if (n === null) throw new Error(`unexpected end of file at byte ${offset + off}`);
-    off += n;
-  }
-  return buf;
-}
-
 const latin1 = new TextDecoder("latin1"); // one character per byte: string index = byte offset
 /** `,` + a message's first line + its id line, in DCE layout (strings hold no raw newline). */
 const MESSAGE_START = /,\n {4}\{\n {6}"id": "([0-9]{1,30})"/g;
@@ -110,6 +94,7 @@ async function findTail(
   for (let window = FIRST_WINDOW;; window *= 4) {
     const start = Math.max(headerEnd, size - window);
     const bytes = await readAt(file, start, size - start);
+    if (bytes.length !== size - start) return null; // shorter than its record: not ours to patch
     const text = latin1.decode(bytes.subarray(0, closing - start));
     const starts = [...text.matchAll(MESSAGE_START)].map((m) => ({ at: m.index!, id: m[1]! }));
     let k = starts.length;
