@@ -227,7 +227,6 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
         record,
         archiveFields: arch.reader.fields,
         archiveMessagesOffset: arch.reader.messagesOffset,
-        log: warn,
       });
       if (fast !== null) {
         return {

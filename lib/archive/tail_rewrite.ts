@@ -31,16 +31,12 @@ export interface TailRewriteInput {
   /** The archive's header fields and where its messages array starts (from its reader). */
   archiveFields: Map<string, RawField>;
   archiveMessagesOffset: number;
-  log: (line: string) => void;
 }
 
 export interface TailRewriteResult {
   before: number;
   fetched: number;
   after: number;
-  /** Bytes read from the archive and written into it (journal included). */
-  bytesRead: number;
-  bytesWritten: number;
 }
 
 /** The export's messages, when they ascend strictly, fit in memory and nothing follows the array. */
@@ -206,14 +202,7 @@ export async function tryTailRewrite(input: TailRewriteInput): Promise<TailRewri
     guildLabel: guildLabel(header),
     ours: true,
   }).catch(() => {});
-  const journalBytes = regions.reduce((n, r) => n + r.bytes.length, 0);
-  return {
-    before: record.count,
-    fetched: exp.messages.length,
-    after,
-    bytesRead: oldHeader.length + tail.oldBytes.length,
-    bytesWritten: journalBytes + (headerChanged ? newHeader.length : 0) + newTail.length,
-  };
+  return { before: record.count, fetched: exp.messages.length, after };
 }
 
 function appendFailure(archivePath: string, err: unknown, outcome: string): ArchiveError {
