@@ -8,7 +8,10 @@ import {
 } from "../lib/cli/errors.ts";
 import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
-import { readConfigJson, readLockStatus, reclaimStale, resolveLockPath } from "../lib/lock/mod.ts";
+// The modules the report needs, not the lock's whole API (lib/lock/mod.ts pulls in acquisition):
+// start-up time is this tool's main cost. Reclaiming is loaded only when asked for.
+import { readConfigJson, resolveLockPath } from "../lib/lock/resolve_lock_path.ts";
+import { readLockStatus } from "../lib/lock/read_lock_status.ts";
 import { statusBody, statusHeader, statusJson } from "../lib/lock/format_status.ts";
 
 export const USAGE =
@@ -68,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   const exitCode = status.state === "held" ? 1 : 0;
   let reclaimed: string[] | undefined;
   if (opts.reclaim && status.state !== "held" && status.lockFileExists) {
+    const { reclaimStale } = await import("../lib/lock/reclaim_stale.ts");
     reclaimed = (await reclaimStale(resolved.path)).lines;
   }
   if (opts.json) {
