@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A minimal bash status script of the kind dce-ops replaces, for start-up comparison only
-# (bench/startup/startup_bench.ts): jq reads the config, flock -n probes the lock, the holder
+# (bench/lock/cold_start_bench.ts): jq reads the config, flock -n probes the lock, the holder
 # record's pid is checked with kill -0. Same header lines and exit codes as scrape-lock-status.
 set -euo pipefail
 config=${DCE_CONFIG_FILE:-$(dirname "$0")/../../config/scrape-targets.json}

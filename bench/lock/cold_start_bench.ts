@@ -1,6 +1,6 @@
 // Cold start: `./dce scrape-lock-status` against a minimal bash status script side by side, and every
 // tool's `./dce <tool> --help` with the number and size of the modules it loads (why a tool is slow).
-// Prints medians; asserts nothing.   ./dce deno run -A bench/startup/startup_bench.ts [--runs 15]
+// Prints medians; asserts nothing.   ./dce deno run -A bench/lock/cold_start_bench.ts [--runs 15]
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
