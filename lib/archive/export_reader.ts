@@ -15,6 +15,8 @@ export interface RawField {
 }
 
 const CHUNK = 1 << 20;
+/** The first read is small: opening a large archive for its header must not cost a MiB. */
+const FIRST_CHUNK = 64 << 10;
 const decoder = new TextDecoder();
 
 /** Opens `path` for streaming, turning every way it can be unusable into one clear ArchiveError. */
@@ -100,6 +102,7 @@ export class ExportReader {
   private readonly file: Deno.FsFile;
   private readonly scanner: DceJsonScanner;
   private readonly chunk = new Uint8Array(CHUNK);
+  private reads = 0;
   private queue: RawMessage[] = [];
   private head = 0;
   private eof = false;
@@ -140,7 +143,9 @@ export class ExportReader {
     if (this.eof) return false;
     let n: number | null;
     try {
-      n = await this.file.read(this.chunk);
+      n = await this.file.read(
+        this.reads++ === 0 ? this.chunk.subarray(0, FIRST_CHUNK) : this.chunk,
+      );
     } catch (err) {
       throw new ArchiveError("unreadable", `Cannot read export '${this.path}': ${reason(err)}.`);
     }
