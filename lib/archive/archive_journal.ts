@@ -1,6 +1,6 @@
-// The rollback journal `.<name>.dce-journal` of an archive changed in place (docs/archive.md,
-// "The journal"): the bytes about to be overwritten and the original length, durable before the
-// first write, so an interrupted change is undone by the next tool that opens the archive under the lock.
+// The rollback journal `.<name>.dce-journal` of an archive changed in place (docs/archive.md#the-journal):
+// the bytes about to be overwritten and the original length, durable before the first write, so an
+// interrupted change is undone by the next tool that opens the archive under the lock.
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { ArchiveError } from "./archive_error.ts";

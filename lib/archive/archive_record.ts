@@ -1,6 +1,6 @@
 // The per-archive record `.<name>.dce-record`: what we knew about an archive when we last wrote it,
 // so the next run takes its cursor from a few kilobytes instead of reading the whole file.
-// A record counts only while the file still matches it exactly (docs/archive.md, "The record").
+// A record counts only while the file still matches it exactly (docs/archive.md#the-record).
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { createSiblingTemp, discardSiblingTemp } from "./atomic_replace.ts";

@@ -1,7 +1,7 @@
 // Buffered writer producing DCE's byte layout: 2-space indentation, messages at depth 2,
 // "messageCount" after the array, LF line ends, no trailing newline. One addition of ours: spaces
 // after the last header field reserve room so a later merge can rewrite the header in place
-// (docs/archive.md, "Header reserve").
+// (docs/archive.md#layout).
 
 const encoder = new TextEncoder();
 

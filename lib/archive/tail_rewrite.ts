@@ -1,7 +1,7 @@
 // The merge's fast path: rewrite only the archive's tail, in place, under a rollback journal
-// (docs/archive.md, "Tail rewrite"). An append is the case where the tail is empty. It runs only on
-// an archive our writer produced and whose record still matches it, so the bytes it writes are the
-// ones the full rewrite would write; whenever that cannot be shown, it declines (returns null).
+// (docs/archive.md#tail-rewrite-or-full-rewrite). An append is the case where the tail is empty. It
+// runs only on an archive our writer produced and whose record still matches it, so the bytes it
+// writes are the ones the full rewrite would write; when that cannot be shown, it declines (null).
 import { ArchiveError } from "./archive_error.ts";
 import { type ArchiveRecord, forgetRecord, writeRecord } from "./archive_record.ts";
 import { removeJournal, rollBackInterruptedAppend, writeJournal } from "./archive_journal.ts";
