@@ -11,16 +11,22 @@ const { values } = parseArgs({
 });
 const RUNS = Number(values.runs);
 
-async function medianMs(cmd: string, args: string[]): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await new Deno.Command(cmd, { args, stdout: "null", stderr: "null", cwd: ROOT }).output();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+async function onceMs(cmd: string, args: string[]): Promise<number> {
+  const t0 = performance.now();
+  await new Deno.Command(cmd, { args, stdout: "null", stderr: "null", cwd: ROOT }).output();
+  return performance.now() - t0;
 }
+
+/** Medians of several commands run in turns (A B C A B C …), so a load spike hits them alike. */
+async function mediansMs(cmds: [string, string[]][]): Promise<number[]> {
+  const times: number[][] = cmds.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [k, [cmd, args]] of cmds.entries()) times[k]!.push(await onceMs(cmd, args));
+  }
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!);
+}
+
+const medianMs = async (cmd: string, args: string[]) => (await mediansMs([[cmd, args]]))[0]!;
 
 /** Local modules the tool's graph holds, and their total size (from `deno info --json`). */
 async function graph(script: string): Promise<{ modules: number; kb: number }> {
@@ -44,9 +50,11 @@ try {
   await Deno.writeTextFile(config, JSON.stringify({ archive_root: dir, targets: [] }));
   const dce = join(ROOT, "dce");
   const bash = join(ROOT, "bench", "lock", "scrape-lock-status.sh");
-  const ours = await medianMs(dce, ["scrape-lock-status", "--config", config]);
-  const theirs = await medianMs("bash", [bash, "--config", config]);
-  const bare = await medianMs(Deno.execPath(), ["eval", "0"]);
+  const [ours, theirs, bare] = await mediansMs([
+    [dce, ["scrape-lock-status", "--config", config]],
+    ["bash", [bash, "--config", config]],
+    [Deno.execPath(), ["eval", "0"]],
+  ]);
   console.log(`status cold start, median of ${RUNS} (no lock file):`);
   console.log(`  ./dce scrape-lock-status        ${ours.toFixed(1)} ms`);
   console.log(`  bash scrape-lock-status.sh      ${theirs.toFixed(1)} ms`);
