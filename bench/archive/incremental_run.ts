@@ -15,7 +15,7 @@ async function io(): Promise<{ read: number; written: number }> {
 const [archive, exp, channel] = Deno.args;
 const io0 = await io();
 const t0 = performance.now();
-const stats = await archiveStats(archive!, channel!);
+const stats = await archiveStats(archive!, channel!, new Date());
 const t1 = performance.now();
 // As the scrape does: an export with no messages is "nothing new", without a merge.
 const empty = (await countMessages(exp!)) === 0;

@@ -50,7 +50,7 @@ try {
   await Deno.writeTextFile(config, JSON.stringify({ archive_root: dir, targets: [] }));
   const dce = join(ROOT, "dce");
   const bash = join(ROOT, "bench", "lock", "scrape-lock-status.sh");
-  const [ours, theirs, bare] = await mediansMs([
+  const [ours = NaN, theirs = NaN, bare = NaN] = await mediansMs([
     [dce, ["scrape-lock-status", "--config", config]],
     ["bash", [bash, "--config", config]],
     [Deno.execPath(), ["eval", "0"]],
