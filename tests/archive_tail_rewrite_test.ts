@@ -253,3 +253,22 @@ Deno.test("audit: an archive with a journal is reported, not read (the audit tak
     assert.match(finding.reason ?? "", /interrupted or is running .*rolls it back under the lock/);
   });
 });
+
+Deno.test("record: an archive holding an id that is not a plain snowflake gets none; every read warns", async () => {
+  await withDir(async (dir) => {
+    const rand = prng(3);
+    const exp = join(dir, "e.json");
+    const ids = [1000n, 1001n, 1002n].map((id) => message(id, rand));
+    ids[1]!.id = "01001"; // a leading zero: never the cursor, but it must be reported on every run
+    await Deno.writeTextFile(exp, exportText(ids, rand, 0));
+    const archive = join(dir, "a.json");
+    await mergeExportIntoArchive({ archivePath: archive, exportPath: exp });
+    assert.equal(await validRecord(archive), null, "no record after the merge");
+    for (let run = 0; run < 2; run++) {
+      const stats = await archiveStats(archive, "111", new Date());
+      assert.equal(stats.ignoredIds?.id, "01001", `run ${run}`);
+      assert.equal(stats.maxId, "1002");
+    }
+    assert.equal(await validRecord(archive), null, "nor after a full read");
+  });
+});

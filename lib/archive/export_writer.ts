@@ -27,6 +27,12 @@ export class ExportWriter {
   private len = 0;
   /** Messages written. */
   count = 0;
+  /**
+   * Every id passed to `message` is 1 to 20 digits without a leading zero. With ids ascending, that
+   * and a snowflake check of the largest id together check every id (the check's other bounds grow
+   * with the value), which is what lets a record stand in for reading the archive.
+   */
+  plainIds = true;
   /** Bytes handed to the target so far plus buffered. */
   written = 0;
 
@@ -62,8 +68,9 @@ export class ExportWriter {
     await this.put(MESSAGES_OPEN);
   }
 
-  /** One message, canonical bytes as ExportReader returns them. */
-  async message(bytes: Uint8Array): Promise<void> {
+  /** One message, canonical bytes as ExportReader returns them, and its id when known. */
+  async message(bytes: Uint8Array, id?: string): Promise<void> {
+    if (id === undefined || !PLAIN_ID.test(id)) this.plainIds = false;
     await this.put(this.count === 0 ? MESSAGE_FIRST : MESSAGE_NEXT);
     await this.put(bytes);
     this.count++;
@@ -78,6 +85,8 @@ export class ExportWriter {
     await this.flush();
   }
 }
+
+export const PLAIN_ID = /^[1-9][0-9]{0,19}$/;
 
 export const MESSAGES_OPEN = encoder.encode('\n  "messages": [');
 

@@ -189,7 +189,7 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
         warn(`WARN: '${exportPath}' is not in ascending id order (or repeats ids); sorting it.`);
         return await sortedMerge(false, writer, warn, opts);
       });
-      if (!opts.dryRun) await recordCommitted(archivePath, out.after, base);
+      if (out.plainIds) await recordCommitted(archivePath, out.after, base);
       return {
         ...base,
         action: "CREATED",
@@ -261,7 +261,7 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
       );
       return await sortedMerge(true, writer, warn, opts);
     });
-    if (!opts.dryRun) await recordCommitted(archivePath, out.after, base);
+    if (out.plainIds) await recordCommitted(archivePath, out.after, base);
     return {
       ...base,
       action: "MERGED",
@@ -301,7 +301,10 @@ async function settleJournal(
   }
 }
 
-/** Our writer just committed the archive: record it, so the next run need not read it. */
+/**
+ * Our writer just committed the archive, all its ids plain: record it, so the next run need not
+ * read it. (An archive with other ids gets no record: each run reads it and warns about them.)
+ */
 async function recordCommitted(
   archivePath: string,
   count: number,
@@ -320,6 +323,8 @@ interface Counts {
   fetched: number;
   after: number;
   sorted: boolean;
+  /** Every id written is plain (see ExportWriter.plainIds); set by writeResult. */
+  plainIds?: boolean;
 }
 
 type Producer = (writer: ExportWriter) => Promise<Counts | null>;
@@ -350,13 +355,14 @@ async function writeResult(
       throw writeFailure(archivePath, err);
     }
     try {
-      const counts = await step(new ExportWriter(temp.file as ByteSinkTarget));
+      const writer = new ExportWriter(temp.file as ByteSinkTarget);
+      const counts = await step(writer);
       if (!counts) {
         await discardSiblingTemp(temp);
         continue;
       }
       await commitSiblingTemp(temp, archivePath);
-      return counts;
+      return { ...counts, plainIds: writer.plainIds };
     } catch (err) {
       await discardSiblingTemp(temp);
       if (err instanceof ArchiveError || isBug(err)) throw err;
@@ -404,7 +410,7 @@ async function twoWayMerge(
   await writer.begin(fields);
   const write = async (m: RawMessage) => {
     guard.written(m.id);
-    await writer.message(m.bytes);
+    await writer.message(m.bytes, m.id);
   };
   let am = await a.next();
   let em: RawMessage | null = firstExport;
@@ -468,7 +474,7 @@ async function sortedMerge(
   const flush = async () => {
     if (!held) return;
     guard.written(held.id);
-    await writer.message(held.bytes);
+    await writer.message(held.bytes, held.id);
   };
   const dir = opts.dryRun ? join(opts.tmpDir || "/tmp", basename(workDir)) : workDir;
   for await (const rec of externallySorted(sources, dir, opts.sortRunBytes)) {
@@ -515,7 +521,7 @@ async function orderedCopy(
   for (let m = first; m !== null; m = await reader.next()) {
     if (last !== null && compareIds(m.id, last) <= 0) throw new OutOfOrder();
     last = m.id;
-    await writer.message(m.bytes);
+    await writer.message(m.bytes, m.id);
   }
   await reader.readToEnd();
   await writer.end(trailingExtras(fields, reader.fields));

@@ -14,6 +14,7 @@ import {
   headerBytes,
   MESSAGE_NEXT,
   MESSAGES_OPEN,
+  PLAIN_ID,
 } from "./export_writer.ts";
 import { mergedHeader } from "./merged_header.ts";
 import { compareIds } from "./snowflake.ts";
@@ -196,12 +197,15 @@ export async function tryTailRewrite(input: TailRewriteInput): Promise<TailRewri
     throw appendFailure(archivePath, err, "rolled back, the archive is as it was");
   }
   const header = headerFromFields(input.exportPath, exp.fields); // the export's guild wins
-  await writeRecord(archivePath, {
-    count: after,
-    channelId: record.channelId,
-    guildLabel: guildLabel(header),
-    ours: true,
-  }).catch(() => {});
+  // The old part was recorded, so its ids are plain; the rewritten part is checked here.
+  if (merged.every((m) => PLAIN_ID.test(m.id))) {
+    await writeRecord(archivePath, {
+      count: after,
+      channelId: record.channelId,
+      guildLabel: guildLabel(header),
+      ours: true,
+    }).catch(() => {});
+  }
   return { before: record.count, fetched: exp.messages.length, after };
 }
 
