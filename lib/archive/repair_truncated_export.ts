@@ -11,6 +11,7 @@ import {
 } from "./atomic_replace.ts";
 import { DceJsonScanner, ScanError, type ScanSink } from "./dce_json_scanner.ts";
 import { ExportReader, reason } from "./export_reader.ts";
+import { readAt } from "../fs/file_at.ts";
 
 export type RepairStatus = "already-valid" | "repaired" | "unrepairable";
 
@@ -43,19 +44,6 @@ const RBRACE = 0x7d;
 const LBRACE = 0x7b;
 const RBRACKET = 0x5d;
 const BLOCK = 1 << 16;
-
-/** Reads `length` bytes at `offset` (fewer at end of file). */
-async function readAt(file: Deno.FsFile, offset: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
-  await file.seek(offset, Deno.SeekMode.Start);
-  let got = 0;
-  while (got < length) {
-    const n = await file.read(buf.subarray(got));
-    if (n === null) break;
-    got += n;
-  }
-  return buf.subarray(0, got);
-}
 
 class StopAtMessages extends Error {
   constructor(readonly offset: number) {
