@@ -9,6 +9,7 @@ import { runMain } from "../lib/cli/run_main.ts";
 import { ArchiveError } from "../lib/archive/archive_error.ts";
 import { countMessages } from "../lib/archive/export_queries.ts";
 import { repairTruncatedExport } from "../lib/archive/repair_truncated_export.ts";
+import { settleInterruptedAppend } from "../lib/archive/archive_journal.ts";
 import { randomSuffix } from "../lib/archive/atomic_replace.ts";
 import { utcFileStamp } from "../lib/cli/utc_stamp.ts";
 
@@ -53,6 +54,8 @@ export async function main(argv: string[], now = new Date()): Promise<number> {
 
 async function salvage(path: string, now: Date, dryRun: boolean): Promise<number> {
   const backupPath = `${path}.bak.${utcFileStamp(now)}`;
+  // An archive cut off by an interrupted append is restored from its journal, not repaired.
+  await settleInterruptedAppend(path, dryRun, (line) => console.error(line));
   const r = await repairTruncatedExport(path, dryRun ? { dryRun } : { backupPath });
   if (r.status === "already-valid") {
     console.log(`Already valid JSON: ${path}`);

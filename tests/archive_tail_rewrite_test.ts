@@ -11,6 +11,7 @@ import {
 } from "../lib/archive/archive_journal.ts";
 import { archiveStats } from "../lib/scrape/archive_stats.ts";
 import { auditArchive } from "../lib/archive/audit_archive.ts";
+import { main as salvageMain } from "../scripts/salvage-truncated-export.ts";
 import { dceExportText, type FixtureMessage } from "./fixtures/archive_fixture.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -270,5 +271,22 @@ Deno.test("record: an archive holding an id that is not a plain snowflake gets n
       assert.equal(stats.maxId, "1002");
     }
     assert.equal(await validRecord(archive), null, "nor after a full read");
+  });
+});
+
+Deno.test("salvage-truncated-export rolls an interrupted append back instead of cutting the archive", async () => {
+  await withDir(async (dir) => {
+    const archive = await ourArchive(dir, 5);
+    const old = await Deno.readFile(archive);
+    const cut = old.length - 40; // as if an append died after rewriting the end: cut off
+    await writeJournal(archive, old.length, [{ offset: cut, bytes: old.slice(cut) }]);
+    await Deno.truncate(archive, cut);
+    const code = await salvageMain([archive]);
+    assert.equal(code, 0);
+    assert.deepEqual(await Deno.readFile(archive), old);
+    assert.equal(
+      (await Array.fromAsync(Deno.readDir(dir))).some((e) => e.name.includes(".bak.")),
+      false,
+    );
   });
 });

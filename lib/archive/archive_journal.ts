@@ -137,6 +137,29 @@ export async function rollBackInterruptedAppend(
   return true;
 }
 
+/**
+ * Before a tool reads or changes an archive: a real run (under the lock) rolls a leftover journal
+ * back and says so; a dry run cannot, and refuses rather than read a half-written archive.
+ */
+export async function settleInterruptedAppend(
+  archivePath: string,
+  dryRun: boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!dryRun) {
+    await rollBackInterruptedAppend(archivePath, log);
+    return;
+  }
+  if (await Deno.lstat(journalPath(archivePath)).then(() => true, () => false)) {
+    throw new ArchiveError(
+      "write-failed",
+      `'${archivePath}' has the journal of an interrupted append ('${
+        journalPath(archivePath)
+      }'); run without --dry-run (or the scrape) to roll it back first.`,
+    );
+  }
+}
+
 function journalFailure(archivePath: string, err: unknown): ArchiveError {
   const missing = err instanceof Deno.errors.NotFound;
   return new ArchiveError(

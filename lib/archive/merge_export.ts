@@ -21,7 +21,7 @@ import { ExportReader, type RawMessage, reason } from "./export_reader.ts";
 import { type ByteSinkTarget, ExportWriter, NullTarget } from "./export_writer.ts";
 import { externallySorted, type SortSource } from "./external_sort.ts";
 import { IdSetGuard } from "./id_set_guard.ts";
-import { journalPath, rollBackInterruptedAppend } from "./archive_journal.ts";
+import { settleInterruptedAppend } from "./archive_journal.ts";
 import { tryWriteRecord, validRecord } from "./archive_record.ts";
 import { tryTailRewrite } from "./tail_rewrite.ts";
 import { mergedHeader, trailingExtras } from "./merged_header.ts";
@@ -139,7 +139,7 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
     opts.warn?.(line);
   };
   const state = await archiveState(archivePath);
-  if (state.kind === "file") await settleJournal(archivePath, opts, warn);
+  if (state.kind === "file") await settleInterruptedAppend(archivePath, opts.dryRun ?? false, warn);
   const exp = await openHeader(exportPath);
   let arch: { reader: ExportReader; header: ExportHeader } | null = null;
   try {
@@ -274,30 +274,6 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
   } finally {
     exp.reader.close();
     arch?.reader.close();
-  }
-}
-
-/**
- * A journal beside the archive is an interrupted in-place merge: a real merge (under the lock) rolls
- * it back first and says so; a dry run cannot, and refuses rather than read a half-written archive.
- */
-async function settleJournal(
-  archivePath: string,
-  opts: MergeOptions,
-  warn: (line: string) => void,
-): Promise<void> {
-  if (!opts.dryRun) {
-    await rollBackInterruptedAppend(archivePath, warn);
-    return;
-  }
-  const journal = await Deno.lstat(journalPath(archivePath)).then(() => true, () => false);
-  if (journal) {
-    throw new ArchiveError(
-      "write-failed",
-      `'${archivePath}' has the journal of an interrupted append ('${
-        journalPath(archivePath)
-      }'); run the merge without --dry-run (or the scrape) to roll it back first.`,
-    );
   }
 }
 
