@@ -10,7 +10,7 @@ import { isDceCliCommand, parseCoreArgs } from "../lib/scrape/parse_core_args.ts
 import { runCore } from "../lib/scrape/run_core.ts";
 
 export const USAGE = `Usage:
-  run-scrape scrape     [--config PATH] [--target NAME]... [--guild ID]... [--channel ID]...
+  run-scrape scrape     [--config PATH] [--target NAME]... [--guild ID]... [--channel ID]... [--strict]
   run-scrape preflight  [same options]
   run-scrape salvage    [same options]
   run-scrape list-targets [--config PATH]
@@ -30,13 +30,18 @@ Options:
   --target NAME    repeatable; default: every enabled target (a named target runs even if disabled)
   --guild ID       repeatable; restrict a guild target to these guilds (exactly one --target)
   --channel ID     repeatable; only these channels (exactly one --target; must belong to it)
+  --strict         scrape: any skipped channel makes the run partial (exit 3), not only the
+                   channels the config (or --channel) names
 
 Environment: DISCORD_TOKEN (scrape, preflight), DCE_CLI_BIN, DCE_RUN_SUMMARY_JSON=1,
 DCE_RUN_SUMMARY_FILE, DCE_STALE_TEMP_MIN_AGE_SECONDS (120), DCE_SALVAGE_ACTIVE_TEMPS=1, TMPDIR,
-DCE_HEARTBEAT_SECONDS (60; 0 = none): a progress line while one export runs.
-Exit: 0 ok; 1 any failure (config, selection, auth, disk full, channel failure); 2 usage error
-or missing config; 128+n when
-stopped by signal n (partial temps kept); passthrough: the CLI's own code.`;
+DCE_HEARTBEAT_SECONDS (60; 0 = none): a progress line while one export runs,
+DCE_RETRY_DELAYS (seconds between tries of a channel after a transient failure, default 30,120;
+none = no retry).
+Exit: 0 ok; 3 partial (some channels failed or were killed after their retries, or a channel the
+config names could not be exported; the others were scraped); 1 any failure that stops the run
+(config, selection, auth, disk full); 2 usage error or missing config; 128+n when stopped by
+signal n (partial temps kept); passthrough: the CLI's own code.`;
 
 const encoder = new TextEncoder();
 
@@ -89,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
       targets: command.targets,
       guilds: command.guilds,
       channels: command.channels,
+      strict: command.strict,
       env,
       log: stderrLine,
       signal: controller.signal,

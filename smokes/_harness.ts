@@ -22,9 +22,12 @@ export function toolArgs(tool: string, args: string[]): string[] {
   return ["run", "--no-prompt", "-A", join(ROOT, "scripts", `${tool}.ts`), ...args];
 }
 
-/** A quiet, deterministic environment for children: no colour, no disk gate unless a case sets one. */
+/**
+ * A quiet, deterministic environment for children: no colour, no disk gate unless a case sets one,
+ * and the retries of a channel after a transient failure 50 ms apart instead of minutes.
+ */
 export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { NO_COLOR: "1", DCE_MIN_FREE_MB: "0", ...extra };
+  return { NO_COLOR: "1", DCE_MIN_FREE_MB: "0", DCE_RETRY_DELAYS: "0.05,0.05", ...extra };
 }
 
 export async function runTool(

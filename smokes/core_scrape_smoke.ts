@@ -183,8 +183,11 @@ Deno.test("summary: DCE_RUN_SUMMARY_FILE (version 1 document) and DCE_RUN_SUMMAR
     unchanged: 0,
     skipped: 0,
     skipped_oom: 0,
+    failed: 0,
     messages_appended: 2,
   });
+  assert.equal(doc.outcome, "ok");
+  assert.equal(doc.exit_code, 0);
   assert.equal(doc.channels[0].action, "CREATED");
   assert.equal(doc.channels[0].guild_label, "Fixture Guild [222]");
   assert.match(run.stderr, new RegExp(`JSON summary written: ${file.replaceAll("/", "\\/")}`));

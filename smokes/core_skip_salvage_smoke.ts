@@ -27,7 +27,7 @@ async function writeTemp(box: CoreSandbox, suffix: string, body: string, ageSeco
   return dir;
 }
 
-Deno.test("403, 134 and 143 channels are skipped with the markers; the run still succeeds", async () => {
+Deno.test("403, 134 and 143 channels keep the markers; killed exports are retried, then make the run partial (3)", async () => {
   const world = fixtureWorld();
   world.channels?.push(
     { id: "403", guildId: "222", name: "locked", count: 3, forbidden: true },
@@ -46,7 +46,12 @@ Deno.test("403, 134 and 143 channels are skipped with the markers; the run still
     targets: [{ name: "fixture", output_dir: box.out, channel_ids: ["111", "403", "134", "143"] }],
   });
   const run = await box.run(["scrape"], { DCE_RUN_SUMMARY_JSON: "1" });
-  assert.equal(run.code, 0, run.stderr);
+  // The older suite exited 0 here and called the crashes "inaccessible" (issue 9).
+  assert.equal(run.code, 3, run.stderr);
+  assert.match(run.stderr, /FAILED: channel 134 of target 'fixture': .*exit 134 after 3 attempt/);
+  assert.match(run.stderr, /FAILED: channel 143 of target 'fixture': .*exit 143 after 3 attempt/);
+  assert.match(run.stderr, /Target 'fixture': scrape completed; 2 channel\(s\) failed\./);
+  assert.match(run.stderr, /PARTIAL: channel 403 of target 'fixture' is named in the config but/);
   assert.match(run.stderr, /SKIPPED \(OOM\/aborted\).*134/);
   assert.match(run.stderr, /Skipping channel 143 \(export process aborted, exit 143\)\./);
   assert.match(run.stderr, /Hint: for OOM\/aborted channels/);
@@ -55,7 +60,7 @@ Deno.test("403, 134 and 143 channels are skipped with the markers; the run still
     /Preserving partial export temp for salvage on next run: .*export\.134\./,
   );
   assert.match(run.stderr, /SKIPPED {2}channel 403 .*\(inaccessible or non-fatal export error\)/);
-  assert.match(run.stderr, /Target 'fixture': skipped 3 inaccessible channel\(s\)\./);
+  assert.match(run.stderr, /Target 'fixture': skipped 1 inaccessible channel\(s\)\./);
   assert.match(
     run.stderr,
     /Totals: 1 created, 0 merged, 0 unchanged, 3 skipped; \+2 messages appended/,
@@ -68,6 +73,8 @@ Deno.test("403, 134 and 143 channels are skipped with the markers; the run still
   const summary = JSON.parse(run.stderr.split("DCE_JSON_SUMMARY: ")[1]?.split("\n")[0] ?? "{}");
   assert.equal(summary.totals.skipped, 3);
   assert.equal(summary.totals.skipped_oom, 2);
+  assert.equal(summary.outcome, "partial");
+  assert.equal(summary.exit_code, 3);
 });
 
 Deno.test("an active temp is kept; a stale one is merged (SALVAGED) and removed", async () => {
@@ -112,7 +119,7 @@ Deno.test("a SIGKILLed export is preserved, salvaged by `salvage` (no export, no
   room.killAfter = 3;
   await using box = await CoreSandbox.create(world);
   const first = await box.run(["scrape"]);
-  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.code, 3, first.stderr);
   assert.match(first.stderr, /Skipping channel 111 \(export process aborted, exit 137\)\./);
   assert.match(first.stderr, /Preserving partial export temp/);
   assert.ok(!(await exists(join(box.out, DEFAULT_NAME))));

@@ -26,6 +26,7 @@ Deno.test("parseCoreArgs(): modes, repeatable options, help, passthrough", () =>
       kind: "mode",
       mode: "scrape",
       help: false,
+      strict: false,
       config: "/c.json",
       targets: ["a", "b"],
       guilds: ["1"],

@@ -42,6 +42,7 @@ Deno.test("buildSummary(): skipped includes skipped_oom; messages_appended sums 
     unchanged: 1,
     skipped: 2,
     skipped_oom: 1,
+    failed: 0,
     messages_appended: 8,
   });
   assert.ok(s.channels.every((c) => !("exit_code" in c)), "exit_code is text-only");

@@ -100,8 +100,8 @@ Deno.test("classifyExport() matches stderr only: a channel NAME on stdout cannot
     { stream: "stderr", line: "System.Net.Http.HttpRequestException: Name or service not known" },
   ];
   const outcome = classifyExport({ code: 1, signal: null, tail });
-  assert.equal(outcome.kind, "failed");
-  assert.match(outcome.kind === "failed" ? outcome.reason : "", /Name or service not known/);
+  assert.equal(outcome.kind, "network");
+  assert.match(outcome.kind === "network" ? outcome.reason : "", /Name or service not known/);
 });
 
 Deno.test("classifyExport() a DCE cancelled by SIGINT (ERROR dump, exit 1) is an abort, not a failure", () => {
@@ -124,7 +124,7 @@ Deno.test("classifyExport() a DCE cancelled by SIGINT (ERROR dump, exit 1) is an
     "ERROR",
     "System.Threading.Tasks.TaskCanceledException: The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.",
   );
-  assert.equal(classifyExport({ code: 1, signal: null, tail: timeout }).kind, "failed");
+  assert.equal(classifyExport({ code: 1, signal: null, tail: timeout }).kind, "network");
 });
 
 Deno.test("classifyExport() a forum channel (listed by `channels`, not exportable itself) is its own skip", () => {
@@ -137,5 +137,41 @@ Deno.test("classifyExport() a forum channel (listed by `channels`, not exportabl
       tail: err("Failed to export the following channel(s):", line, "Export failed."),
     }).kind,
     "forum",
+  );
+});
+
+Deno.test("classifyExport() DCE's give-up texts for the network and 5xx/429/408 are 'network' (transient)", () => {
+  for (
+    const lines of [
+      [
+        "System.Net.Http.HttpRequestException: Name or service not known (discord.com:443)",
+        "    System.Net.Sockets.SocketException (00000001, 11): Name or service not known",
+      ],
+      [
+        "System.Threading.Tasks.TaskCanceledException: The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.",
+      ],
+      [
+        "DiscordChatExporter.Core.Exceptions.DiscordChatExporterException: Request to 'channels/1/messages?limit=100' failed: service unavailable.",
+        "Response content: upstream",
+      ],
+      ["x: Request to 'channels/1' failed: too many requests."],
+      ["x: Request to 'channels/1' failed: bad gateway."],
+    ]
+  ) {
+    assert.equal(classifyExport({ code: 1, signal: null, tail: err(...lines) }).kind, "network");
+  }
+  // A bad request is not transient, and neither is a cooperative cancel (SIGINT).
+  assert.equal(
+    classifyExport({ code: 1, signal: null, tail: err("x: Request to 'a' failed: bad request.") })
+      .kind,
+    "failed",
+  );
+  assert.equal(
+    classifyExport({
+      code: 1,
+      signal: null,
+      tail: err("System.Threading.Tasks.TaskCanceledException: A task was canceled."),
+    }).kind,
+    "aborted",
   );
 });

@@ -18,7 +18,12 @@ export type ExportOutcome =
   | { kind: "aborted"; exitCode: number; reason: string }
   /** Killed hard (SIGKILL/SIGABRT/SIGSEGV, 134/137/139 — typically the OOM killer): skip, keep the temp. */
   | { kind: "oom"; exitCode: number; reason: string }
-  /** Anything else (network, rate limits, bugs): the channel failed and the run stops. */
+  /**
+   * Discord or the network failed after DCE's own retries (5xx, 429, 408, DNS, connection, TLS,
+   * HttpClient timeout): worth another try of this channel a little later.
+   */
+  | { kind: "network"; reason: string }
+  /** Anything else (bugs, a CLI we do not understand): this channel failed. */
   | { kind: "failed"; reason: string };
 
 export interface ExportRun {
@@ -48,6 +53,16 @@ const CANCELLED =
   /^\s*System\.(OperationCanceledException: The operation was canceled|Threading\.Tasks\.TaskCanceledException: A task was canceled)\.$/;
 const FORUM =
   /is a forum and cannot be exported directly\. You need to pull its threads and export them individually\.$/;
+// DCE retries these itself (contract §2.4), then gives up with one of these texts: a transport
+// exception, or the status text of a 408/429/5xx answer.
+const NETWORK = [
+  /^\s*System\.Net\.Http\.HttpRequestException: /,
+  /^\s*System\.Net\.Sockets\.SocketException\b/,
+  /^\s*System\.(TimeoutException|IO\.IOException: Unable to read data from the transport)/,
+  /^\s*System\.Threading\.Tasks\.TaskCanceledException: The request was canceled due to the configured HttpClient\.Timeout/,
+  /^\s*System\.Security\.Authentication\.AuthenticationException: /,
+  /Request to '[^']*' failed: (too many requests|request timeout|internal server error|bad gateway|service unavailable|gateway timeout|[a-z ]*server error)\.$/,
+];
 const ABORT_CODES = new Set([129, 130, 143]);
 const OOM_CODES = new Set([134, 137, 139]);
 const ABORT_SIGNALS = new Set<Deno.Signal>(["SIGHUP", "SIGINT", "SIGTERM", "SIGQUIT"]);
@@ -83,6 +98,8 @@ export function classifyExport(run: ExportRun): ExportOutcome {
   if (access) return { kind: "access", reason: access.trim() };
   const forum = find(FORUM);
   if (forum) return { kind: "forum", reason: forum.trim() };
+  const network = errLines.find((l) => NETWORK.some((re) => re.test(l)));
+  if (network) return { kind: "network", reason: network.trim() };
   const last = errLines.filter((l) => l.trim() !== "" && !/^\s+at /.test(l)).slice(-3).join(" / ");
   return { kind: "failed", reason: last || `exit ${run.code}` };
 }

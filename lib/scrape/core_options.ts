@@ -1,6 +1,7 @@
 // The scrape core's public request/result types (the host runner's direct backend calls runCore with these).
 import type { ChildHook } from "../dce/run_dce.ts";
 import type { RunSummary } from "./scrape_summary.ts";
+import type { RetryPolicy } from "./channel_retry.ts";
 
 export type CoreMode = "scrape" | "preflight" | "salvage";
 
@@ -24,6 +25,10 @@ export interface CoreRequest {
    * return is called when that export has exited.
    */
   onExportChild?: ChildHook;
+  /** Any skipped channel makes the run partial (exit 3), not only the ones the config names. */
+  strict?: boolean;
+  /** Retries of a channel after a transient failure; default from DCE_RETRY_DELAYS. */
+  retry?: RetryPolicy;
   /** Clock (tests). */
   now?: () => Date;
   /** Repository root, for the default config path (default: this checkout). */
@@ -31,7 +36,7 @@ export interface CoreRequest {
 }
 
 export interface CoreResult {
-  /** 0 ok, 1 any failure (as the bash core's `die`), 128+n after an abort named by signal n. */
+  /** 0 ok, 3 partial, 1 any failure (as the bash core's `die`), 128+n after an abort named by signal n. */
   exitCode: number;
   /** Scrape mode: the run summary (also when the run stopped early: what was done so far); else null. */
   summary: RunSummary | null;

@@ -14,6 +14,8 @@ export type CoreCommand =
     kind: "mode";
     mode: CoreMode;
     help: boolean;
+    /** --strict: any skipped channel makes the scrape partial (exit 3). */
+    strict: boolean;
     config?: string;
     targets: string[];
     guilds: string[];
@@ -69,6 +71,7 @@ export function parseCoreArgs(argv: readonly string[]): CoreCommand {
     kind: "mode",
     mode: first as CoreMode,
     help: false,
+    strict: false,
     targets: [],
     guilds: [],
     channels: [],
@@ -82,6 +85,9 @@ export function parseCoreArgs(argv: readonly string[]): CoreCommand {
         break;
       case "--config":
         out.config = value(rest, ++i, "config");
+        break;
+      case "--strict":
+        out.strict = true;
         break;
       case "--target":
         out.targets.push(value(rest, ++i, "target"));

@@ -28,22 +28,44 @@ import {
   resolveTargetChannels,
 } from "./resolve_channels.ts";
 import { salvageTarget } from "./salvage_target.ts";
-import { type ChannelContext, scrapeChannel, ScrapeInterrupted } from "./scrape_channel.ts";
-import { buildSummary, type ChannelRecord, summaryLines } from "./scrape_summary.ts";
+import {
+  type ChannelContext,
+  FORUM_SKIP,
+  scrapeChannel,
+  ScrapeInterrupted,
+} from "./scrape_channel.ts";
+import {
+  buildSummary,
+  type ChannelRecord,
+  type RunOutcome,
+  type RunSummary,
+  summaryLines,
+} from "./scrape_summary.ts";
+import { retryPolicyFromEnv } from "./channel_retry.ts";
+import { EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL } from "../cli/exit_codes.ts";
 
 export type { CoreMode, CoreRequest, CoreResult };
 
 const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
-/** Runs one mode and reports through `request.log`; user-facing failures become `ERROR:` lines + exit 1. */
+/**
+ * Runs one mode and reports through `request.log`; user-facing failures become `ERROR:` lines + exit 1,
+ * a scrape that finished without some channels exits 3 (partial). A scrape writes its summary on
+ * every way out once a channel was recorded, so a failed run leaves one too.
+ */
 export async function runCore(request: CoreRequest): Promise<CoreResult> {
   const now = request.now ?? (() => new Date());
   const log = makeCoreLog(request.log, now);
   const records: ChannelRecord[] = [];
-  const summary = () => (request.mode === "scrape" ? buildSummary(records, now()) : null);
+  let end: { outcome: RunOutcome; exitCode: number } = { outcome: "ok", exitCode: EXIT_OK };
   try {
-    await runMode(request, log, records, now);
-    return { exitCode: 0, summary: summary() };
+    const problems = await runMode(request, log, records, now);
+    if (problems > 0) {
+      log(
+        `PARTIAL: ${problems} channel(s) were not exported (see FAILED/PARTIAL lines above); exit ${EXIT_PARTIAL}.`,
+      );
+      end = { outcome: "partial", exitCode: EXIT_PARTIAL };
+    }
   } catch (err) {
     if (err instanceof ScrapeInterrupted) records.push(err.record);
     else if (!(err instanceof UserError)) throw err;
@@ -55,11 +77,28 @@ export async function runCore(request: CoreRequest): Promise<CoreResult> {
           reason || "aborted"
         }); partial export temps are kept for salvage.`,
       );
-      return { exitCode: SIGNAL_EXIT[reason] ?? 1, summary: summary() };
+      end = { outcome: "interrupted", exitCode: SIGNAL_EXIT[reason] ?? EXIT_FAILURE };
+    } else {
+      if (!(err instanceof UserError)) throw err;
+      end = { outcome: "failed", exitCode: reportUserError(err, log) };
     }
-    if (!(err instanceof UserError)) throw err;
-    return { exitCode: reportUserError(err, log), summary: summary() };
   }
+  if (request.mode !== "scrape") return { exitCode: end.exitCode, summary: null };
+  const summary = buildSummary(records, now(), end);
+  // A stopped run shows its summary only when it got as far as a channel (a config error does not).
+  if (end.outcome !== "ok" && end.outcome !== "partial" && records.length === 0) {
+    return { exitCode: end.exitCode, summary };
+  }
+  try {
+    await emitSummary(records, summary, request.env, log);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    log(`ERROR: ${err.message}`);
+    if (end.exitCode === EXIT_OK || end.exitCode === EXIT_PARTIAL) {
+      return { exitCode: EXIT_FAILURE, summary };
+    }
+  }
+  return { exitCode: end.exitCode, summary };
 }
 
 function envNumber(env: Record<string, string>, name: string, fallback: number): number {
@@ -71,12 +110,13 @@ function envNumber(env: Record<string, string>, name: string, fallback: number):
   return Number(raw);
 }
 
+/** Returns how many channels make the run partial (scrape mode; 0 otherwise). */
 async function runMode(
   request: CoreRequest,
   log: CoreLog,
   records: ChannelRecord[],
   now: () => Date,
-): Promise<void> {
+): Promise<number> {
   const env = request.env;
   const mode: CoreMode = request.mode;
   const configPath = request.configPath ??
@@ -90,6 +130,7 @@ async function runMode(
   const minAgeSeconds = envNumber(env, "DCE_STALE_TEMP_MIN_AGE_SECONDS", 120);
   const includeActive = env.DCE_SALVAGE_ACTIVE_TEMPS === "1";
   const heartbeatSeconds = envNumber(env, "DCE_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS);
+  const retry = request.retry ?? retryPolicyFromEnv(env);
 
   const cli: DceCli = {
     bin: request.cliBin || env.DCE_CLI_BIN || DEFAULT_CLI_BIN,
@@ -117,6 +158,7 @@ async function runMode(
     log(`    Server scope: ${r.scope}`);
   }
 
+  let problems = 0;
   for (const r of resolved) {
     if (request.signal?.aborted) {
       throw new UserError("Scrape interrupted before target " + r.target.name + ".");
@@ -129,26 +171,43 @@ async function runMode(
       await salvageTarget(r, { minAgeSeconds, includeActive, now, log });
       continue;
     }
-    await scrapeTarget(r, {
-      cli,
-      log,
-      now,
-      minAgeSeconds,
-      includeActive,
-      channelGuilds: r.channelGuilds,
-      heartbeatSeconds,
-      ...(request.onExportChild ? { onExportChild: request.onExportChild } : {}),
-    }, records);
+    problems += await scrapeTarget(
+      r,
+      {
+        cli,
+        log,
+        now,
+        minAgeSeconds,
+        includeActive,
+        retry,
+        channelGuilds: r.channelGuilds,
+        heartbeatSeconds,
+        ...(request.onExportChild ? { onExportChild: request.onExportChild } : {}),
+      },
+      records,
+      { strict: request.strict === true, named: request.channels },
+    );
   }
-
-  if (mode === "scrape") await emitSummary(records, env, log, now);
+  return problems;
 }
 
+/**
+ * Which skips make a run partial: with `strict` every one; otherwise only a channel the operator
+ * named (in the target's channel_ids or with --channel), not one a guild listing brought in.
+ */
+interface SkipRule {
+  strict: boolean;
+  /** Channel ids given with --channel. */
+  named: readonly string[];
+}
+
+/** Scrapes one target's channels; returns how many of them make the run partial. */
 async function scrapeTarget(
   resolved: ResolvedTarget,
   ctx: ChannelContext,
   records: ChannelRecord[],
-): Promise<void> {
+  rule: SkipRule,
+): Promise<number> {
   const { target, channelIds } = resolved;
   const { log } = ctx;
   await ioStep(
@@ -167,6 +226,8 @@ async function scrapeTarget(
     `Target '${target.name}': processing ${channelIds.length} channel(s) into ${target.outputDir}.`,
   );
   let skipped = 0;
+  let failed = 0;
+  let problems = 0;
   for (const [i, channelId] of channelIds.entries()) {
     if (ctx.cli.signal?.aborted) {
       throw new UserError(
@@ -178,19 +239,38 @@ async function scrapeTarget(
       total: channelIds.length,
     });
     records.push(record);
-    if (record.action === "SKIPPED" || record.action === "SKIPPED_OOM") skipped++;
+    if (record.action === "FAILED" || record.action === "SKIPPED_OOM") {
+      failed++;
+      problems++;
+    } else if (record.action === "SKIPPED") {
+      skipped++;
+      const named = record.reason !== FORUM_SKIP &&
+        (target.channelIds.includes(channelId) || rule.named.includes(channelId));
+      if (named || rule.strict) {
+        problems++;
+        log(
+          `PARTIAL: channel ${channelId} of target '${target.name}' ${
+            named ? "is named in the config but" : "(--strict)"
+          } was not exported: ${record.reason ?? "skipped"}.`,
+        );
+      }
+    }
   }
   if (skipped > 0) log(`Target '${target.name}': skipped ${skipped} inaccessible channel(s).`);
-  log(`Target '${target.name}': scrape completed successfully.`);
+  if (failed > 0) {
+    log(`Target '${target.name}': scrape completed; ${failed} channel(s) failed.`);
+  } else {
+    log(`Target '${target.name}': scrape completed successfully.`);
+  }
+  return problems;
 }
 
 async function emitSummary(
   records: ChannelRecord[],
+  summary: RunSummary,
   env: Record<string, string>,
   log: CoreLog,
-  now: () => Date,
 ): Promise<void> {
-  const summary = buildSummary(records, now());
   for (const line of summaryLines(records, summary)) log(line);
   if (records.length === 0) return; // bash: no JSON summary when nothing was recorded
   if (env.DCE_RUN_SUMMARY_JSON === "1") log(`DCE_JSON_SUMMARY: ${JSON.stringify(summary)}`);

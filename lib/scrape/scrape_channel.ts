@@ -18,6 +18,7 @@ import { DceAuthError, DiskFullError } from "../dce/export_errors.ts";
 import type { ChildHook, TailLine } from "../dce/run_dce.ts";
 import { ignoredIdsWarning } from "../archive/cursor_tracker.ts";
 import { archiveStats } from "./archive_stats.ts";
+import { isTransient, type RetryPolicy } from "./channel_retry.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ChannelAction, ChannelRecord } from "./scrape_summary.ts";
 
@@ -32,6 +33,7 @@ export interface ChannelContext {
   onExportChild?: ChildHook;
   /** DCE_HEARTBEAT_SECONDS: a progress line this often while an export runs (0: none). */
   heartbeatSeconds: number;
+  retry: RetryPolicy;
 }
 
 /** Where this channel stands in its target's list, shown as `[i/n]`. */
@@ -39,6 +41,9 @@ export interface ChannelPosition {
   index: number;
   total: number;
 }
+
+/** A forum is skipped by design (its threads are channels of their own), never a problem. */
+export const FORUM_SKIP = "forum channel (its threads are exported on their own)";
 
 /** The run was stopped (AbortSignal) while this channel exported; its partial temp is kept. */
 export class ScrapeInterrupted extends Error {
@@ -123,10 +128,77 @@ export async function scrapeChannel(
     cursor = stats.maxId;
   }
 
+  const where: ChannelWhere = { destination, label, before, cursor, archiveKnown };
+  const attempts = ctx.retry.delaysMs.length + 1;
+  for (let attempt = 1;; attempt++) {
+    const result = await exportAttempt(ctx, target, channelId, where, counter, attempt, attempts);
+    if (!("retryIn" in result)) return result;
+    await ctx.retry.sleep(result.retryIn, ctx.cli.signal);
+    if (ctx.cli.signal?.aborted) {
+      throw new ScrapeInterrupted(
+        channelRecord(target, channelId, where, "FAILED", {
+          reason: `stopped while waiting to retry (${result.reason})`,
+          attempts: attempt,
+        }),
+      );
+    }
+  }
+}
+
+/** What is known about a channel's archive before its export; `destination`/`label` grow as it runs. */
+interface ChannelWhere {
+  destination: string | null;
+  label: string;
+  before: number;
+  cursor: string | null;
+  archiveKnown: boolean;
+}
+
+/** A record of this channel; by default "nothing changed" (the archive as it was). */
+function channelRecord(
+  target: TargetConfig,
+  channelId: string,
+  where: ChannelWhere,
+  action: ChannelAction,
+  changes: Partial<ChannelRecord> = {},
+): ChannelRecord {
+  return {
+    target: target.name,
+    channel_id: channelId,
+    guild_label: where.label,
+    file_path: where.destination ?? "n/a",
+    action,
+    before_count: where.before,
+    fetched_count: 0,
+    after_count: where.before,
+    delta: 0,
+    ...changes,
+  };
+}
+
+/** One export of the channel into a fresh temp folder: its record, or "try again in n ms". */
+async function exportAttempt(
+  ctx: ChannelContext,
+  target: TargetConfig,
+  channelId: string,
+  where: ChannelWhere,
+  /** `[i/n]`: where the channel stands in its target's list. */
+  counter: string,
+  attempt: number,
+  attempts: number,
+): Promise<ChannelRecord | { retryIn: number; reason: string }> {
+  const { log } = ctx;
+  const outputDir = target.outputDir;
+  const tempRoot = join(outputDir, ".dce-temp");
+  const { before, cursor, archiveKnown } = where;
+  let destination = where.destination;
+  let label = where.label;
   log(
     `${counter} Exporting channel ${channelId} for target '${target.name}'${
       cursor !== null ? ` after message ${cursor}` : ""
-    }${destination !== null ? ` → ${destination}` : ""}.`,
+    }${destination !== null ? ` → ${destination}` : ""}${
+      attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ""
+    }.`,
   );
   const tempDir = await ioStep(
     "create an export temp folder in",
@@ -135,7 +207,8 @@ export async function scrapeChannel(
   );
   // Removed on every way out unless keepPartial() keeps a partial export for the next run's salvage
   // (aborted, OOM, disk full); an export that failed validation is never left where salvage would
-  // merge it later (§14.19).
+  // merge it later (§14.19). A try that will be repeated keeps nothing: the next one fetches the
+  // same messages again from the same cursor.
   let keepTemp = false;
   try {
     const exportPath = join(tempDir, "export.json");
@@ -152,22 +225,12 @@ export async function scrapeChannel(
       ...(ctx.onExportChild ? { onChild: ctx.onExportChild } : {}),
     });
     const outcome = result.outcome;
-    /** A record of this channel; by default "nothing changed" (the archive as it was). */
-    const record = (
-      action: ChannelAction,
-      changes: Partial<ChannelRecord> = {},
-    ): ChannelRecord => ({
-      target: target.name,
-      channel_id: channelId,
-      guild_label: label,
-      file_path: destination ?? "n/a",
-      action,
-      before_count: before,
-      fetched_count: 0,
-      after_count: before,
-      delta: 0,
-      ...changes,
-    });
+    const stoppedByUs = ctx.cli.signal?.aborted === true;
+    const record = (action: ChannelAction, changes: Partial<ChannelRecord> = {}) =>
+      channelRecord(target, channelId, { ...where, destination, label }, action, {
+        ...(attempt > 1 ? { attempts: attempt } : {}),
+        ...changes,
+      });
     const unchanged = (): ChannelRecord => {
       log(`  UNCHANGED ${destination ?? "n/a"} (${before} messages, no new export data)`);
       return record("UNCHANGED");
@@ -178,6 +241,18 @@ export async function scrapeChannel(
         log(`  Preserving partial export temp for salvage on next run: ${tempDir}`);
       }
     };
+    const failure = "reason" in outcome ? outcome.reason : "";
+    if (isTransient(outcome, stoppedByUs) && attempt < attempts) {
+      const delay = ctx.retry.delaysMs[attempt - 1] ?? 0;
+      log(
+        `  Transient failure of channel ${channelId} (${failure}); retrying in ${
+          delay / 1000
+        } s (attempt ${attempt + 1} of ${attempts}).`,
+      );
+      echoTail(log, result.tail, 5);
+      return { retryIn: delay, reason: failure };
+    }
+    const tries = attempts > 1 ? ` after ${attempt} attempt(s)` : "";
 
     switch (outcome.kind) {
       case "ok":
@@ -185,26 +260,31 @@ export async function scrapeChannel(
       case "empty-range":
         // Pre-2.45 CLI: "no messages in the specified period" is an error without a file.
         return unchanged();
-      case "access":
-        log(
-          `Skipping channel ${channelId} (inaccessible or non-fatal export error): ${
-            accessReason(outcome.reason)
-          }.`,
-        );
+      case "access": {
+        const reason = accessReason(outcome.reason);
+        log(`Skipping channel ${channelId} (inaccessible or non-fatal export error): ${reason}.`);
         // A 403/404 happens before any message is fetched: nothing worth keeping.
-        return record("SKIPPED");
+        return record("SKIPPED", { reason });
+      }
       case "forum":
         log(
           `Skipping channel ${channelId} (a forum channel: its threads are exported individually when include_threads is not none).`,
         );
-        return record("SKIPPED");
+        return record("SKIPPED", { reason: FORUM_SKIP });
       case "aborted":
       case "oom": {
         log(`Skipping channel ${channelId} (export process aborted, exit ${outcome.exitCode}).`);
         echoTail(log, result.tail, 10);
         await keepPartial();
-        const skipped = record("SKIPPED_OOM", { exit_code: outcome.exitCode });
-        if (ctx.cli.signal?.aborted) throw new ScrapeInterrupted(skipped);
+        const how = outcome.kind === "oom"
+          ? "export process killed (out of memory or a signal)"
+          : "export process stopped by a signal";
+        const skipped = record("SKIPPED_OOM", {
+          exit_code: outcome.exitCode,
+          reason: `${how}, exit ${outcome.exitCode}${tries}`,
+        });
+        if (stoppedByUs) throw new ScrapeInterrupted(skipped);
+        log(`  FAILED: channel ${channelId} of target '${target.name}': ${skipped.reason}.`);
         return skipped;
       }
       case "disk-full":
@@ -215,11 +295,13 @@ export async function scrapeChannel(
         );
       case "auth":
         throw new DceAuthError(`while exporting channel ${channelId}`);
-      case "failed":
+      case "network":
+      case "failed": {
         echoTail(log, result.tail);
-        throw new UserError(
-          `Channel ${channelId} failed for target '${target.name}'. DCE: ${outcome.reason}`,
-        );
+        const reason = `${outcome.reason}${tries}`;
+        log(`  FAILED: channel ${channelId} of target '${target.name}': ${reason}.`);
+        return record("FAILED", { reason });
+      }
     }
 
     let header;

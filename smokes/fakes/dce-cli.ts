@@ -389,6 +389,39 @@ class PartWriter {
 
 let cancelled = false;
 
+/** Counts this export of the channel (for `flaky`); returns the attempt number, from 1. */
+async function countAttempt(channelId: string): Promise<number> {
+  const path = `${Deno.env.get("FAKE_DCE_WORLD")}.attempts-${channelId}`;
+  let n = 0;
+  try {
+    n = Number(await Deno.readTextFile(path)) || 0;
+  } catch { /* first attempt */ }
+  await Deno.writeTextFile(path, String(n + 1));
+  return n + 1;
+}
+
+/** The ERROR dumps of contract §2.4, once DCE's own retries are used up. */
+function flakyFailure(mode: "network" | "server-error" | "timeout", channelId: string): number {
+  if (mode === "network") {
+    err(
+      "ERROR\nSystem.Net.Http.HttpRequestException: Name or service not known (discord.com:443)\n" +
+        "    System.Net.Sockets.SocketException (00000001, 11): Name or service not known\n" +
+        "   at System.Net.Http.HttpConnectionPool.ConnectToTcpHostAsync(String host, Int32 port, HttpRequestMessage initialRequest, Boolean async, CancellationToken cancellationToken)\n",
+    );
+    return 1;
+  }
+  if (mode === "timeout") {
+    return errorDump(
+      "System.Threading.Tasks.TaskCanceledException",
+      "The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.",
+    );
+  }
+  return errorDump(
+    DCE_EXCEPTION,
+    `Request to 'channels/${channelId}/messages?limit=100' failed: service unavailable.\nResponse content: upstream connect error`,
+  );
+}
+
 async function exportChannels(
   world: FakeWorld,
   version: number[],
@@ -529,6 +562,18 @@ async function exportChannels(
       continue;
     }
 
+    if (channel.flaky && (await countAttempt(channel.id)) <= channel.flaky.times) {
+      const mode = channel.flaky.mode;
+      if (mode === "killed") {
+        const [first, second] = [...messagesInRange(channel, guild.id, after, before)];
+        if (first) writer.write(first);
+        if (second) writer.writeTorn(second);
+        await logInvocation(currentArgv, "SIGKILL");
+        Deno.kill(Deno.pid, "SIGKILL");
+        return 137; // not reached
+      }
+      return flakyFailure(mode, channel.id);
+    }
     const delay = Number(channel.delayMs ?? globalDelay);
     let messages: Iterable<{ [key: string]: JsonValue }> = messagesInRange(
       channel,

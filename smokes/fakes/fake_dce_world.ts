@@ -39,6 +39,13 @@ export interface FakeChannel {
   crashAfter?: { messages: number; code: number; text?: string };
   /** Write this many messages, then fail like .NET on a full disk (IOException, exit 1). */
   enospcAfter?: number;
+  /**
+   * Fail the first `times` exports of this channel, then behave: `network` (DNS failure after DCE's
+   * retries), `server-error` (503 after retries), `timeout` (HttpClient timeout), all ERROR dumps
+   * with exit 1 (contract §2.4); `killed`: one message, half of the next, then SIGKILL (exit 137).
+   * Attempts are counted in `<world file>.attempts-<channel id>`.
+   */
+  flaky?: { times: number; mode: "network" | "server-error" | "timeout" | "killed" };
   /** Sleep this long before each message (a slow, rate-limited export). */
   delayMs?: number;
   /** Write this id as channel.id in the export (a CLI that answers with the wrong channel). */
