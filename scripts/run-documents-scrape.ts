@@ -1,6 +1,7 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // run-documents-scrape: the end-to-end scrape of the configured archive tree, logged and summarised.
 import { parseArgv } from "../lib/cli/parse_args.ts";
+import { parseConflictExitCode, parseWaitSeconds } from "../lib/cli/busy_options.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { documentsMode, runDocumentsScrape } from "../lib/ops/documents_scrape.ts";
@@ -10,10 +11,12 @@ import { resolve } from "node:path";
 export const USAGE =
   `Usage: run-documents-scrape [--dry-run | --salvage-only | --salvage-before-scrape] [--target NAME]...
                             [--channel ID]... [--guild ID]... [--config PATH] [--log-file PATH]
-                            [--summary-file PATH]
+                            [--summary-file PATH] [--quiet] [--strict] [--wait SECONDS]
+                            [--conflict-exit-code N]
 
-Verifies the archive folders, prints the run plan, checks free disk space and the archive-root lock,
-then (optionally) salvages partial exports and runs the host runner's preflight and incremental scrape.
+Takes the archive-root lock (held until the end), verifies the archive folders, prints the run plan,
+checks free disk space, then (optionally) salvages partial exports and runs the host runner's
+preflight and incremental scrape under that lock.
   --dry-run                 verify archives and print the plan; nothing else
   --salvage-only            only merge stale partial exports into their archives (no Discord access)
   --salvage-before-scrape   salvage first, then scrape
@@ -22,9 +25,17 @@ then (optionally) salvages partial exports and runs the host runner's preflight 
   --log-file PATH           append all output to PATH (live runs default to
                             DCE_LOG_DIR or <repo>/logs, documents-scrape-<UTC stamp>.log)
   --summary-file PATH       JSON run summary (live runs; default <log without .log>.summary.json,
-                            or DCE_RUN_SUMMARY_FILE)
-Env: DCE_LOG_DIR, DCE_MIN_FREE_MB (disk gate), DCE_SKIP_SCRAPE_LOCK=1 (skip the lock gate), DCE_EXPORTER.
-Exit: 0 ok; 1 failure (archives, disk, lock held, config, a failed step); 2 usage error;
+                            or DCE_RUN_SUMMARY_FILE); replaced only once this run's exists
+  --quiet                   nothing on stdout/stderr when the run succeeds (the log keeps it all);
+                            a failed or partial run prints a short digest on stderr
+  --strict                  any skipped channel makes the run partial (exit 3)
+  --wait SECONDS            keep trying a busy lock this long (default 0)
+  --conflict-exit-code N    exit status when the lock stays busy (default 1; cron uses 75);
+                            with --quiet a busy run prints nothing
+Env: DCE_LOG_DIR, DCE_MIN_FREE_MB (disk gate), DCE_SKIP_SCRAPE_LOCK=1 (no lock), DCE_EXPORTER,
+DCE_RETRY_DELAYS (seconds between tries of a channel after a transient failure; default 30,120).
+Exit: 0 ok; 3 partial (some channels not exported, the others scraped); 1 failure (archives,
+disk, lock held, config, a failed step); N with --conflict-exit-code when busy; 2 usage error;
 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -40,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
       config: { type: "string" },
       "log-file": { type: "string" },
       "summary-file": { type: "string" },
+      quiet: { type: "boolean" },
+      strict: { type: "boolean" },
+      wait: { type: "string" },
+      "conflict-exit-code": { type: "string" },
     },
   });
   const mode = documentsMode({
@@ -58,6 +73,11 @@ export async function main(argv: string[]): Promise<number> {
     configPath: resolveSettings({ config: values.config, env: env, repoRoot: root }).configPath,
     logFile: abs(values["log-file"]),
     summaryFile: abs(values["summary-file"]),
+    quiet: values.quiet ?? false,
+    strict: values.strict ?? false,
+    waitSeconds: parseWaitSeconds(values.wait),
+    conflictExitCode: parseConflictExitCode(values["conflict-exit-code"]),
+    argv,
     env,
     repoRoot: root,
   });

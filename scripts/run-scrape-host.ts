@@ -1,6 +1,10 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // run-scrape-host: the tool cron and the workflows call; runs preflight/scrape/salvage via compose or the DCE CLI.
-import { UsageError } from "../lib/cli/errors.ts";
+import { UsageError, UserError } from "../lib/cli/errors.ts";
+import { RunDigest } from "../lib/cli/run_digest.ts";
+import { errorLine } from "../lib/cli/run_main.ts";
+import { LockBusyError } from "../lib/lock/acquire_lock.ts";
+import { quietOutput } from "../lib/host/quiet_output.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { parseHostArgs } from "../lib/host/host_args.ts";
@@ -16,6 +20,7 @@ export const USAGE = `Usage:
   run-scrape-host scrape    [core options...]
   run-scrape-host salvage   [core options...]
   runner options, anywhere: --env-file PATH  --compose-file PATH  --exporter cli|compose  --help|-h
+                            --quiet  --wait SECONDS  --conflict-exit-code N
 
 The first preflight|scrape|salvage is the subcommand; any other word before it is an error.
   preflight  verify the token and access (probe export); never takes the lock
@@ -31,6 +36,8 @@ Core options (after the subcommand):
   --target NAME     repeatable; default: every enabled target
   --guild ID        repeatable; needs exactly one --target
   --channel ID      repeatable; needs exactly one --target
+  --strict          scrape: any skipped channel makes the run partial (exit 3), not only the
+                    channels the config (or --channel) names
 
 Runner options:
   --env-file PATH      settings file (NAME=value lines; no expansion). Default: DCE_ENV_FILE,
@@ -39,6 +46,11 @@ Runner options:
   --exporter KIND      compose: '<compose> run --rm discord-scraper <subcommand> ...';
                        cli: the DCE CLI on this host (DCE_CLI_BIN), our core in this process.
                        Default: DCE_EXPORTER, else compose when the compose file exists, else cli.
+  --quiet              nothing on stdout/stderr when the run succeeds; a failed or partial run
+                       prints a short digest (ERROR/FAILED/PARTIAL lines, exit code) on stderr;
+                       a busy lock prints nothing
+  --wait SECONDS       keep trying a busy lock this long (default 0)
+  --conflict-exit-code N  exit status when the lock stays busy (default 1)
 
 Settings: every variable may be exported or set in the env file; an exported non-empty value wins.
   DISCORD_TOKEN, DISCORD_TOKEN_FILE   the token, or a file whose first line is the token
@@ -61,6 +73,8 @@ Settings: every variable may be exported or set in the env file; an exported non
   DCE_SCRAPE_LOCK_FILE lock path override; DCE_SKIP_SCRAPE_LOCK=1 runs without the lock
   DCE_STALE_TEMP_MIN_AGE_SECONDS, DCE_SALVAGE_ACTIVE_TEMPS  salvage tuning, passed to the core
   DCE_HEARTBEAT_SECONDS  a progress line this often while one export runs (default 60; 0 = none)
+  DCE_RETRY_DELAYS     seconds between tries of a channel after a transient failure (default
+                       30,120; none = no retry), passed to the core
   DCE_REPO_ROOT        repository root override; TMPDIR  where the 0600 token env file is made
 
 Token precedence (first non-empty wins):
@@ -72,9 +86,10 @@ environment; never argv.
 On an auth failure ('Authentication token is invalid', or 'Request to 'channels/…' failed:
 forbidden.') the run is retried exactly once after re-reading the token sources.
 
-Exit: 0 ok; 1 failure (bad config, missing tool, lock held, no token, export failure: the
-exporter's exit code is shown in the error line); 2 usage error or missing config;
-130/143/129 after SIGINT/SIGTERM/SIGHUP (forwarded to the exporter, lock released).`;
+Exit: 0 ok; 3 partial (the scrape finished; some channels were not exported); 1 failure (bad
+config, missing tool, lock held, no token, export failure: the exporter's exit code is shown in
+the error line); N with --conflict-exit-code when the lock stays busy; 2 usage error or missing
+config; 130/143/129 after SIGINT/SIGTERM/SIGHUP (forwarded to the exporter, lock released).`;
 
 export async function main(argv: string[]): Promise<number> {
   // Before anything is spawned: a child started earlier would inherit an ignored SIGINT.
@@ -86,25 +101,50 @@ export async function main(argv: string[]): Promise<number> {
         "Missing subcommand: use 'preflight', 'scrape' or 'salvage' (see --help).",
       );
     }
-    const output: HostOutput = {
-      out: (line) => stdoutWrite(`${line}\n`),
-      err: (line) => stderrWrite(`${line}\n`),
-    };
-    return await runHost({
-      args: { ...args, subcommand: args.subcommand },
-      exported: Deno.env.toObject(),
-      repoRoot: repoRoot(),
-      cwd: Deno.cwd(),
-      home: Deno.env.get("HOME"),
-      tmpDir: Deno.env.get("TMPDIR") || "/tmp",
-      interactive: Deno.stdin.isTerminal() && Deno.stdout.isTerminal(),
-      output,
+    const digest = args.quiet ? new RunDigest() : null;
+    const screen = {
+      output: {
+        out: (line: string) => stdoutWrite(`${line}\n`),
+        err: (line: string) => stderrWrite(`${line}\n`),
+      } as HostOutput,
       stdout: writerSink(Deno.stdout),
       stderr: writerSink(Deno.stderr),
-      signals,
-      runCore: runHostCore,
-      argv,
-    });
+    };
+    const { output, stdout, stderr } = digest ? quietOutput(digest) : screen;
+    let code: number;
+    try {
+      code = await runHost({
+        args: { ...args, subcommand: args.subcommand },
+        exported: Deno.env.toObject(),
+        repoRoot: repoRoot(),
+        cwd: Deno.cwd(),
+        home: Deno.env.get("HOME"),
+        tmpDir: Deno.env.get("TMPDIR") || "/tmp",
+        interactive: Deno.stdin.isTerminal() && Deno.stdout.isTerminal(),
+        output,
+        stdout,
+        stderr,
+        signals,
+        runCore: runHostCore,
+        argv,
+      });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      // Busy is not this run's failure: the holder reports for both (--quiet: nothing at all).
+      if (err instanceof LockBusyError) {
+        if (!digest) stderrWrite(`${errorLine(err)}\n`);
+        return args.conflictExitCode ?? err.exitCode;
+      }
+      if (!digest) throw err;
+      digest.note(errorLine(err));
+      code = err.exitCode;
+    }
+    if (digest && code !== 0) {
+      for (const line of digest.lines({ tool: "run-scrape-host", exitCode: code })) {
+        stderrWrite(`${line}\n`);
+      }
+    }
+    return code;
   } finally {
     signals.dispose();
   }

@@ -150,7 +150,7 @@ Deno.test("a lock that cannot be inspected is reported as such, never as 'held' 
     env: { ...box.env, DCE_SCRAPE_LOCK_FILE: dirLock },
   });
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /^ERROR: Cannot check the scrape lock .*\(this is not "lock held"\)/m);
+  assert.match(run.stderr, /^ERROR: Cannot take the scrape lock .*\(this is not "lock held"\)/m);
   assert.doesNotMatch(run.stderr, /Scrape lock is held/);
 });
 
@@ -166,7 +166,7 @@ Deno.test("a failing scrape still prints Log: and keeps the log (§14.32)", asyn
   assert.match(await Deno.readTextFile(log), /ERROR: run-scrape-host preflight failed/);
 });
 
-Deno.test("a cron-style fixed log: last month's summary never passes for this run's after a failure", async () => {
+Deno.test("a cron-style fixed log: a failed run replaces last month's summary with its own, never leaves none", async () => {
   await using box = await sandbox();
   const log = join(box.dir, "discord-scrape.log");
   const summary = join(box.dir, "discord-scrape.summary.json");
@@ -179,7 +179,11 @@ Deno.test("a cron-style fixed log: last month's summary never passes for this ru
     },
   );
   assert.notEqual(failed.code, 0);
-  await assert.rejects(() => Deno.stat(summary), Deno.errors.NotFound);
+  // Issue 9: the older suite deleted the previous summary first and then wrote none.
+  const own = JSON.parse(await Deno.readTextFile(summary));
+  assert.notEqual(own.finished_at, "last month");
+  assert.equal(own.outcome, "failed");
+  assert.equal(own.exit_code, failed.code);
   const ok = await runTool("run-documents-scrape", ["--config", box.config, "--log-file", log], {
     env: box.env,
   });

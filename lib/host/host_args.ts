@@ -7,6 +7,7 @@ import {
   UnknownSubcommandError,
   UsageError,
 } from "../cli/errors.ts";
+import { parseConflictExitCode, parseWaitSeconds } from "../cli/busy_options.ts";
 
 export const SUBCOMMANDS = ["preflight", "scrape", "salvage"] as const;
 export type HostSubcommand = typeof SUBCOMMANDS[number];
@@ -18,13 +19,27 @@ export interface HostArgs {
   envFile?: string;
   composeFile?: string;
   exporter?: ExporterKind;
+  /** --quiet: nothing on the screen unless the run fails or is partial (then a digest). */
+  quiet?: boolean;
+  /** --wait SECONDS: keep trying a busy lock this long. */
+  waitSeconds?: number;
+  /** --conflict-exit-code N: exit status when the lock stays busy. */
+  conflictExitCode?: number;
+  /** --strict (scrape): any skipped channel makes the run partial. */
+  strict?: boolean;
   config?: string;
   targets: string[];
   guilds: string[];
   channels: string[];
 }
 
-const RUNNER_OPTIONS = ["--env-file", "--compose-file", "--exporter"] as const;
+const RUNNER_OPTIONS = [
+  "--env-file",
+  "--compose-file",
+  "--exporter",
+  "--wait",
+  "--conflict-exit-code",
+] as const;
 const CORE_OPTIONS = ["--config", "--target", "--guild", "--channel"] as const;
 
 /**
@@ -53,7 +68,13 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
       const value = takeValue();
       if (name === "--env-file") out.envFile = value;
       else if (name === "--compose-file") out.composeFile = value;
+      else if (name === "--wait") out.waitSeconds = parseWaitSeconds(value);
+      else if (name === "--conflict-exit-code") out.conflictExitCode = parseConflictExitCode(value);
       else out.exporter = parseExporter(value, "--exporter");
+      continue;
+    }
+    if (token === "--quiet") {
+      out.quiet = true;
       continue;
     }
     if (out.subcommand === undefined) {
@@ -69,6 +90,10 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
       if (token.startsWith("-")) throw new UnknownOptionError(name, [...RUNNER_OPTIONS]);
       throw new UnknownSubcommandError(token, SUBCOMMANDS);
     }
+    if (token === "--strict") {
+      out.strict = true;
+      continue;
+    }
     if ((CORE_OPTIONS as readonly string[]).includes(name)) {
       const value = takeValue();
       if (name === "--config") out.config = value;
@@ -78,7 +103,7 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
       continue;
     }
     if (!token.startsWith("-")) throw new UnexpectedArgumentError(token);
-    throw new UnknownOptionError(name, [...RUNNER_OPTIONS, ...CORE_OPTIONS]);
+    throw new UnknownOptionError(name, [...RUNNER_OPTIONS, ...CORE_OPTIONS, "--quiet", "--strict"]);
   }
   return out;
 }
@@ -96,7 +121,7 @@ export function parseExporter(value: string, source: string): ExporterKind {
 
 /** The core options again, as argv (the container's command line; the workflows' host-runner calls). */
 export function coreArgv(
-  args: Pick<HostArgs, "targets" | "guilds" | "channels">,
+  args: Pick<HostArgs, "targets" | "guilds" | "channels" | "strict">,
   config: string,
 ): string[] {
   return [
@@ -105,5 +130,6 @@ export function coreArgv(
     ...args.targets.flatMap((t) => ["--target", t]),
     ...args.guilds.flatMap((g) => ["--guild", g]),
     ...args.channels.flatMap((c) => ["--channel", c]),
+    ...(args.strict ? ["--strict"] : []),
   ];
 }

@@ -15,6 +15,7 @@ export async function runHostCore(request: CoreRequest): Promise<number> {
     cliBin: request.cliBin,
     log: request.log,
     signal: request.signal,
+    strict: request.strict,
     onExportChild: request.onExportChild,
   });
   return result.exitCode;

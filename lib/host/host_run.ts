@@ -9,11 +9,18 @@ import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import type { ScrapeConfig } from "../config/scrape_config.ts";
 import { acquireLock, type LockHandle, lockSkipped } from "../lock/acquire_lock.ts";
+import { inheritsLock } from "../lock/inherited_lock.ts";
+import { EXIT_PARTIAL } from "../cli/exit_codes.ts";
 import { resolveLockPath } from "../lock/resolve_lock_path.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
 import { checkDisk } from "./disk_check.ts";
 import { containerMemoryFor, formatRunPlan } from "./run_plan.ts";
-import { hasContent, parseSummaryLine, writeSummaryFile } from "../scrape/run_summary.ts";
+import {
+  fileStamp,
+  hasContent,
+  parseSummaryLine,
+  writeSummaryFile,
+} from "../scrape/run_summary.ts";
 import { DEFAULT_CLI_BIN } from "../scrape/core_options.ts";
 import {
   chooseCompose,
@@ -60,6 +67,7 @@ export interface CoreRequest {
   log: (line: string) => void;
   signal: AbortSignal;
   onExportChild: ChildHook;
+  strict: boolean;
 }
 export type CoreRunner = (request: CoreRequest) => Promise<number>;
 
@@ -113,14 +121,13 @@ interface RunState {
   envPath: string | null;
 }
 
-/** Runs one subcommand and returns the exit code (0, 1, or 128+n after a signal). */
+/** Runs one subcommand and returns the exit code (0, 3 partial, 1, or 128+n after a signal). */
 export async function runHost(opts: HostRunOptions): Promise<number> {
   const state: RunState = { lock: null, envPath: null };
   try {
     const plan = await prepare(opts);
     opts.signals.checkpoint();
-    await runWithLock(opts, plan, state);
-    return 0;
+    return await runWithLock(opts, plan, state);
   } catch (err) {
     if (err instanceof Interrupted) return signalExitCode(err.signal);
     // A signal that made the exporter fail is reported as the signal, not as an export failure.
@@ -291,7 +298,7 @@ async function runWithLock(
   opts: HostRunOptions,
   plan: Plan,
   state: RunState,
-): Promise<void> {
+): Promise<number> {
   const envReader = { get: (name: string) => plan.env[name] };
   if (plan.sub !== "preflight" && !lockSkipped(envReader, opts.output.err)) {
     const resolved = resolveLockPath({
@@ -300,14 +307,18 @@ async function runWithLock(
       lockFile: resolveSettings({ cwd: opts.cwd, repoRoot: opts.repoRoot, env: plan.env }).lockFile,
     });
     if (resolved.warning) opts.output.err(resolved.warning);
-    state.lock = await acquireLock({
-      path: resolved.path,
-      cmd: ["run-scrape-host", ...opts.argv],
-      tool: "run-scrape-host",
-      checkout: opts.repoRoot,
-      env: envReader,
-      warn: opts.output.err,
-    });
+    // Started by a workflow that holds the lock (run-documents-scrape): work under it.
+    if (!inheritsLock(resolved.path, envReader)) {
+      state.lock = await acquireLock({
+        path: resolved.path,
+        cmd: ["run-scrape-host", ...opts.argv],
+        tool: "run-scrape-host",
+        checkout: opts.repoRoot,
+        waitSeconds: plan.args.waitSeconds ?? 0,
+        env: envReader,
+        warn: opts.output.err,
+      });
+    }
   }
   opts.signals.checkpoint();
 
@@ -316,13 +327,18 @@ async function runWithLock(
     if (code !== 0) {
       throw new UserError(`Salvage failed (exit ${code}); see the messages above.`);
     }
-    return;
+    return 0;
   }
 
   const tail = new OutputTail();
+  const baseline = plan.summaryFile === null ? null : await fileStamp(plan.summaryFile);
+  // Partial (3): the run finished and says which channels it could not export; not a failure to retry.
+  const failed = (code: number) =>
+    code !== 0 && code !== EXIT_PARTIAL && opts.signals.received === null;
   let token = await requireToken(plan.envFile, plan.envFilePath, opts);
   let code = await attempt(opts, plan, state, token, tail);
-  if (code !== 0 && opts.signals.received === null && isAuthFailure(tail.lines())) {
+  let failure: UserError | null = null;
+  if (failed(code) && isAuthFailure(tail.lines())) {
     opts.output.err("Detected Discord auth failure. Refreshing token and retrying once...");
     if (plan.reauth !== null) {
       await runReauthCommand(plan.reauth, {
@@ -338,19 +354,22 @@ async function runWithLock(
     token = await requireToken(plan.envFile, plan.envFilePath, opts);
     tail.clearLines();
     code = await attempt(opts, plan, state, token, tail);
-    if (code !== 0 && opts.signals.received === null) {
-      throw new UserError(
+    if (failed(code)) {
+      failure = new UserError(
         `${runLabel(plan)} failed for '${plan.sub}' after one auth refresh retry (exit ${code}).`,
       );
     }
-  } else if (code !== 0 && opts.signals.received === null) {
-    throw new UserError(
+  } else if (failed(code)) {
+    failure = new UserError(
       `${runLabel(plan)} failed for '${plan.sub}' with a non-auth error (exit ${code}).`,
     );
   }
   opts.signals.checkpoint();
   // Only a scrape produces a run summary; preflight has nothing to recover (and must not warn).
-  if (plan.sub === "scrape") await recoverSummary(opts, plan, tail);
+  // A failed scrape's summary (what was done before it stopped) is recovered too.
+  if (plan.sub === "scrape") await recoverSummary(opts, plan, tail, failure !== null, baseline);
+  if (failure !== null) throw failure;
+  return code;
 }
 
 function runLabel(plan: Plan): string {
@@ -385,6 +404,7 @@ function composeEntries(plan: Plan, token: ResolvedToken, podman: boolean): [str
       "DCE_STALE_TEMP_MIN_AGE_SECONDS",
       "DCE_SALVAGE_ACTIVE_TEMPS",
       "DCE_HEARTBEAT_SECONDS",
+      "DCE_RETRY_DELAYS",
     ]
   ) {
     if (env[key]) entries.push([key, env[key] as string]);
@@ -488,6 +508,7 @@ async function runCoreAttempt(
         tail.push(line);
       },
       signal: abort.signal,
+      strict: plan.args.strict === true,
       onExportChild: (pid) => {
         const ended = run.started(pid);
         recordExportChild(opts, state.lock, pid);
@@ -499,10 +520,21 @@ async function runCoreAttempt(
   }
 }
 
-async function recoverSummary(opts: HostRunOptions, plan: Plan, tail: OutputTail): Promise<void> {
-  if (plan.summaryFile === null || await hasContent(plan.summaryFile)) return;
+async function recoverSummary(
+  opts: HostRunOptions,
+  plan: Plan,
+  tail: OutputTail,
+  failed: boolean,
+  baseline: string | null,
+): Promise<void> {
+  if (plan.summaryFile === null) return;
+  // Written by this run (the core, or the container under logs/): nothing to recover. A file
+  // still as it was before the run is an earlier run's summary: replaced.
+  const untouched = (await fileStamp(plan.summaryFile)) === baseline;
+  if (!untouched && await hasContent(plan.summaryFile)) return;
   const line = tail.summaryLine;
   if (line === null) {
+    if (failed) return; // a run that stopped before any channel has no summary to recover
     opts.output.err(
       `WARN: no DCE_JSON_SUMMARY line in the run output; ${plan.summaryFile} was not written.`,
     );

@@ -3,11 +3,18 @@
 import { join } from "node:path";
 import { UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
+import type { ScrapeConfig } from "../config/scrape_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { coreArgv } from "../host/host_args.ts";
 import { hostSummaryPath } from "../host/host_paths.ts";
-import { checkLockGate } from "./lock_gate.ts";
+import { LockHeldError } from "./lock_gate.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
+import { stderrWrite } from "./ops_log.ts";
+import { RunDigest } from "../cli/run_digest.ts";
+import { fileStamp } from "../scrape/run_summary.ts";
+import { takeWorkflowLock } from "./workflow_lock.ts";
+import { errorLine } from "../cli/run_main.ts";
+import { EXIT_FAILURE, EXIT_PARTIAL } from "../cli/exit_codes.ts";
 import { findToken, hostRunnerEnv, verifyDiskOnly } from "./operator_ready.ts";
 import { alreadyShown, shownEnv, unlessShown } from "../cli/shown_facts.ts";
 import { runLoggedWorkflow } from "./logged_workflow.ts";
@@ -31,6 +38,16 @@ export interface DocumentsOptions {
   summaryFile?: string | undefined;
   env: Record<string, string | undefined>;
   repoRoot: string;
+  /** Nothing on the screen unless the run fails or is partial: then a short digest on stderr. */
+  quiet?: boolean;
+  /** Keep trying a busy lock this long (default 0). */
+  waitSeconds?: number;
+  /** Exit status when the lock stays busy (default 1, as the older suite). */
+  conflictExitCode?: number;
+  /** Any skipped channel makes the scrape partial. */
+  strict?: boolean;
+  /** This run's command line, recorded in the lock. */
+  argv?: string[];
   clock?: Clock;
   stdout?: Write;
   stderr?: Write;
@@ -91,34 +108,68 @@ export async function documentsPaths(opts: DocumentsOptions, now: Date): Promise
   return { logFile, summaryFile };
 }
 
-/** Runs the workflow; returns the exit code (0 ok, 1 failure, a failing step's code, 130/143/129). */
+/** What the frame needs to know after the body ran. */
+interface RunState {
+  /** Another scrape held the lock: this run did nothing and must not touch the shared summary. */
+  busy: boolean;
+  /** The scrape began (the summary file was announced): from here on the run leaves a summary. */
+  scraping: boolean;
+  digest: RunDigest | null;
+}
+
+/**
+ * Runs the workflow; returns the exit code (0 ok, 3 partial, 1 failure, a failing step's code, the
+ * busy code, 130/143/129).
+ */
 export async function runDocumentsScrape(opts: DocumentsOptions): Promise<number> {
   const clock = opts.clock ?? systemClock;
   const paths = await documentsPaths(opts, clock());
-  return await runLoggedWorkflow({
+  const quiet = opts.quiet === true;
+  const silent: Write = () => {};
+  const run: RunState = { busy: false, scraping: false, digest: null };
+  // The previous run's summary stays until this run's replaces it (atomically); this tells them apart.
+  const baseline = paths.summaryFile === undefined ? undefined : await fileStamp(paths.summaryFile);
+  const code = await runLoggedWorkflow({
     logFile: paths.logFile,
-    summaryFile: () => paths.summaryFile,
+    summaryFile: () => (run.scraping ? paths.summaryFile : undefined),
+    ...(baseline !== undefined ? { summaryBaseline: baseline } : {}),
     clock,
-    stdout: opts.stdout,
-    stderr: opts.stderr,
-  }, (log) => workflow(opts, log, paths));
+    stdout: quiet ? silent : opts.stdout,
+    stderr: quiet ? silent : opts.stderr,
+  }, (log) => {
+    if (quiet) {
+      const digest = new RunDigest();
+      log.watch((line) => digest.note(line));
+      run.digest = digest;
+    }
+    return workflow(opts, log, paths, run);
+  });
+  // Busy is not a failure of this run: the other run reports for both (what `flock -n` gives).
+  if (run.digest !== null && code !== 0 && !run.busy) {
+    const write = opts.stderr ?? stderrWrite;
+    for (
+      const line of run.digest.lines({
+        tool: "run-documents-scrape",
+        exitCode: code,
+        logFile: paths.logFile,
+        summaryFile: paths.summaryFile,
+      })
+    ) write(`${line}\n`);
+  }
+  return code;
 }
 
-async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPaths) {
+async function workflow(
+  opts: DocumentsOptions,
+  log: OpsLog,
+  paths: DocumentsPaths,
+  run: RunState,
+): Promise<number> {
   const config = await loadConfig(opts.configPath);
   selectTargets(config, opts.targets, { guilds: opts.guilds, channels: opts.channels });
   if (paths.logFile !== undefined) log.out(`Log file: ${paths.logFile}`);
-
-  await verifyArchives(unlessShown(opts.env, "archives", log), config);
-  if (!alreadyShown(opts.env, "plan")) {
-    log.out("");
-    for (
-      const line of formatRunPlan("Documents scrape", opts.configPath, config.targets, opts.targets)
-    ) {
-      log.out(line);
-    }
-  }
   if (opts.mode === "dry-run") {
+    await plan(opts, log, config);
     // Say what is true of the token: the next step differs when there is none.
     const token = await findToken(opts.env, opts.repoRoot).catch(() => null);
     log.out(
@@ -128,6 +179,52 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
     );
     return 0;
   }
+
+  let lock;
+  try {
+    lock = await takeWorkflowLock(log, {
+      configPath: opts.configPath,
+      repoRoot: opts.repoRoot,
+      env: await hostRunnerEnv(opts.env, opts.repoRoot),
+      waitSeconds: opts.waitSeconds ?? 0,
+      tool: "run-documents-scrape",
+      argv: opts.argv ?? [],
+    });
+  } catch (err) {
+    if (!(err instanceof LockHeldError)) throw err;
+    log.err(errorLine(err));
+    run.busy = true;
+    return opts.conflictExitCode ?? EXIT_FAILURE;
+  }
+  try {
+    return await lockedWorkflow(opts, log, paths, config, lock.childEnv, run);
+  } finally {
+    await lock.release(log);
+  }
+}
+
+/** Archive check and run plan (all a dry run does). */
+async function plan(opts: DocumentsOptions, log: OpsLog, config: ScrapeConfig): Promise<void> {
+  await verifyArchives(unlessShown(opts.env, "archives", log), config);
+  if (alreadyShown(opts.env, "plan")) return;
+  log.out("");
+  for (
+    const line of formatRunPlan("Documents scrape", opts.configPath, config.targets, opts.targets)
+  ) {
+    log.out(line);
+  }
+}
+
+/** Everything after the lock: its children work under it (lockEnv hands it down). */
+async function lockedWorkflow(
+  opts: DocumentsOptions,
+  log: OpsLog,
+  paths: DocumentsPaths,
+  config: ScrapeConfig,
+  lockEnv: Record<string, string>,
+  run: RunState,
+): Promise<number> {
+  await plan(opts, log, config);
   await verifyDiskOnly({
     configPath: opts.configPath,
     diskOnly: true,
@@ -136,19 +233,14 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
     out: unlessShown(opts.env, "disk", log),
   }, config);
   // The runs below check the plan and the disk again but need not print them again.
-  const shown = shownEnv(opts.env, "plan", "disk");
-  checkLockGate(log, {
-    configPath: opts.configPath,
-    repoRoot: opts.repoRoot,
-    env: await hostRunnerEnv(opts.env, opts.repoRoot),
-  });
+  const childEnv = { ...lockEnv, ...shownEnv(opts.env, "plan", "disk") };
 
   const pass = coreArgv(opts, opts.configPath);
   if (opts.mode === "salvage-only" || opts.mode === "salvage-before") {
     log.out("Salvaging stale partial exports (no Discord export)...");
     const code = await runTool(log, opts.repoRoot, "run-scrape-host", ["salvage", ...pass], {
       baseEnv: opts.env,
-      env: shown,
+      env: childEnv,
     });
     if (code !== 0) throw new StepFailedError("run-scrape-host salvage", code);
     if (opts.mode === "salvage-only") {
@@ -158,9 +250,10 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
   }
   // Only live runs reach here: only they ever print this line (dry-run and salvage-only must not).
   log.out(`JSON summary file: ${paths.summaryFile}`);
-  await dropStaleSummary(log, paths.summaryFile!);
+  await refuseOddSummary(paths.summaryFile!);
+  run.scraping = true;
   const env: Record<string, string> = {
-    ...shown,
+    ...childEnv,
     DCE_RUN_SUMMARY_JSON: "1",
     DCE_RUN_SUMMARY_FILE: paths.summaryFile!,
   };
@@ -170,29 +263,28 @@ async function workflow(opts: DocumentsOptions, log: OpsLog, paths: DocumentsPat
       baseEnv: opts.env,
       env,
     });
+    if (sub === "scrape" && code === EXIT_PARTIAL) {
+      log.out(
+        `Documents scrape finished with problems: some channels were not exported (exit ${EXIT_PARTIAL}, partial; see the FAILED/PARTIAL lines).`,
+      );
+      return EXIT_PARTIAL;
+    }
     if (code !== 0) throw new StepFailedError(`run-scrape-host ${sub}`, code);
   }
   log.out("Documents scrape finished successfully.");
   return 0;
 }
 
-/**
- * A summary left by an earlier run under the same name (a cron job's fixed log) would look like this
- * run's if this run fails before writing one; it is removed first. Only a regular file is removed.
- */
-async function dropStaleSummary(log: OpsLog, file: string): Promise<void> {
+/** Only a regular file (or nothing) may be where the summary goes: it is replaced by a rename. */
+async function refuseOddSummary(file: string): Promise<void> {
   try {
     const info = await Deno.lstat(file);
-    if (!info.isFile) {
-      throw new UserError(
-        `JSON summary file "${file}" exists and is not a regular file; choose another --summary-file.`,
-      );
-    }
-    await Deno.remove(file);
-    log.out(`(replacing the previous run's summary at ${file})`);
+    if (info.isFile) return;
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return;
-    if (err instanceof UserError) throw err;
-    throw new UserError(`Cannot replace JSON summary file "${file}": ${(err as Error).message}`);
+    throw new UserError(`Cannot inspect JSON summary file "${file}": ${(err as Error).message}`);
   }
+  throw new UserError(
+    `JSON summary file "${file}" exists and is not a regular file; choose another --summary-file.`,
+  );
 }

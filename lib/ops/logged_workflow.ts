@@ -5,6 +5,9 @@ import { reportFailure } from "./report_failure.ts";
 import { holdSignals, interruption } from "./run_child.ts";
 import { SummaryCapture } from "./summary_capture.ts";
 import type { Clock } from "../cli/utc_stamp.ts";
+import { fileStamp } from "../scrape/run_summary.ts";
+import { buildSummary } from "../scrape/scrape_summary.ts";
+import { writeSummaryFile } from "../scrape/run_summary.ts";
 
 export interface LoggedWorkflowOptions {
   /** Appended to when set; without it the workflow only writes to the screen (and prints no `Log:`). */
@@ -14,6 +17,12 @@ export interface LoggedWorkflowOptions {
    * filled from the run's own DCE_JSON_SUMMARY line when missing, on failure too (§14.32).
    */
   summaryFile: () => string | undefined;
+  /**
+   * fileStamp() of the summary file before the run. When given, a file still carrying it is an
+   * earlier run's: recovery replaces it, and a failed run without a summary of its own writes a
+   * minimal one (outcome, exit code) so the file always tells about the latest run.
+   */
+  summaryBaseline?: string | null;
   clock: Clock;
   stdout?: Write | undefined;
   stderr?: Write | undefined;
@@ -43,8 +52,8 @@ export async function runLoggedWorkflow(
       code = stop.exitCode;
     }
     const summaryFile = opts.summaryFile();
-    if (summaryFile !== undefined && capture.seen) {
-      const line = await capture.recoverInto(summaryFile);
+    if (summaryFile !== undefined) {
+      const line = await settleSummary(summaryFile, capture, opts, code);
       if (line) log.err(line);
     }
     if (opts.logFile !== undefined) log.out(`Log: ${opts.logFile}`);
@@ -52,4 +61,24 @@ export async function runLoggedWorkflow(
     releaseSignals();
   }
   return code;
+}
+
+/** Recovers this run's summary, or leaves a minimal one for a failed run; returns a line to show. */
+async function settleSummary(
+  file: string,
+  capture: SummaryCapture,
+  opts: LoggedWorkflowOptions,
+  code: number,
+): Promise<string | undefined> {
+  const tracked = opts.summaryBaseline !== undefined;
+  const untouched = tracked && (await fileStamp(file)) === opts.summaryBaseline;
+  if (capture.seen) return await capture.recoverInto(file, untouched);
+  if (!untouched || code === 0) return undefined;
+  const outcome = code > 128 ? "interrupted" : "failed";
+  try {
+    await writeSummaryFile(file, buildSummary([], opts.clock(), { outcome, exitCode: code }));
+  } catch (err) {
+    return `WARN: could not write the JSON summary ${file}: ${(err as Error).message}`;
+  }
+  return `JSON summary written (run ${outcome} before any channel was recorded): ${file}`;
 }

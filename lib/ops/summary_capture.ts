@@ -22,11 +22,12 @@ export class SummaryCapture {
   }
 
   /**
-   * Writes the last captured summary to `dest` when `dest` is missing or empty. Returns a line to show:
-   * what was recovered, or why not; undefined when the file was already there.
+   * Writes the last captured summary to `dest` when `dest` is missing or empty, or (`replace`) holds
+   * an earlier run's. Returns a line to show: what was recovered, or why not; undefined when this
+   * run's file was already there.
    */
-  async recoverInto(dest: string): Promise<string | undefined> {
-    if (await hasContent(dest)) return undefined;
+  async recoverInto(dest: string, replace = false): Promise<string | undefined> {
+    if (!replace && await hasContent(dest)) return undefined;
     if (this.#last === null) {
       return `WARN: no ${SUMMARY_MARKER} line in this run's output; ${dest} was not written (nothing was exported, or the run stopped early).`;
     }

@@ -49,6 +49,19 @@ export async function hasContent(dest: string): Promise<boolean> {
   }
 }
 
+/**
+ * Identifies the file now at `path` (inode, size, mtime), or null when there is none: equal stamps
+ * before and after a run mean the run did not write it (the earlier run's summary is still there).
+ */
+export async function fileStamp(path: string): Promise<string | null> {
+  try {
+    const info = await Deno.stat(path);
+    return `${info.ino}:${info.size}:${info.mtime?.getTime()}`;
+  } catch {
+    return null;
+  }
+}
+
 /** Every character outside `A-Za-z0-9._-` becomes `_`. */
 export function targetSlug(target: string): string {
   return target.replace(/[^A-Za-z0-9._-]/g, "_");
