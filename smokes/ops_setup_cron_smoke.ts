@@ -52,7 +52,11 @@ Deno.test("setup-cron installs one marked block, is idempotent, replaces in plac
   const line = block[1]!;
   assert.ok(line.startsWith("0 4 1 * * cd "), line);
   assert.ok(
-    line.includes(`${join(ROOT, "dce")} run-documents-scrape --config ${box.config}`),
+    line.includes(
+      `${
+        join(ROOT, "dce")
+      } run-documents-scrape --quiet --conflict-exit-code 75 --config ${box.config}`,
+    ),
     line,
   );
   assert.ok(line.includes("--target demo"), line);
@@ -156,6 +160,59 @@ Deno.test("setup-cron rejects bad schedules and options with exit 2 and leaves t
   assert.equal(await Deno.readTextFile(file), FIXTURE);
 });
 
+/** The older suite's block, as its setup-cron installed it with --interval weekly --at 03:30. */
+const OLD_SUITE_BLOCK = [
+  "# BEGIN discord-scrape",
+  "30 3 * * 0 cd /home/op/dce && DCE_COMPOSE_TTY=0 DCE_ENV_FILE=/home/op/dce/scrape.env " +
+  "DCE_COMPOSE_FILE=/home/op/dce/docker-compose.yml flock -n /tmp/discord-scrape.lock " +
+  "/home/op/dce/scripts/run-documents-scrape.sh --config /home/op/dce/config/scrape-targets.json " +
+  "--log-file /home/op/dce/logs/discord-scrape.log",
+  "# END discord-scrape",
+  "",
+].join("\n");
+
+Deno.test("migrating the older suite's weekly block: the schedule is kept, the replaced line shown; --dry-run diffs", async () => {
+  const { box, file, env } = await cronBox();
+  await using _ = box;
+  const old = `${FIXTURE}${OLD_SUITE_BLOCK}`;
+  await Deno.writeTextFile(file, old);
+  const base = ["--config", box.config, "--skip-preflight"];
+
+  const dry = await runTool("setup-cron", [...base, "--dry-run"], { env });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal(await Deno.readTextFile(file), old, "a dry run changes nothing");
+  assert.match(dry.stdout, /^--- crontab now\n\+\+\+ crontab after\n # BEGIN discord-scrape$/m);
+  assert.match(dry.stdout, /^-30 3 \* \* 0 cd \/home\/op\/dce .*flock -n/m);
+  assert.match(dry.stdout, /^\+30 3 \* \* 0 cd .* run-documents-scrape --quiet /m);
+  assert.match(dry.stdout, /^ # END discord-scrape$/m);
+
+  const run = await runTool("setup-cron", base, { env });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(
+    run.stdout,
+    /^Replaced crontab block 'discord-scrape' \(its schedule '30 3 \* \* 0' is kept; .*\)\. It was:\n {2}30 3 \* \* 0 cd \/home\/op\/dce .*scripts\/run-documents-scrape\.sh/m,
+  );
+  const installed = await Deno.readTextFile(file);
+  assert.ok(installed.startsWith(FIXTURE), "other lines kept");
+  assert.match(
+    installed,
+    /^30 3 \* \* 0 cd .*run-documents-scrape --quiet --conflict-exit-code 75 /m,
+  );
+  assert.doesNotMatch(installed, /flock|run-documents-scrape\.sh/);
+
+  // An explicit schedule still wins; our own block's schedule is kept the same way.
+  const daily = await runTool("setup-cron", [...base, "--interval", "daily"], { env });
+  assert.equal(daily.code, 0, daily.stderr);
+  assert.match(await Deno.readTextFile(file), /^0 4 \* \* \* cd /m);
+  assert.match(
+    daily.stdout,
+    /^Replaced crontab block 'discord-scrape'\. It was:\n {2}30 3 \* \* 0 /m,
+  );
+  const again = await runTool("setup-cron", [...base, "--target", "demo"], { env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(await Deno.readTextFile(file), /^0 4 \* \* \* cd .*--target demo$/m);
+});
+
 Deno.test("setup-cron refuses a crontab whose block markers are broken", async () => {
   const { box, file, env } = await cronBox();
   await using _ = box;
@@ -217,11 +274,8 @@ Deno.test("the installed line runs under sh from a cron-like empty environment a
   }).output();
   const stderr = new TextDecoder().decode(out.stderr);
   assert.equal(out.code, 0, stderr);
-  assert.equal(
-    new TextDecoder().decode(out.stdout),
-    "",
-    "stdout goes to /dev/null; the log has it",
-  );
+  assert.equal(new TextDecoder().decode(out.stdout), "", "quiet: the log has it all");
+  assert.equal(stderr, "", "quiet: a successful run mails nothing");
   const logged = await Deno.readTextFile(log);
   assert.match(logged, /Documents scrape finished successfully/);
   assert.match(logged, /Log: /);

@@ -133,8 +133,9 @@ Deno.test("cronCommand() uses the absolute ./dce, quotes for sh, escapes % and a
   assert.equal(
     line,
     "cd '/opt/dce ops' && DCE_COMPOSE_TTY=0 DCE_ENV_FILE='/opt/dce ops/scrape.env' " +
-      "'/opt/dce ops/dce' run-documents-scrape --config '/srv/cfg'\\''s.json' " +
-      "--log-file '/var/log/dce-\\%Y.log' --target demo --channel 111 --salvage-before-scrape >/dev/null",
+      "'/opt/dce ops/dce' run-documents-scrape --quiet --conflict-exit-code 75 " +
+      "--config '/srv/cfg'\\''s.json' " +
+      "--log-file '/var/log/dce-\\%Y.log' --target demo --channel 111 --salvage-before-scrape",
   );
   assert.ok(!line.includes("flock"));
   assert.equal(shellQuote("plain/path-1.json"), "plain/path-1.json");

@@ -162,3 +162,24 @@ function parseAt(at: string): { minute: string; hour: string } {
   }
   return { minute: String(minute), hour: match[1] as string };
 }
+
+/**
+ * The schedule of an installed block (ours or the older suite's): its first entry line's five
+ * fields or @macro; undefined when there is none or it is not one we would accept.
+ */
+export function scheduleOfBlock(body: readonly string[]): string | undefined {
+  for (const line of body) {
+    const text = line.trim();
+    // Blank lines, comments and VAR=value settings are not entries.
+    if (text === "" || text.startsWith("#") || /^[A-Za-z_][A-Za-z0-9_]*\s*=/.test(text)) continue;
+    const expr = text.startsWith("@")
+      ? text.split(/\s+/)[0]!
+      : text.split(/\s+/).slice(0, 5).join(" ");
+    try {
+      return validateCronExpression(expr);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

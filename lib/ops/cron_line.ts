@@ -1,5 +1,6 @@
 // Builds the crontab command line that runs the documents scrape through ./dce from an absolute path.
 import { join } from "node:path";
+import { EXIT_TEMPFAIL } from "../cli/exit_codes.ts";
 
 /** Quotes a word for /bin/sh, which is what cron hands the line to. */
 export function shellQuote(word: string): string {
@@ -24,15 +25,20 @@ export interface CronJobOptions {
 }
 
 /**
- * The command part of the crontab line. No flock wrapper: the documents scrape takes the archive-root lock
- * itself (the old `/tmp/<job>.lock` serialised only this one cron entry). stdout goes to /dev/null because
- * the workflow appends everything to its own log file; stderr still reaches cron's mail.
+ * The command part of the crontab line. No flock wrapper: the documents scrape takes the archive-root
+ * lock itself (the old `/tmp/<job>.lock` serialised only this one cron entry). Cron mails whatever a
+ * job prints, so the line asks for quiet mode (nothing on success, the log keeps it all; a digest on
+ * stderr when the run fails or is partial) and for EX_TEMPFAIL (75), silently, when another scrape
+ * holds the lock: what `flock -n -E 75` and `chronic` gave bash jobs.
  */
 export function cronCommand(opts: CronJobOptions): string {
   const assignments = Object.entries(opts.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
   const words = [
     join(opts.root, "dce"),
     "run-documents-scrape",
+    "--quiet",
+    "--conflict-exit-code",
+    String(EXIT_TEMPFAIL),
     "--config",
     opts.config,
     "--log-file",
@@ -40,8 +46,6 @@ export function cronCommand(opts: CronJobOptions): string {
     ...opts.selection,
     ...(opts.salvageBeforeScrape ? ["--salvage-before-scrape"] : []),
   ].map(shellQuote);
-  const command = `cd ${shellQuote(opts.root)} && ${
-    [...assignments, ...words].join(" ")
-  } >/dev/null`;
+  const command = `cd ${shellQuote(opts.root)} && ${[...assignments, ...words].join(" ")}`;
   return escapeCronPercent(command);
 }

@@ -6,7 +6,8 @@ import { resolveSettings } from "../config/resolve_settings.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { exists } from "../host/token_file.ts";
 import { cronCommand } from "./cron_line.ts";
-import { scheduleFor, validateCronExpression } from "./cron_expression.ts";
+import { scheduleFor, scheduleOfBlock, validateCronExpression } from "./cron_expression.ts";
+import { crontabDiff } from "./crontab_diff.ts";
 import { installBlock, readBlock, removeBlock } from "./crontab_block.ts";
 import { readCrontab, writeCrontab } from "./crontab_io.ts";
 import type { OpsOutput } from "./ops_log.ts";
@@ -44,13 +45,18 @@ const CARRIED_ENV = [
   "DCE_MIN_FREE_MB",
 ] as const;
 
-function schedule(opts: SetupCronOptions): string {
+/**
+ * --cron, else --interval/--at, else the schedule of the block being replaced (a migration keeps
+ * the operator's weekly run weekly), else monthly at 04:00.
+ */
+function schedule(opts: SetupCronOptions, kept: string | undefined): string {
   if (opts.cron !== undefined) {
     if (opts.interval !== undefined || opts.at !== undefined) {
       throw new UsageError("Use either --cron EXPR or --interval/--at, not both.");
     }
     return validateCronExpression(opts.cron);
   }
+  if (opts.interval === undefined && opts.at === undefined && kept !== undefined) return kept;
   return scheduleFor(opts.interval ?? "monthly", opts.at);
 }
 
@@ -60,7 +66,10 @@ function schedule(opts: SetupCronOptions): string {
  * exists: a set DCE_COMPOSE_FILE makes the host runner choose compose, so writing the default
  * unconditionally turned a host that runs the DCE CLI into one whose cron job needs docker.
  */
-async function cronBlockBody(opts: SetupCronOptions): Promise<string[]> {
+async function cronBlockBody(
+  opts: SetupCronOptions,
+  kept: string | undefined,
+): Promise<string[]> {
   const env: Record<string, string> = {
     NO_COLOR: "1",
     DCE_COMPOSE_TTY: "0",
@@ -90,7 +99,7 @@ async function cronBlockBody(opts: SetupCronOptions): Promise<string[]> {
     selection,
     salvageBeforeScrape: opts.salvageBeforeScrape,
   });
-  return [`${schedule(opts)} ${command}`];
+  return [`${schedule(opts, kept)} ${command}`];
 }
 
 function crontabBin(env: Record<string, string | undefined>): string {
@@ -119,13 +128,25 @@ export async function setupCron(opts: SetupCronOptions): Promise<void> {
   // pass them (`setup-cron --remove --target x`): the block goes by its job name alone.
   if (opts.remove) return await removeJob(opts);
   // Check the schedule and the selection before anything runs or is written.
-  const body = await cronBlockBody(opts);
+  const bin = crontabBin(opts.env);
+  const current = await readCrontab(bin);
+  const previous = readBlock(current, opts.job);
+  const kept = previous === undefined ? undefined : scheduleOfBlock(previous);
+  const body = await cronBlockBody(opts, kept);
   const config = await loadConfig(opts.configPath);
   selectTargets(config, opts.targets, { guilds: opts.guilds, channels: opts.channels });
+  const next = installBlock(current, opts.job, body);
 
   if (opts.dryRun) {
     opts.out.out(`Dry run: would install this crontab block (crontab unchanged):`);
     for (const line of [`# BEGIN ${opts.job}`, ...body, `# END ${opts.job}`]) opts.out.out(line);
+    const diff = crontabDiff(current, next);
+    if (diff.length === 0) opts.out.out("The crontab already holds exactly this block.");
+    else {
+      opts.out.out("");
+      opts.out.out("The crontab would change like this:");
+      for (const line of diff) opts.out.out(line);
+    }
     return;
   }
   if (!opts.skipPreflight) {
@@ -145,14 +166,24 @@ export async function setupCron(opts: SetupCronOptions): Promise<void> {
       );
     }
   }
-  const bin = crontabBin(opts.env);
-  const current = await readCrontab(bin);
-  const next = installBlock(current, opts.job, body);
   if (next === current) {
     opts.out.out(`Crontab block '${opts.job}' is already installed and up to date.`);
     return;
   }
+  // Read again: the preflight took a while, and a crontab edited meanwhile must not be lost.
+  if ((await readCrontab(bin)) !== current) {
+    throw new UserError(
+      "The crontab changed while setup-cron ran; nothing was written. Run setup-cron again.",
+    );
+  }
   await writeCrontab(bin, next);
+  if (previous !== undefined) {
+    const why = kept !== undefined && body[0]!.startsWith(`${kept} `)
+      ? ` (its schedule '${kept}' is kept; --cron/--interval/--at change it)`
+      : "";
+    opts.out.out(`Replaced crontab block '${opts.job}'${why}. It was:`);
+    for (const line of previous) opts.out.out(`  ${line}`);
+  }
   opts.out.out(`Installed crontab block '${opts.job}':`);
   for (const line of body) opts.out.out(`  ${line}`);
 }
