@@ -36,6 +36,9 @@ export async function preflightTarget(
     () => Deno.makeTempDir({ dir: tmpRoot, prefix: "dce-preflight." }),
   );
   let accessible: string | null = null;
+  const failed: string[] = [];
+  const failedOn = (channelId: string, reason: string) =>
+    `Target '${target.name}' failed authenticated preflight on channel '${channelId}'. DCE: ${reason}`;
   try {
     for (const channelId of channelIds) {
       if (accessible !== null) break;
@@ -61,11 +64,19 @@ export async function preflightTarget(
           break;
         case "auth":
           throw new DceAuthError(`during preflight of target '${target.name}'`);
-        default:
+        case "disk-full":
           for (const t of result.tail.slice(-10)) log(`    | ${t.line}`);
-          throw new UserError(
-            `Target '${target.name}' failed authenticated preflight on channel '${channelId}'. DCE: ${result.outcome.reason}`,
+          throw new UserError(failedOn(channelId, result.outcome.reason));
+        default: {
+          // One channel's failure (the network, a 5xx, a killed probe) is that channel's: the
+          // scrape retries it and records it. Only when no channel answers is the run stopped.
+          if (cli.signal?.aborted) throw new UserError("Preflight interrupted.");
+          for (const t of result.tail.slice(-10)) log(`    | ${t.line}`);
+          log(
+            `Preflight probe of channel ${channelId} failed (${result.outcome.reason}); the scrape will retry it.`,
           );
+          failed.push(failedOn(channelId, result.outcome.reason));
+        }
       }
     }
   } finally {
@@ -77,6 +88,7 @@ export async function preflightTarget(
     );
     return;
   }
+  if (failed.length > 0) throw new UserError(failed[0]!);
   if (resolved.seededCount > 0) {
     log(
       `Preflight ok for target '${target.name}' with warning: all ${channelIds.length} resolved channel(s) are inaccessible, but ${resolved.seededCount} seeded archive(s) exist under ${target.outputDir}.`,

@@ -1,0 +1,184 @@
+// Running unattended (issue 9): the exact line setup-cron installs, run the way cron runs it (`env -i`,
+// no terminal, `/bin/sh -c`): silent success, a short digest and exit 3 for a partial run, silence and
+// exit 75 when another scrape holds the lock, a transient failure retried. And two documents runs
+// started 50 ms apart: the second never runs the DCE CLI.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT, runTool, toolArgs } from "./_harness.ts";
+import { type FakeChannel, writeWorld } from "./fakes/fake_dce_world.ts";
+import { GUILD, ourHolder, type Sandbox, sandbox } from "./ops/sandbox.ts";
+
+const FAKE_CRONTAB = `#!/bin/sh
+case "$1" in
+  -l) if [ -f "$FAKE_CRONTAB_FILE" ]; then cat "$FAKE_CRONTAB_FILE"; else echo "no crontab for tester" >&2; exit 1; fi ;;
+  -) cat > "$FAKE_CRONTAB_FILE" ;;
+esac
+`;
+
+/** One guild target over these channels (their seeded archives are made by the first, quiet run). */
+async function guildBox(channels: FakeChannel[]): Promise<Sandbox> {
+  const box = await sandbox([]);
+  await writeWorld(box.world, { guilds: [GUILD], channels });
+  await Deno.writeTextFile(
+    box.config,
+    JSON.stringify({
+      archive_root: box.archiveRoot,
+      targets: [{ name: "guild", output_dir: box.outputDir("guild"), guild_ids: [GUILD.id] }],
+    }),
+  );
+  // What an operator keeps in scrape.env; short retries so the smoke does not wait for minutes.
+  await Deno.writeTextFile(
+    box.env.DCE_ENV_FILE!,
+    "DISCORD_TOKEN=simulated-token\nDCE_RETRY_DELAYS=0.05,0.05\n",
+  );
+  return box;
+}
+
+const channel = (id: string, name: string, extra: Partial<FakeChannel> = {}): FakeChannel => ({
+  id,
+  guildId: GUILD.id,
+  name,
+  category: "Text",
+  count: 3,
+  ...extra,
+});
+
+/** Installs the block through the fake crontab and returns the command cron would hand to sh. */
+async function installedCommand(box: Sandbox): Promise<string> {
+  const bin = join(box.dir, "crontab");
+  await Deno.writeTextFile(bin, FAKE_CRONTAB);
+  await Deno.chmod(bin, 0o755);
+  const crontab = join(box.dir, "crontab.txt");
+  const env = { ...box.env, DCE_CRONTAB_BIN: bin, FAKE_CRONTAB_FILE: crontab };
+  const install = await runTool("setup-cron", [
+    "--config",
+    box.config,
+    "--skip-preflight",
+    "--log-file",
+    join(box.logs, "cron.log"),
+  ], { env });
+  assert.equal(install.code, 0, install.stderr);
+  const line = (await Deno.readTextFile(crontab)).split("\n")[1]!;
+  // What cron does: drop the five schedule fields, turn "\%" back into "%", hand the rest to sh.
+  return line.split(/\s+/).slice(5).join(" ").replaceAll("\\%", "%");
+}
+
+/** Runs the command as cron does: empty environment but PATH/HOME, no terminal, /bin/sh -c. */
+async function cronRun(box: Sandbox, command: string) {
+  const out = await new Deno.Command("env", {
+    args: [
+      "-i",
+      "PATH=/usr/bin:/bin",
+      `HOME=${join(box.dir, "home")}`,
+      `FAKE_DCE_WORLD=${box.world}`,
+      "/bin/sh",
+      "-c",
+      command,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const d = new TextDecoder();
+  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
+}
+
+Deno.test("cron line: silent when all is well (also with nothing new), a transient failure is retried", async () => {
+  await using box = await guildBox([
+    channel("444444444444444441", "alpha"),
+    // Fails its preflight probe and its first export, then answers.
+    channel("444444444444444442", "blip", { flaky: { times: 2, mode: "network" } }),
+    channel("444444444444444443", "gamma"),
+  ]);
+  const command = await installedCommand(box);
+  for (const round of ["first", "nothing new"]) {
+    const run = await cronRun(box, command);
+    assert.equal(run.code, 0, `${round}: ${run.stderr}`);
+    assert.equal(run.stdout + run.stderr, "", `${round}: 0 bytes for cron to mail`);
+  }
+  const log = await Deno.readTextFile(join(box.logs, "cron.log"));
+  assert.match(log, /Preflight probe of channel 444444444444444442 failed .*the scrape will retry/);
+  assert.match(log, /Transient failure of channel 444444444444444442 .*retrying in 0\.05 s/);
+  assert.match(log, /Exporting channel 444444444444444442 .*\(attempt 2 of 3\)/);
+  assert.match(log, /CREATED .*gamma \[444444444444444443\]\.json/, "the run went on after it");
+  assert.match(log, /UNCHANGED .*alpha \[444444444444444441\]\.json/, "second round: nothing new");
+  assert.equal(log.match(/Documents scrape finished successfully/g)?.length, 2);
+});
+
+Deno.test("cron line: a forbidden channel and an export killed mid-file: the rest scraped, a digest, exit 3", async () => {
+  await using box = await guildBox([
+    channel("444444444444444441", "alpha"),
+    channel("444444444444444442", "secret", { forbidden: true }),
+    channel("444444444444444443", "cut", { count: 6, flaky: { times: 99, mode: "killed" } }),
+    channel("444444444444444444", "delta"),
+  ]);
+  const command = await installedCommand(box);
+  const run = await cronRun(box, command);
+  assert.equal(run.code, 3, run.stderr);
+  assert.equal(run.stdout, "");
+  const digest = run.stderr.trimEnd().split("\n");
+  assert.ok(digest.length >= 3 && digest.length <= 10, `a few lines:\n${run.stderr}`);
+  assert.equal(digest[0], "run-documents-scrape: partial (exit 3)");
+  assert.match(run.stderr, /FAILED: channel 444444444444444443 of target 'guild': .*exit 137/);
+  assert.match(run.stderr, new RegExp(`^Log: ${join(box.logs, "cron.log")}$`, "m"));
+  assert.match(run.stderr, /^Summary: .*cron\.summary\.json$/m);
+  // The guild lists the forbidden channel; the token cannot read it: an ordinary skip, not news.
+  assert.doesNotMatch(run.stderr, /444444444444444442/);
+  assert.doesNotMatch(run.stderr, /inaccessible/);
+  for (const [id, name] of [["444444444444444441", "alpha"], ["444444444444444444", "delta"]]) {
+    const archive = join(box.outputDir("guild"), `${GUILD.name} - Text - ${name} [${id}].json`);
+    assert.equal(JSON.parse(await Deno.readTextFile(archive)).messages.length, 3, name);
+  }
+  const summary = JSON.parse(await Deno.readTextFile(join(box.logs, "cron.summary.json")));
+  assert.equal(summary.outcome, "partial");
+  assert.equal(summary.totals.skipped_oom, 1);
+});
+
+Deno.test("cron line: another scrape holds the lock: nothing written, exit 75", async () => {
+  await using box = await guildBox([channel("444444444444444441", "alpha")]);
+  const command = await installedCommand(box);
+  await using _holder = await ourHolder(box);
+  const run = await cronRun(box, command);
+  assert.equal(run.code, 75, run.stderr);
+  assert.equal(run.stdout + run.stderr, "");
+  assert.match(
+    await Deno.readTextFile(join(box.logs, "cron.log")),
+    /ERROR: Scrape lock is held; another scrape may be running/,
+    "the log still says why",
+  );
+});
+
+Deno.test("two documents runs started 50 ms apart: the second never runs the DCE CLI", async () => {
+  // A slow export keeps the first run busy for seconds after it took the lock.
+  await using box = await guildBox([channel("444444444444444441", "slow", { delayMs: 700 })]);
+  const start = (name: string) =>
+    new Deno.Command(Deno.execPath(), {
+      args: toolArgs("run-documents-scrape", ["--config", box.config]),
+      cwd: ROOT,
+      env: { ...box.env, FAKE_DCE_LOG: join(box.dir, `${name}.calls`) },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const one = start("one");
+  await new Promise((r) => setTimeout(r, 50));
+  const two = start("two");
+  const runs = await Promise.all([one, two]);
+  const calls = async (name: string) => {
+    try {
+      return (await Deno.readTextFile(join(box.dir, `${name}.calls`))).trim().split("\n");
+    } catch {
+      return [];
+    }
+  };
+  const called = [await calls("one"), await calls("two")];
+  // Whichever took the lock first did the work; the other did nothing at all.
+  const winner = runs[0]!.code === 0 ? 0 : 1;
+  const loser = 1 - winner;
+  const text = (i: number) => new TextDecoder().decode(runs[i]!.stderr);
+  assert.equal(runs[winner]!.code, 0, text(winner));
+  assert.equal(runs[loser]!.code, 1, text(loser));
+  assert.match(text(loser), /ERROR: Scrape lock is held; another scrape may be running/);
+  assert.ok(called[winner]!.length >= 2, "preflight and scrape calls from the winner");
+  assert.deepEqual(called[loser], [], "no call at all from the other run");
+});
