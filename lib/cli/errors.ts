@@ -2,8 +2,13 @@
 // failure becomes a status, and the one wording of each mistake that several tools can make.
 import { didYouMean } from "./did_you_mean.ts";
 
-/** Exit statuses every tool shares (docs/cli.md). */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+/**
+ * Exit statuses every tool shares (docs/cli.md; the scraping tools' table is in docs/unattended.md).
+ * `partial`: a scrape finished but some channels were not exported (no tool of the older suite
+ * exits 3, so its wrappers still read "non-zero = problem"). `tempfail`: EX_TEMPFAIL (sysexits.h),
+ * what the cron line asks for when another scrape holds the lock.
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3, tempfail: 75 } as const;
 
 export interface ExitOptions {
   /** The status the tool ends with; defaults to the class's own (1 for failures, 2 for usage). */

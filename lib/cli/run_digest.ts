@@ -1,5 +1,5 @@
 // Quiet mode's report: a successful run prints nothing; a failed or partial one prints these few lines.
-import { EXIT_PARTIAL } from "./exit_codes.ts";
+import { EXIT } from "./errors.ts";
 /** Lines worth a mail: errors, failed channels, channels that make the run partial. */
 const WORTHY = /\b(ERROR|FAILED|PARTIAL):/;
 const STAMP = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\] /;
@@ -15,7 +15,7 @@ export interface DigestEnd {
 
 /** The exit-code table's word for a non-zero code. */
 function outcomeOf(code: number): string {
-  if (code === EXIT_PARTIAL) return "partial";
+  if (code === EXIT.partial) return "partial";
   return code > 128 ? "interrupted" : "failed";
 }
 

@@ -2,7 +2,7 @@
 
 import { join, resolve } from "node:path";
 import { whichOnPath } from "../process/child_process.ts";
-import { UserError, UserErrorList } from "../cli/errors.ts";
+import { EXIT, UserError, UserErrorList } from "../cli/errors.ts";
 import { alreadyShown, unlessShown } from "../cli/shown_facts.ts";
 import { secretFileWarnings, writeAccessProblems } from "./write_access.ts";
 import { loadConfig } from "../config/load_config.ts";
@@ -10,7 +10,6 @@ import { selectTargets } from "../config/select_targets.ts";
 import type { ScrapeConfig } from "../config/scrape_config.ts";
 import { acquireLock, type LockHandle, lockSkipped } from "../lock/acquire_lock.ts";
 import { inheritsLock } from "../lock/inherited_lock.ts";
-import { EXIT_PARTIAL } from "../cli/exit_codes.ts";
 import { resolveLockPath } from "../lock/resolve_lock_path.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
 import { checkDisk } from "./disk_check.ts";
@@ -334,7 +333,7 @@ async function runWithLock(
   const baseline = plan.summaryFile === null ? null : await fileStamp(plan.summaryFile);
   // Partial (3): the run finished and says which channels it could not export; not a failure to retry.
   const failed = (code: number) =>
-    code !== 0 && code !== EXIT_PARTIAL && opts.signals.received === null;
+    code !== 0 && code !== EXIT.partial && opts.signals.received === null;
   let token = await requireToken(plan.envFile, plan.envFilePath, opts);
   let code = await attempt(opts, plan, state, token, tail);
   let failure: UserError | null = null;

@@ -1,6 +1,6 @@
 // Builds the crontab command line that runs the documents scrape through ./dce from an absolute path.
 import { join } from "node:path";
-import { EXIT_TEMPFAIL } from "../cli/exit_codes.ts";
+import { EXIT } from "../cli/errors.ts";
 
 /** Quotes a word for /bin/sh, which is what cron hands the line to. */
 export function shellQuote(word: string): string {
@@ -38,7 +38,7 @@ export function cronCommand(opts: CronJobOptions): string {
     "run-documents-scrape",
     "--quiet",
     "--conflict-exit-code",
-    String(EXIT_TEMPFAIL),
+    String(EXIT.tempfail),
     "--config",
     opts.config,
     "--log-file",

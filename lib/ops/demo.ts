@@ -1,8 +1,7 @@
 // ./dce demo: builds a sandbox archive root and runs the real operator workflow on it end to end, through the
 // same scripts an operator runs (as child processes), against a simulated Discord (the fake DCE CLI).
 import { join, resolve } from "node:path";
-import { UserError } from "../cli/errors.ts";
-import { EXIT_PARTIAL } from "../cli/exit_codes.ts";
+import { EXIT, UserError } from "../cli/errors.ts";
 import type { OpsLog } from "./ops_log.ts";
 import { runTool } from "./run_child.ts";
 
@@ -170,10 +169,10 @@ export async function runDemo(opts: DemoOptions): Promise<string> {
     "Third scrape: #random is cut off (every try); its partial export is kept for salvage",
     "run-documents-scrape",
     cfg,
-    EXIT_PARTIAL,
+    EXIT.partial,
   );
   log.out(
-    `    (exit ${EXIT_PARTIAL}, partial: the other channels were scraped; #random is recorded as failed)`,
+    `    (exit ${EXIT.partial}, partial: the other channels were scraped; #random is recorded as failed)`,
   );
 
   delete channels[1]!.killAfter;

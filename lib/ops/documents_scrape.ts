@@ -1,7 +1,7 @@
 // run-documents-scrape: verify archives → plan → [dry-run stop] → disk gate → lock gate → [salvage] →
 // preflight → incremental scrape, with everything tee'd to an appended log and a JSON run summary.
 import { join } from "node:path";
-import { UsageError, UserError } from "../cli/errors.ts";
+import { EXIT, UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import type { ScrapeConfig } from "../config/scrape_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
@@ -14,7 +14,6 @@ import { RunDigest } from "../cli/run_digest.ts";
 import { fileStamp } from "../scrape/run_summary.ts";
 import { takeWorkflowLock } from "./workflow_lock.ts";
 import { errorLine } from "../cli/run_main.ts";
-import { EXIT_FAILURE, EXIT_PARTIAL } from "../cli/exit_codes.ts";
 import { findToken, hostRunnerEnv, verifyDiskOnly } from "./operator_ready.ts";
 import { alreadyShown, shownEnv, unlessShown } from "../cli/shown_facts.ts";
 import { runLoggedWorkflow } from "./logged_workflow.ts";
@@ -194,7 +193,7 @@ async function workflow(
     if (!(err instanceof LockHeldError)) throw err;
     log.err(errorLine(err));
     run.busy = true;
-    return opts.conflictExitCode ?? EXIT_FAILURE;
+    return opts.conflictExitCode ?? EXIT.failure;
   }
   try {
     return await lockedWorkflow(opts, log, paths, config, lock.childEnv, run);
@@ -263,11 +262,11 @@ async function lockedWorkflow(
       baseEnv: opts.env,
       env,
     });
-    if (sub === "scrape" && code === EXIT_PARTIAL) {
+    if (sub === "scrape" && code === EXIT.partial) {
       log.out(
-        `Documents scrape finished with problems: some channels were not exported (exit ${EXIT_PARTIAL}, partial; see the FAILED/PARTIAL lines).`,
+        `Documents scrape finished with problems: some channels were not exported (exit ${EXIT.partial}, partial; see the FAILED/PARTIAL lines).`,
       );
-      return EXIT_PARTIAL;
+      return EXIT.partial;
     }
     if (code !== 0) throw new StepFailedError(`run-scrape-host ${sub}`, code);
   }

@@ -2,7 +2,7 @@
 // backend and scripts/run-scrape.ts both call runCore.
 import { bootstrapChannelMap } from "../archive/bootstrap_channel_map.ts";
 import { readChannelMap } from "../archive/channel_map.ts";
-import { UserError } from "../cli/errors.ts";
+import { EXIT, UserError } from "../cli/errors.ts";
 import { reportUserError } from "../cli/run_main.ts";
 import { ioStep } from "../fs/io_error.ts";
 import { repoRoot as checkoutRoot } from "../cli/repo_root.ts";
@@ -42,7 +42,6 @@ import {
   summaryLines,
 } from "./scrape_summary.ts";
 import { retryPolicyFromEnv } from "./channel_retry.ts";
-import { EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL } from "../cli/exit_codes.ts";
 
 export type { CoreMode, CoreRequest, CoreResult };
 
@@ -57,14 +56,14 @@ export async function runCore(request: CoreRequest): Promise<CoreResult> {
   const now = request.now ?? (() => new Date());
   const log = makeCoreLog(request.log, now);
   const records: ChannelRecord[] = [];
-  let end: { outcome: RunOutcome; exitCode: number } = { outcome: "ok", exitCode: EXIT_OK };
+  let end: { outcome: RunOutcome; exitCode: number } = { outcome: "ok", exitCode: EXIT.ok };
   try {
     const problems = await runMode(request, log, records, now);
     if (problems > 0) {
       log(
-        `PARTIAL: ${problems} channel(s) were not exported (see FAILED/PARTIAL lines above); exit ${EXIT_PARTIAL}.`,
+        `PARTIAL: ${problems} channel(s) were not exported (see FAILED/PARTIAL lines above); exit ${EXIT.partial}.`,
       );
-      end = { outcome: "partial", exitCode: EXIT_PARTIAL };
+      end = { outcome: "partial", exitCode: EXIT.partial };
     }
   } catch (err) {
     if (err instanceof ScrapeInterrupted) records.push(err.record);
@@ -77,7 +76,7 @@ export async function runCore(request: CoreRequest): Promise<CoreResult> {
           reason || "aborted"
         }); partial export temps are kept for salvage.`,
       );
-      end = { outcome: "interrupted", exitCode: SIGNAL_EXIT[reason] ?? EXIT_FAILURE };
+      end = { outcome: "interrupted", exitCode: SIGNAL_EXIT[reason] ?? EXIT.failure };
     } else {
       if (!(err instanceof UserError)) throw err;
       end = { outcome: "failed", exitCode: reportUserError(err, log) };
@@ -94,8 +93,8 @@ export async function runCore(request: CoreRequest): Promise<CoreResult> {
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     log(`ERROR: ${err.message}`);
-    if (end.exitCode === EXIT_OK || end.exitCode === EXIT_PARTIAL) {
-      return { exitCode: EXIT_FAILURE, summary };
+    if (end.exitCode === EXIT.ok || end.exitCode === EXIT.partial) {
+      return { exitCode: EXIT.failure, summary };
     }
   }
   return { exitCode: end.exitCode, summary };
