@@ -186,15 +186,16 @@ Deno.test("compose: summary settings reach the container and the summary is reco
   assert.equal(doc.totals.merged, 42);
   assert.equal(doc.totals.messages_appended, 7);
 
-  // A summary the export wrote itself is never overwritten; preflight has none and says nothing.
-  await Deno.writeTextFile(summary, '{"written":"by the core"}');
+  // An earlier run's summary is replaced by this run's (the file is as it was before the run, so
+  // the export did not write it); preflight has none and says nothing.
+  await Deno.writeTextFile(summary, '{"written":"by an earlier run"}');
   const again = await host(
     ["scrape"],
     repo.env({ FAKE_DOCKER_MODE: "summary", DCE_RUN_SUMMARY_FILE: summary }),
   );
   assert.equal(again.code, 0, again.stderr);
-  assert.doesNotMatch(again.stderr, /JSON summary recovered/);
-  assert.equal(await Deno.readTextFile(summary), '{"written":"by the core"}');
+  assert.match(again.stderr, /JSON summary recovered/);
+  assert.equal(JSON.parse(await Deno.readTextFile(summary)).totals.merged, 42);
   const preflight = await host(
     ["preflight"],
     repo.env({ DCE_RUN_SUMMARY_FILE: join(repo.root, "logs", "p.json") }),

@@ -90,6 +90,8 @@ for (const exporter of ["compose", "cli"] as const) {
     assert.match(first.stderr, /SKIPPED {2}channel 111111111111111112/);
     const ids5 = await messageIds(s.archiveFile);
     assert.equal(ids5.length, 5);
+    // The core (in the container under logs/, or in-process) wrote it: never recovered over it.
+    assert.doesNotMatch(first.stderr, /JSON summary recovered/);
     const doc = JSON.parse(await Deno.readTextFile(summary));
     assert.equal(doc.totals.created, 1);
     assert.equal(doc.totals.skipped, 1);

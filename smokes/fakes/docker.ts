@@ -14,7 +14,7 @@
 //                   the good token into FAKE_DOCKER_TOKEN_FILE, exit 1; else success
 //     forbidden     `Request to 'channels/111' failed: forbidden.`, exit 1, every time
 //     summary       a DCE_JSON_SUMMARY: line on stderr (merged 42, messages_appended 7), exit 0
-//     noise-401     output full of 401/403 digits, exit 3 (must not count as an auth failure)
+//     noise-401     output full of 401/403 digits, exit 4 (must not count as an auth failure)
 //     hang          prints container started, writes its pid to FAKE_DOCKER_PID_FILE, waits; on
 //                   SIGINT/SIGTERM/SIGHUP writes the name to FAKE_DOCKER_SIGNAL_FILE, exit 128+n
 //     core          runs OUR core (scripts/run-scrape.ts) as the container: env file → environment,
@@ -148,7 +148,7 @@ async function runCompose(args: string[]): Promise<number> {
     case "noise-401":
       out("Exporting channel 1401403401 (401 messages, 403 KiB)");
       err("failed with status 4013");
-      return 3;
+      return 4; // a failure (3 is the core's "partial")
     case "hang":
       return await hang();
     case "core":
