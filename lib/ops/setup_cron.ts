@@ -128,13 +128,14 @@ export async function setupCron(opts: SetupCronOptions): Promise<void> {
   // pass them (`setup-cron --remove --target x`): the block goes by its job name alone.
   if (opts.remove) return await removeJob(opts);
   // Check the schedule and the selection before anything runs or is written.
+  schedule(opts, undefined);
+  const config = await loadConfig(opts.configPath);
+  selectTargets(config, opts.targets, { guilds: opts.guilds, channels: opts.channels });
   const bin = crontabBin(opts.env);
   const current = await readCrontab(bin);
   const previous = readBlock(current, opts.job);
   const kept = previous === undefined ? undefined : scheduleOfBlock(previous);
   const body = await cronBlockBody(opts, kept);
-  const config = await loadConfig(opts.configPath);
-  selectTargets(config, opts.targets, { guilds: opts.guilds, channels: opts.channels });
   const next = installBlock(current, opts.job, body);
 
   if (opts.dryRun) {
