@@ -1,7 +1,7 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // run-documents-scrape: the end-to-end scrape of the configured archive tree, logged and summarised.
 import { parseArgv } from "../lib/cli/parse_args.ts";
-import { parseConflictExitCode, parseWaitSeconds } from "../lib/cli/busy_options.ts";
+import { parseConflictExitCode, parseWaitSeconds } from "../lib/lock/lock_wait_options.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { documentsMode, runDocumentsScrape } from "../lib/ops/documents_scrape.ts";

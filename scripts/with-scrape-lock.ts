@@ -8,7 +8,6 @@ import { parseConflictExitCode, parseWaitSeconds } from "../lib/lock/lock_wait_o
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { LockBusyError, resolveLockPath, runUnderLock } from "../lib/lock/mod.ts";
-import { parseConflictExitCode, parseWaitSeconds } from "../lib/cli/busy_options.ts";
 
 export const USAGE =
   `Usage: with-scrape-lock [--config PATH] [--wait SECONDS] [--conflict-exit-code N] -- CMD [ARGS...]

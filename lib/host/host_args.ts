@@ -7,7 +7,7 @@ import {
   UnknownSubcommandError,
   UsageError,
 } from "../cli/errors.ts";
-import { parseConflictExitCode, parseWaitSeconds } from "../cli/busy_options.ts";
+import { parseConflictExitCode, parseWaitSeconds } from "../lock/lock_wait_options.ts";
 
 export const SUBCOMMANDS = ["preflight", "scrape", "salvage"] as const;
 export type HostSubcommand = typeof SUBCOMMANDS[number];
