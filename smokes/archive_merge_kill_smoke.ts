@@ -35,12 +35,36 @@ function tempsIn(dir: string): string[] {
 
 interface KillStats {
   midWrite: number;
+  /** Kills that left the external sort's work folder behind: they landed mid-sort. */
+  midSort: number;
   old: number;
   new: number;
 }
 
-/** Kills merge-export `kills` times at random moments; checks old-or-new and the rerun each time. */
-async function killLoop(original: string, exp: string, archive: string, kills: number) {
+const isSortTemp = (name: string) => name.includes(".dce-sort.");
+
+/** Resolves once the merge has a sort work folder beside the archive (or has ended, or 60 s × scale). */
+async function sortStarted(work: string, child: Deno.ChildProcess): Promise<void> {
+  let ended = false;
+  child.status.then(() => ended = true, () => ended = true);
+  const deadline = performance.now() + 60_000 * SCALE;
+  while (!ended && !tempsIn(work).some(isSortTemp)) {
+    if (performance.now() > deadline) throw new Error("the external sort never started");
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+/**
+ * Kills merge-export `kills` times; checks old-or-new and the rerun each time. The kill lands at a
+ * random moment of the whole run, or, with `inSort`, at a random moment after the external sort began.
+ */
+async function killLoop(
+  original: string,
+  exp: string,
+  archive: string,
+  kills: number,
+  inSort = false,
+) {
   const work = join(archive, "..");
   // The expected new bytes, and how long one full run takes on this machine right now.
   await Deno.copyFile(original, archive);
@@ -52,18 +76,21 @@ async function killLoop(original: string, exp: string, archive: string, kills: n
   const oldHash = await sha256(original);
   assert.notEqual(newHash, oldHash);
 
-  const stats: KillStats = { midWrite: 0, old: 0, new: 0 };
+  const stats: KillStats = { midWrite: 0, midSort: 0, old: 0, new: 0 };
   for (let i = 0; i < kills; i++) {
     await Deno.copyFile(original, archive);
     const child = spawnMerge(archive, exp);
-    // Uniform over the whole run (start-up included), a little past its usual end.
-    const delay = Math.random() * fullMs * 1.05;
+    if (inSort) await sortStarted(work, child);
+    // Uniform over the whole run (start-up included), a little past its usual end; once the sort
+    // began, over the first half of a run's length.
+    const delay = Math.random() * fullMs * (inSort ? 0.5 : 1.05);
     await new Promise((r) => setTimeout(r, delay));
     try {
       child.kill("SIGKILL");
     } catch { /* already exited */ }
     await child.output();
     if (tempsIn(work).length > 0) stats.midWrite++;
+    if (tempsIn(work).some(isSortTemp)) stats.midSort++;
     const hash = await sha256(archive);
     assert.ok(
       hash === oldHash || hash === newHash,
@@ -79,7 +106,7 @@ async function killLoop(original: string, exp: string, archive: string, kills: n
     assert.deepEqual(tempsIn(work), [], `kill ${i}: temp left behind after the next run`);
   }
   console.log(
-    `kills: ${kills}, mid-write (temp present): ${stats.midWrite}, archive old: ${stats.old}, new: ${stats.new}`,
+    `kills: ${kills}, mid-write (temp present): ${stats.midWrite}, mid-sort: ${stats.midSort}, archive old: ${stats.old}, new: ${stats.new}`,
   );
   return stats;
 }
@@ -117,5 +144,7 @@ Deno.test("merge-export killed during the out-of-order fallback: still exactly o
     exp,
     dceExportText({ channel: { id: "712345678901234567" }, messages, messageCount: "auto" }),
   );
-  await killLoop(original, exp, archive, Math.max(1, Math.round(10 * SCALE)));
+  const stats = await killLoop(original, exp, archive, Math.max(1, Math.round(10 * SCALE)), true);
+  // Without a kill inside the sort the fallback's crash safety was not exercised at all.
+  assert.ok(stats.midSort > 0, "no kill landed while the external sort was running");
 });

@@ -8,6 +8,7 @@ import {
   exists,
   Procs,
   readLine,
+  SCALE,
   sleep,
   waitUntil,
   writeConfig,
@@ -100,11 +101,30 @@ Deno.test("with-scrape-lock: busy → held message and exit 1 or --conflict-exit
     env: { DCE_SKIP_SCRAPE_LOCK: "yes" },
   });
   assert.equal(notSkipped.code, 1, "only exactly 1 skips");
-  const waiter = procs.tool("with-scrape-lock", ["--config", config, "--wait", "60", "--", "true"]);
-  await sleep(300);
+  // --wait: the waiter must still be blocked, its command not run, after a twin started later
+  // without --wait has already given up on the same lock; only then does the holder let go.
+  const ran = join(tmp.path, "waiter-ran");
+  const waiter = procs.tool("with-scrape-lock", [
+    "--config",
+    config,
+    "--wait",
+    "60",
+    "--",
+    "sh",
+    "-c",
+    `: > '${ran}'`,
+  ]);
+  let waiterExited = false;
+  waiter.status.then(() => waiterExited = true);
+  const twin = await runTool("with-scrape-lock", ["--config", config, "--", "true"]);
+  assert.equal(twin.code, 1, "the twin without --wait finds the lock busy");
+  await sleep(500 * SCALE);
+  assert.ok(!waiterExited, "the waiter gave up or finished while the lock was held");
+  assert.ok(!exists(ran), "the waiter ran its command while the lock was held");
   Deno.writeTextFileSync(join(tmp.path, "release"), "");
   const waited = await collect(waiter);
   assert.equal(waited.code, 0, waited.stderr);
+  assert.ok(exists(ran), "the waiter ran its command once the holder let go");
 });
 
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {

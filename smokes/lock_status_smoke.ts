@@ -28,6 +28,15 @@ interface Prep {
   after: () => void;
 }
 
+/** The shipped example config with every `/srv/` path moved under `dir` (which stays empty there). */
+function exampleConfigUnder(dir: string): string {
+  const example = Deno.readTextFileSync(join(ROOT, "config", "scrape-targets.example.json"));
+  assert.match(example, /"archive_root": "\/srv\/discord-archive"/, "the example's archive root");
+  const path = join(dir, "scrape-targets.example.json");
+  Deno.writeTextFileSync(path, example.replaceAll('"/srv/', `"${dir}/srv/`));
+  return path;
+}
+
 async function holdLock(procs: Procs, lock: string, dir: string) {
   const holder = procs.contender(["hold", lock, join(dir, "release")]);
   const line = await readLine(holder);
@@ -37,13 +46,15 @@ async function holdLock(procs: Procs, lock: string, dir: string) {
 
 const cases: Case[] = [
   {
+    // The example config as shipped, its /srv/discord-archive moved under the temp folder: the
+    // machine's real archive (and a scrape holding its lock) must not decide this case.
     name: "README's first command: example config, archive root absent → free, exit 0",
-    setup: () => ({ args: ["--config", join(ROOT, "config", "scrape-targets.example.json")] }),
+    setup: (dir) => ({ args: ["--config", exampleConfigUnder(dir)] }),
     code: 0,
     stdout: [
-      /^Scrape lock status\n==================\nconfig: .*scrape-targets\.example\.json\nlock: \/srv\/discord-archive\/\.dce-scrape\.lock\n/,
+      /^Scrape lock status\n==================\nconfig: .*scrape-targets\.example\.json\nlock: \/.*\/srv\/discord-archive\/\.dce-scrape\.lock\n/,
       /^state: free \(no lock file\)$/m,
-      /^note: lock folder \/srv\/discord-archive does not exist yet/m,
+      /^note: lock folder \/.*\/srv\/discord-archive does not exist yet/m,
     ],
   },
   { name: "no lock file", setup: () => ({}), code: 0, stdout: [/^state: free \(no lock file\)$/m] },
