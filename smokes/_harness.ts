@@ -22,9 +22,34 @@ export function toolArgs(tool: string, args: string[]): string[] {
   return ["run", "--no-prompt", "-A", join(ROOT, "scripts", `${tool}.ts`), ...args];
 }
 
-/** A quiet, deterministic environment for children: no colour, no disk gate unless a case sets one. */
+/** Where Deno keeps its cache for us; children keep using it (a cold cache would slow every spawn). */
+const DENO_DIR = Deno.env.get("DENO_DIR") ||
+  join(Deno.env.get("XDG_CACHE_HOME") || join(Deno.env.get("HOME") || "/root", ".cache"), "deno");
+
+/** The caller's DCE_* settings, blanked: a smoke must not pick up the operator's config or lock. */
+function blankedSettings(): Record<string, string> {
+  const keep = new Set(["DCE_SMOKE_SCALE", "DCE_DENO_BIN"]);
+  const blank: Record<string, string> = {};
+  for (const key of Object.keys(Deno.env.toObject())) {
+    if (key.startsWith("DCE_") && !keep.has(key)) blank[key] = "";
+  }
+  return blank;
+}
+
+/**
+ * A quiet, deterministic environment for children: no colour, no disk gate unless a case sets one,
+ * none of the caller's DCE_* settings, and a HOME that does not exist (no real token or config
+ * under ~ is ever read); a case that needs a home passes one inside its temp folder.
+ */
 export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { NO_COLOR: "1", DCE_MIN_FREE_MB: "0", ...extra };
+  return {
+    ...blankedSettings(),
+    NO_COLOR: "1",
+    DCE_MIN_FREE_MB: "0",
+    HOME: "/nonexistent",
+    DENO_DIR,
+    ...extra,
+  };
 }
 
 export async function runTool(
