@@ -28,13 +28,3 @@ export async function readTokenFile(path: string, label = "DISCORD_TOKEN_FILE"):
   if (first === "") throw new UserError(`${label} is empty: ${path}`);
   return first;
 }
-
-/** True when `path` exists (as anything); used to pick the first present default token file. */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

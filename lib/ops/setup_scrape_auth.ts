@@ -3,6 +3,7 @@
 import { dirname, join, resolve } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import type { OpsOutput } from "./ops_log.ts";
+import { exists } from "../fs/file_predicates.ts";
 
 export interface SetupAuthOptions {
   /** The env file to write (resolveSettings' envFilePath). */
@@ -23,7 +24,7 @@ const TOKEN_KEYS = ["DISCORD_TOKEN", "DISCORD_TOKEN_FILE"] as const;
  */
 export async function setupScrapeAuth(opts: SetupAuthOptions): Promise<void> {
   const path = opts.envFilePath;
-  if (!opts.force && (await existsAtAll(path))) {
+  if (!opts.force && (await exists(path))) {
     opts.out.out(`scrape.env already exists at ${path} (use --force to overwrite).`);
     return;
   }
@@ -85,14 +86,5 @@ async function readTemplate(path: string): Promise<string> {
     return await Deno.readTextFile(path);
   } catch {
     return "";
-  }
-}
-
-async function existsAtAll(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

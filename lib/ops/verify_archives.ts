@@ -6,6 +6,7 @@ import { UserError } from "../cli/errors.ts";
 import { MissingArchiveRootError } from "../host/disk_check.ts";
 import type { ScrapeConfig, TargetConfig } from "../config/scrape_config.ts";
 import type { OpsOutput } from "./ops_log.ts";
+import { isDirectory } from "../fs/file_predicates.ts";
 
 export interface ArchiveCounts {
   json: number;
@@ -45,14 +46,6 @@ async function countMapEntries(outputDir: string): Promise<number | null> {
     return Object.keys(map).length;
   } catch {
     return null;
-  }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
   }
 }
 

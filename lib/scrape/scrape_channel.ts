@@ -20,6 +20,7 @@ import { ignoredIdsWarning } from "../archive/cursor_tracker.ts";
 import { archiveStats } from "./archive_stats.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ChannelAction, ChannelRecord } from "./scrape_summary.ts";
+import { existsStrict } from "../fs/file_predicates.ts";
 
 export interface ChannelContext {
   cli: DceCli;
@@ -45,16 +46,6 @@ export class ScrapeInterrupted extends Error {
   constructor(readonly record: ChannelRecord) {
     super("scrape interrupted");
     this.name = "ScrapeInterrupted";
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
   }
 }
 
@@ -114,7 +105,7 @@ export async function scrapeChannel(
   let before = 0;
   let cursor: string | null = null;
   let archiveKnown = false;
-  if (destination !== null && (await exists(destination))) {
+  if (destination !== null && (await existsStrict(destination))) {
     archiveKnown = true;
     const stats = await archiveStats(destination, channelId, ctx.now(), log);
     if (stats.ignoredIds !== null) log(`  ${ignoredIdsWarning(destination, stats.ignoredIds)}`);
