@@ -183,7 +183,7 @@ export async function main(argv: string[]): Promise<number> {
     ...args.channels.flatMap((c) => ["--channel", c]),
   ];
   // runTool forwards SIGINT/SIGTERM/SIGHUP to the runner (which may hold the scrape lock), waits for
-  // it, then stops with 128 + n (InterruptedError) instead of leaving the scrape running.
+  // it, then stops with 128 + n (Interrupted) instead of leaving the scrape running.
   const output = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) };
   const code = await runTool(output, root, "run-scrape-host", runnerArgs);
   if (code !== 0) {

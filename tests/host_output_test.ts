@@ -1,7 +1,7 @@
-// OutputTail/pumpLines: bounded tail, last summary line, live pass-through; auth classification texts.
+// OutputTail/pumpToTail: bounded tail, last summary line, live pass-through; auth classification texts.
 import assert from "node:assert/strict";
 import { isAuthFailure } from "../lib/host/host_auth_failure.ts";
-import { OutputTail, pumpLines } from "../lib/host/host_output_tail.ts";
+import { OutputTail, pumpToTail } from "../lib/host/host_output_tail.ts";
 import { effectiveEnv } from "../lib/host/host_env.ts";
 
 function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
@@ -14,11 +14,11 @@ function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
   });
 }
 
-Deno.test("pumpLines() passes every byte through and splits lines across chunks", async () => {
+Deno.test("pumpToTail() passes every byte through and splits lines across chunks", async () => {
   const tail = new OutputTail(3);
   const seen: string[] = [];
   const dec = new TextDecoder();
-  await pumpLines(
+  await pumpToTail(
     streamOf(["a\nb", 'c\r\nDCE_JSON_SUMMARY: {"x":1}\nd\ne', "\nlast-no-newline"]),
     (chunk) => {
       seen.push(dec.decode(chunk));
@@ -31,10 +31,10 @@ Deno.test("pumpLines() passes every byte through and splits lines across chunks"
   assert.equal(tail.summaryLine, 'DCE_JSON_SUMMARY: {"x":1}');
 });
 
-Deno.test("pumpLines() drains to the end and keeps the tail when the sink fails (EIO, BrokenPipe)", async () => {
+Deno.test("pumpToTail() drains to the end and keeps the tail when the sink fails (EIO, BrokenPipe)", async () => {
   const tail = new OutputTail();
   let calls = 0;
-  await pumpLines(
+  await pumpToTail(
     streamOf(["a\n", "b\n", 'DCE_JSON_SUMMARY: {"n":1}\n']),
     () => {
       calls++;
@@ -51,7 +51,7 @@ Deno.test("OutputTail stays bounded however much passes through", async () => {
   const tail = new OutputTail(50);
   // 20× the bound is as telling as 2000× (the old 500 MB input only made the test heavy).
   const lines = Array.from({ length: 1_000 }, (_, i) => `line ${i} ${"x".repeat(5000)}\n`);
-  await pumpLines(streamOf(lines), () => Promise.resolve(), tail);
+  await pumpToTail(streamOf(lines), () => Promise.resolve(), tail);
   assert.equal(tail.lines().length, 50);
   assert.ok(tail.lines().every((l) => l.length <= 2000));
   assert.match(tail.lines().at(-1) ?? "", /^line 999 /);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { OpsLog } from "../lib/ops/ops_log.ts";
-import { holdSignals, InterruptedError, interruption, runChild } from "../lib/ops/run_child.ts";
+import { holdSignals, interruption, runChild } from "../lib/ops/run_child.ts";
+import { Interrupted } from "../lib/process/signals.ts";
 
 const quiet = { stdout: () => {}, stderr: () => {} };
 
@@ -18,8 +19,7 @@ Deno.test("a signal between two steps is held and stops the workflow at the next
     assert.deepEqual(interruption(), { signal: "SIGTERM", exitCode: 143 });
     await assert.rejects(
       () => runChild(log, "/bin/true", [], { label: "next-step" }),
-      (e: unknown) =>
-        e instanceof InterruptedError && e.exitCode === 143 && /next-step/.test(e.message),
+      (e: unknown) => e instanceof Interrupted && e.exitCode === 143 && /next-step/.test(e.message),
     );
   } finally {
     release();

@@ -28,12 +28,11 @@ import {
   resolveTargetChannels,
 } from "./resolve_channels.ts";
 import { salvageTarget } from "./salvage_target.ts";
+import { signalExitCode } from "../process/signals.ts";
 import { type ChannelContext, scrapeChannel, ScrapeInterrupted } from "./scrape_channel.ts";
 import { buildSummary, type ChannelRecord, summaryLines } from "./scrape_summary.ts";
 
 export type { CoreMode, CoreRequest, CoreResult };
-
-const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 /** Runs one mode and reports through `request.log`; user-facing failures become `ERROR:` lines + exit 1. */
 export async function runCore(request: CoreRequest): Promise<CoreResult> {
@@ -55,7 +54,7 @@ export async function runCore(request: CoreRequest): Promise<CoreResult> {
           reason || "aborted"
         }); partial export temps are kept for salvage.`,
       );
-      return { exitCode: SIGNAL_EXIT[reason] ?? 1, summary: summary() };
+      return { exitCode: signalExitCode(reason), summary: summary() };
     }
     if (!(err instanceof UserError)) throw err;
     return { exitCode: reportUserError(err, log), summary: summary() };
