@@ -14,6 +14,7 @@ import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { DEFAULT_CLI_BIN } from "../lib/scrape/core_options.ts";
 import { isDceCliCommand, parseCoreArgs } from "../lib/scrape/parse_core_args.ts";
 import { runCore } from "../lib/scrape/run_core.ts";
+import { writeAll } from "../lib/cli/output.ts";
 
 export const USAGE = `Usage:
   run-scrape scrape     [--config PATH] [--target NAME]... [--guild ID]... [--channel ID]...
@@ -44,12 +45,9 @@ Exit: 0 ok; 1 any failure (config, selection, auth, disk full, channel failure);
 or missing config; 128+n when
 stopped by signal n (partial temps kept); passthrough: the CLI's own code.`;
 
-const encoder = new TextEncoder();
-
 function stderrLine(line: string): void {
-  let bytes = encoder.encode(line + "\n");
   try {
-    while (bytes.length > 0) bytes = bytes.subarray(Deno.stderr.writeSync(bytes));
+    writeAll(Deno.stderr, line + "\n");
   } catch (err) {
     if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
   }

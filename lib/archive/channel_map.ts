@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { operatorIoError } from "../fs/io_error.ts";
 import { syncDir } from "./atomic_replace.ts";
-import { writeAll } from "./export_writer.ts";
+import { writeAll } from "../fs/write_all.ts";
 
 export function channelMapPath(outputDir: string): string {
   return join(outputDir, ".dce-meta", "channel-map.json");

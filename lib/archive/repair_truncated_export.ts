@@ -12,6 +12,7 @@ import {
 import { DceJsonScanner, ScanError, type ScanSink } from "./dce_json_scanner.ts";
 import { ExportReader, reason } from "./export_reader.ts";
 import { readAt } from "../fs/file_at.ts";
+import { writeAll } from "../fs/write_all.ts";
 
 export type RepairStatus = "already-valid" | "repaired" | "unrepairable";
 
@@ -436,8 +437,7 @@ export async function repairTruncatedExport(
       using file = await Deno.open(path, { read: true, write: true });
       await file.truncate(plan.keep);
       await file.seek(plan.keep, Deno.SeekMode.Start);
-      let off = 0;
-      while (off < tailBytes.length) off += await file.write(tailBytes.subarray(off));
+      await writeAll(file, tailBytes);
       await file.sync();
     } catch (err) {
       throw writeFailed(path, err);
@@ -457,8 +457,7 @@ export async function repairTruncatedExport(
     await Deno.copyFile(path, temp.path);
     await Deno.truncate(temp.path, plan.keep);
     temp.file = await Deno.open(temp.path, { write: true, append: true });
-    let off = 0;
-    while (off < tailBytes.length) off += await temp.file.write(tailBytes.subarray(off));
+    await writeAll(temp.file, tailBytes);
     await Deno.chmod(temp.path, plan.mode);
     await commitSiblingTemp(temp, path);
   } catch (err) {

@@ -1,6 +1,7 @@
 // The temporary env file handed to `compose --env-file`: the only place the token is written (0600).
 
 import { join } from "node:path";
+import { writeAll } from "../fs/write_all.ts";
 
 export const ENV_FILE_PREFIX = "dce-compose-env.";
 
@@ -54,8 +55,7 @@ export async function rewriteComposeEnvFile(path: string, text: string): Promise
 /** All of `text`, then close: `write` may write only part of it (a file size limit, a full disk). */
 async function writeText(file: Deno.FsFile, text: string): Promise<void> {
   try {
-    let rest = new TextEncoder().encode(text);
-    while (rest.length > 0) rest = rest.subarray(await file.write(rest));
+    await writeAll(file, new TextEncoder().encode(text));
   } finally {
     file.close();
   }

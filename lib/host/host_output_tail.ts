@@ -2,6 +2,7 @@
 
 import { pumpLines } from "../process/line_pump.ts";
 import { SUMMARY_MARKER } from "../scrape/run_summary.ts";
+import { writeAll } from "../fs/write_all.ts";
 
 /** Lines longer than this are cut in the tail (the stream itself is passed on untouched). */
 const TAIL_LINE_CHARS = 2000;
@@ -59,8 +60,5 @@ export function pumpToTail(
 
 /** A sink writing all of each chunk to our stdout or stderr (pumpLines copes with a failing one). */
 export function writerSink(target: { write(p: Uint8Array): Promise<number> }): ChunkSink {
-  return async (chunk) => {
-    let rest = chunk;
-    while (rest.length > 0) rest = rest.subarray(await target.write(rest));
-  };
+  return (chunk) => writeAll(target, chunk);
 }
