@@ -1,24 +1,13 @@
 // What the host runner (run-scrape-host) is given: settings, output sinks, signals and its injection points.
 
-import type { ChildHook } from "../dce/run_dce.ts";
+import type { CoreRequest } from "../scrape/core_options.ts";
 import type { HostSignals } from "../process/signals.ts";
 import type { ComposeProbes } from "./compose_command.ts";
 import type { HostArgs, HostSubcommand } from "./host_args.ts";
 import type { ChunkSink } from "./host_output_tail.ts";
 
-/** What the runner needs from the scrape core (lib/scrape's runCore), so tests can inject a fake. */
-export interface CoreRequest {
-  mode: HostSubcommand;
-  configPath: string;
-  targets: string[];
-  guilds: string[];
-  channels: string[];
-  env: Record<string, string>;
-  cliBin: string;
-  log: (line: string) => void;
-  signal: AbortSignal;
-  onExportChild: ChildHook;
-}
+/** The scrape core's own request type: the runner fills it, tests inject a fake core taking it. */
+export type { CoreRequest };
 export type CoreRunner = (request: CoreRequest) => Promise<number>;
 
 /** Line output of the runner itself (diagnostics → err, plan/disk report → out). */
