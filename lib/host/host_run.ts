@@ -7,7 +7,7 @@ import { acquireLock, type LockHandle, lockSkipped } from "../lock/acquire_lock.
 import { resolveLockPath } from "../lock/resolve_lock_path.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
 import { Interrupted, signalExitCode } from "../process/signals.ts";
-import { hasContent, parseSummaryLine, writeSummaryFile } from "../scrape/run_summary.ts";
+import { recoverSummaryFile } from "../scrape/run_summary.ts";
 import { removeComposeEnvFile } from "./compose_env_file.ts";
 import { loadEnvFile } from "./env_file.ts";
 import { runAttempt, type RunState } from "./host_attempt.ts";
@@ -134,21 +134,10 @@ async function recoverSummary(
   plan: HostPlan,
   tail: OutputTail,
 ): Promise<void> {
-  if (plan.summaryFile === null || await hasContent(plan.summaryFile)) return;
-  const line = tail.summaryLine;
-  if (line === null) {
-    opts.output.err(
-      `WARN: no DCE_JSON_SUMMARY line in the run output; ${plan.summaryFile} was not written.`,
-    );
-    return;
-  }
-  try {
-    await writeSummaryFile(plan.summaryFile, parseSummaryLine(line, "the run output"));
-  } catch (err) {
-    // The export itself succeeded and the archives are committed: report, do not fail the run.
-    const reason = err instanceof UserError ? err.message : fsReason(err);
-    opts.output.err(`WARN: could not write the run summary ${plan.summaryFile}: ${reason}`);
-    return;
-  }
-  opts.output.err(`JSON summary recovered from run log: ${plan.summaryFile}`);
+  if (plan.summaryFile === null) return;
+  const said = await recoverSummaryFile(plan.summaryFile, tail.summaryLine, {
+    output: "the run output",
+    log: "run log",
+  });
+  if (said !== undefined) opts.output.err(said);
 }
