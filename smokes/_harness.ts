@@ -22,6 +22,28 @@ export function toolArgs(tool: string, args: string[]): string[] {
   return ["run", "--no-prompt", "-A", join(ROOT, "scripts", `${tool}.ts`), ...args];
 }
 
+/** DCE_SMOKE_SCALE multiplies repetition counts and every wait's timeout (default 1, CI size). */
+export const SCALE = Math.max(1, Number(Deno.env.get("DCE_SMOKE_SCALE") ?? "1") || 1);
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `check` until it is true; throws `timed out waiting for <what>` after `timeoutMs` × SCALE
+ * (generous by default: a loaded CI box is slow, and a wait that gives up quietly proves nothing).
+ */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+  pollMs = 10,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs * SCALE;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(pollMs);
+  }
+}
+
 /** Where Deno keeps its cache for us; children keep using it (a cold cache would slow every spawn). */
 const DENO_DIR = Deno.env.get("DENO_DIR") ||
   join(Deno.env.get("XDG_CACHE_HOME") || join(Deno.env.get("HOME") || "/root", ".cache"), "deno");

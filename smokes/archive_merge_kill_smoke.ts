@@ -2,12 +2,10 @@
 // byte-identical to exactly the old or exactly the new file, and the next run leaves no temp behind.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { tempDir, toolArgs } from "./_harness.ts";
-import { childEnv } from "./_harness.ts";
+import { childEnv, SCALE, tempDir, toolArgs, waitFor } from "./_harness.ts";
 import { benchMessageId, generateArchive } from "../bench/archive/generate_archive.ts";
 import { dceExportText, realisticMessage } from "../tests/fixtures/archive_fixture.ts";
 
-const SCALE = Number(Deno.env.get("DCE_SMOKE_SCALE") ?? "1") || 1;
 const KILLS = Math.max(1, Math.round(50 * SCALE));
 const ARCHIVE_MESSAGES = 8000; // ~10 MB: the write phase is long enough to be hit often
 
@@ -43,15 +41,11 @@ interface KillStats {
 
 const isSortTemp = (name: string) => name.includes(".dce-sort.");
 
-/** Resolves once the merge has a sort work folder beside the archive (or has ended, or 60 s × scale). */
+/** Resolves once the merge has a sort work folder beside the archive, or has ended. */
 async function sortStarted(work: string, child: Deno.ChildProcess): Promise<void> {
   let ended = false;
   child.status.then(() => ended = true, () => ended = true);
-  const deadline = performance.now() + 60_000 * SCALE;
-  while (!ended && !tempsIn(work).some(isSortTemp)) {
-    if (performance.now() > deadline) throw new Error("the external sort never started");
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  await waitFor(() => ended || tempsIn(work).some(isSortTemp), "the external sort", 60_000, 1);
 }
 
 /**

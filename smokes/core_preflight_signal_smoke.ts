@@ -2,7 +2,7 @@
 // a SIGKILLed core takes its export down too.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { childEnv, toolArgs } from "./_harness.ts";
+import { childEnv, toolArgs, waitFor } from "./_harness.ts";
 import { CoreSandbox, DEFAULT_NAME, exists, FAKE_CLI, fixtureWorld } from "./fakes/core_sandbox.ts";
 import { findSetpriv } from "../lib/process/child_process.ts";
 
@@ -51,18 +51,6 @@ Deno.test("preflight fails when every channel is inaccessible and nothing is see
   assert.match(auth.stderr, /ERROR: Authentication token is invalid/);
 });
 
-async function pollFor(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 function alive(pid: number): boolean {
   try {
     Deno.kill(pid, "SIGCONT");
@@ -94,7 +82,7 @@ async function startSlowScrape(box: CoreSandbox) {
   }).spawn();
   const tempRoot = join(box.out, ".dce-temp");
   let exportFile = "";
-  await pollFor(async () => {
+  await waitFor(async () => {
     try {
       for (const e of Deno.readDirSync(tempRoot)) {
         const f = join(tempRoot, e.name, "export.json");
@@ -123,7 +111,7 @@ Deno.test("SIGTERM during an export: exit 143, export group stopped, partial tem
   );
   assert.match(stderr, /Preserving partial export temp for salvage on next run: /);
   assert.ok(await exists(exportFile));
-  await pollFor(() => Promise.resolve(!alive(fakePid)), "the fake export to die", 10_000);
+  await waitFor(() => Promise.resolve(!alive(fakePid)), "the fake export to die", 10_000);
   assert.ok(!(await exists(join(box.out, DEFAULT_NAME))));
 });
 
@@ -135,6 +123,6 @@ Deno.test({
     const { child, fakePid } = await startSlowScrape(box);
     child.kill("SIGKILL");
     await Promise.all([child.status, child.stdout.cancel(), child.stderr.cancel()]);
-    await pollFor(() => Promise.resolve(!alive(fakePid)), "the orphaned export to die", 10_000);
+    await waitFor(() => Promise.resolve(!alive(fakePid)), "the orphaned export to die", 10_000);
   },
 });

@@ -1,7 +1,7 @@
 // The fake DCE CLI against shared/spec/dce-cli-contract.md: CliFx parsing, exit codes, texts, byte layout.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { tempDir } from "./_harness.ts";
+import { tempDir, waitFor } from "./_harness.ts";
 import { FAKE_CLI } from "./fakes/core_sandbox.ts";
 import { type FakeWorld, writeWorld } from "./fakes/fake_dce_world.ts";
 
@@ -313,15 +313,15 @@ Deno.test("§3.1/§3.8 streaming: the file grows while exporting; a SIGKILL leav
     }).spawn();
     const file = join(dir, "s.json");
     let midway = "";
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const text = await Deno.readTextFile(file).catch(() => "");
-      if (text.includes('"id"') && !text.includes("messageCount")) {
-        midway = text;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(
+      async () => {
+        midway = await Deno.readTextFile(file).catch(() => "");
+        return midway.includes('"id"') && !midway.includes("messageCount");
+      },
+      "a partly written export",
+      30_000,
+      20,
+    );
     child.kill("SIGKILL");
     await child.status;
     assert.ok(midway.includes('"messages": ['), "saw a partly written file");

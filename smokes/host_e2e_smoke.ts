@@ -3,7 +3,7 @@
 // skip a forbidden channel, retry auth once, and survive SIGTERM mid-export with the archive intact.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { FAKES, tempDir } from "./_harness.ts";
+import { FAKES, tempDir, waitFor } from "./_harness.ts";
 import { type FakeWorld, writeWorld } from "./fakes/fake_dce_world.ts";
 import {
   FAKE_DCE_CLI,
@@ -171,14 +171,16 @@ for (const exporter of ["compose", "cli"] as const) {
     await live.waitFor(new RegExp(`Exporting channel ${GENERAL}`));
     // Wait until the export has written something, so there is a partial temp to keep.
     const tempRoot = join(s.repo.archive, "demo", ".dce-temp");
-    const end = Date.now() + 30_000;
-    while (Date.now() < end) {
-      const files = (await listTree(tempRoot)).filter((f) => f.endsWith("export.json"));
-      if (files.length > 0 && (await Deno.stat(join(tempRoot, files[0] as string))).size > 2000) {
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(
+      async () => {
+        const files = (await listTree(tempRoot)).filter((f) => f.endsWith("export.json"));
+        return files.length > 0 &&
+          (await Deno.stat(join(tempRoot, files[0] as string))).size > 2000;
+      },
+      "a partial export of more than 2000 bytes",
+      30_000,
+      50,
+    );
     // The exporter process (compose client, or the DCE CLI for the direct exporter) is in the lock
     // record, so a SIGKILLed runner's lock is not reclaimable while it still runs.
     const meta = await Deno.readTextFile(join(s.repo.archive, ".dce-scrape.lock.meta"));

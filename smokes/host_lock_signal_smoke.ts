@@ -2,7 +2,7 @@
 // as the export) and SIGINT/SIGTERM/SIGHUP forwarding (exit 130/143/129, nothing left behind).
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { tempDir } from "./_harness.ts";
+import { tempDir, waitFor } from "./_harness.ts";
 import { host, makeRepo, spawnHost } from "./host_fixture.ts";
 
 function alive(pid: number): boolean {
@@ -12,15 +12,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitUntil(what: string, check: () => boolean | Promise<boolean>, ms = 30_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting until ${what}`);
 }
 
 async function envFilesIn(dir: string): Promise<string[]> {
@@ -161,7 +152,7 @@ Deno.test("signals: after a SIGKILLed runner the export dies too, and the next r
   const fakePid = Number((await Deno.readTextFile(pidFile)).trim());
   live.child.kill("SIGKILL");
   await live.done;
-  await waitUntil("the export child died with its parent", () => !alive(fakePid));
+  await waitFor(() => !alive(fakePid), "the export child died with its parent");
   assert.equal((await envFilesIn(repo.tmp)).length, 1, "SIGKILL leaves the token file behind");
   const next = await host(["scrape"], repo.env());
   assert.equal(next.code, 0, next.stderr);

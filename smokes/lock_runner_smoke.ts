@@ -10,7 +10,7 @@ import {
   readLine,
   SCALE,
   sleep,
-  waitUntil,
+  waitFor,
   writeConfig,
 } from "./lock/fixtures.ts";
 import { parseMeta } from "../lib/lock/lock_meta.ts";
@@ -147,7 +147,7 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]
       got,
       join(tmp.path, "ready"),
     ]);
-    await waitUntil(
+    await waitFor(
       () => exists(join(tmp.path, "ready")) && metaChild(lock) !== null,
       "child running",
     );
@@ -192,12 +192,12 @@ Deno.test("SIGKILLed runner: its direct child dies with it (setpriv --pdeathsig)
   const config = writeConfig(tmp.path);
   const lock = join(tmp.path, ".dce-scrape.lock");
   const runner = procs.tool("with-scrape-lock", ["--config", config, "--", "sleep", "600"]);
-  await waitUntil(() => metaChild(lock) !== null, "child recorded in meta");
+  await waitFor(() => metaChild(lock) !== null, "child recorded in meta");
   const child = metaChild(lock) as number;
   assert.ok(running(child));
   Deno.kill(runner.pid, "SIGKILL");
   await runner.status;
-  await waitUntil(() => !running(child), "the child died with its parent", 10_000);
+  await waitFor(() => !running(child), "the child died with its parent", 10_000);
   const next = await runTool("with-scrape-lock", ["--config", config, "--", "true"]);
   assert.equal(next.code, 0, next.stderr);
   assert.match(
@@ -224,11 +224,11 @@ Deno.test("a child that outlives its SIGKILLed runner blocks every new acquisiti
     "x",
     forked,
   ]);
-  await waitUntil(() => metaChild(lock) !== null && exists(forked), "child recorded, sleep forked");
+  await waitFor(() => metaChild(lock) !== null && exists(forked), "child recorded, sleep forked");
   const group = metaChild(lock) as number;
   Deno.kill(runner.pid, "SIGKILL");
   await runner.status;
-  await waitUntil(() => !running(group), "sh died with the runner", 10_000);
+  await waitFor(() => !running(group), "sh died with the runner", 10_000);
   for (let i = 0; i < 3; i++) {
     const blocked = await runTool("with-scrape-lock", ["--config", config, "--", "true"]);
     assert.equal(blocked.code, 1, blocked.stderr);
@@ -238,7 +238,7 @@ Deno.test("a child that outlives its SIGKILLed runner blocks every new acquisiti
   assert.equal(status.code, 1);
   assert.match(status.stdout, /^state: held \(active scrape\)$/m);
   Deno.kill(-group, "SIGKILL"); // the export ends
-  await waitUntil(
+  await waitFor(
     () => {
       try {
         Deno.kill(-group, 0 as unknown as Deno.Signal);
@@ -270,5 +270,5 @@ Deno.test("spawnGuarded(): the child survives 12 s of an idle parent, then dies 
   assert.ok(running(info.pid), "child still alive after the parent idled");
   Deno.kill(parent.pid, "SIGKILL");
   await parent.status;
-  await waitUntil(() => !running(info.pid), "child died with its parent", 10_000);
+  await waitFor(() => !running(info.pid), "child died with its parent", 10_000);
 });

@@ -11,7 +11,7 @@ import {
   roundResultNames,
   SCALE,
   seedRecord,
-  waitUntil,
+  waitFor,
 } from "./lock/fixtures.ts";
 
 const N = 32;
@@ -31,7 +31,7 @@ async function stampede(seeds: Seed[]): Promise<void> {
   for (let r = 0; r < seeds.length; r++) {
     await (seeds[r] as Seed)(lock);
     Deno.writeTextFileSync(join(dir, `go.${r}`), ""); // the barrier: everyone starts now
-    await waitUntil(
+    await waitFor(
       () => exists(join(dir, `done.${r}`)) || settledWithoutWinner(dir, r),
       `round ${r}`,
       120_000,
@@ -92,7 +92,7 @@ Deno.test(`stale stampede where flock fails (hazard §14.1): all ${N} contenders
     });
   }
   Deno.writeTextFileSync(join(dir, "go.0"), "");
-  await waitUntil(() => roundResultNames(dir, 0).length >= N, "all contenders reported", 120_000);
+  await waitFor(() => roundResultNames(dir, 0).length >= N, "all contenders reported", 120_000);
   assert.deepEqual(readResults(dir, 0), Array(N).fill("unsupported"));
   assert.deepEqual(
     [Deno.readTextFileSync(lock), Deno.readTextFileSync(`${lock}.meta`)],
@@ -144,7 +144,7 @@ Deno.test("an empty lock file whose flock is held (legacy holder) is never recla
     procs.contender(["rounds", dir, String(id), String(N), "1"]);
   }
   Deno.writeTextFileSync(join(dir, "go.0"), "");
-  await waitUntil(() => roundResultNames(dir, 0).length >= N, "all contenders reported", 120_000);
+  await waitFor(() => roundResultNames(dir, 0).length >= N, "all contenders reported", 120_000);
   const results = readResults(dir, 0);
   assert.deepEqual(new Set(results), new Set(["busy"]));
   assert.equal(Deno.readTextFileSync(lock), "", "the legacy holder's file was not written");
