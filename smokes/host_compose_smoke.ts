@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { childEnv, FAKES, tempDir, toolArgs } from "./_harness.ts";
-import { host, makeRepo, spawnHost } from "./host_fixture.ts";
+import { host, type HostRepo, makeRepo, type RepoOptions, spawnHost } from "./host_fixture.ts";
+import { assertRun, type ProcessSpec } from "./process_spec.ts";
 
 Deno.test("compose: env-file payload stays inert, default args, token only in a 0600 env file that is removed", async () => {
   await using dir = await tempDir();
@@ -37,83 +38,170 @@ Deno.test("compose: env-file payload stays inert, default args, token only in a 
   assert.match(run.stdout, /run succeeded/);
 });
 
-Deno.test("compose: DCE_COMPOSE_TTY=0 adds -T", async () => {
-  await using dir = await tempDir();
-  const repo = await makeRepo(dir.path);
-  const run = await host(["preflight"], repo.env({ DCE_COMPOSE_TTY: "0" }));
-  assert.equal(run.code, 0, run.stderr);
-  assert.ok((await repo.dockerLog())[0]?.argv.includes("-T"));
-});
+/** One run of the host runner through the fake docker, as a table row. */
+interface ComposeCase extends ProcessSpec {
+  name: string;
+  args: string[];
+  /** The throw-away repo; `dir` is the case's temp folder. */
+  repo?: (dir: string) => RepoOptions;
+  /** Files the case needs; returns extra environment for the run. */
+  prepare?: (repo: HostRepo, dir: string) => Promise<Record<string, string>>;
+  env?: Record<string, string>;
+  /** How many times the compose client was called (1 = no retry, 0 = refused before any export). */
+  calls: number;
+  /** DISCORD_TOKEN in the env file of each call, in order. */
+  tokens?: string[];
+  /** Matched against the first call's argv, joined by blanks. */
+  argv?: RegExp;
+}
 
-Deno.test("compose: auth failure refreshes the token file and retries exactly once", async () => {
-  await using dir = await tempDir();
-  const tokenFile = join(dir.path, "token");
-  await Deno.writeTextFile(tokenFile, "stale-token\n");
-  const repo = await makeRepo(dir.path, { envFile: `DISCORD_TOKEN_FILE=${tokenFile}\n` });
-  const run = await host(
-    ["scrape"],
-    repo.env({ FAKE_DOCKER_MODE: "auth-refresh", FAKE_DOCKER_TOKEN_FILE: tokenFile }),
-  );
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(await repo.dockerCalls(), 2);
-  assert.match(
-    run.stderr,
-    /Detected Discord auth failure\. Refreshing token and retrying once\.\.\./,
-  );
-  const copies = await repo.envCopies();
-  assert.match(copies[0] ?? "", /^DISCORD_TOKEN=stale-token$/m);
-  assert.match(copies[1] ?? "", /^DISCORD_TOKEN=fresh-token$/m);
+/** A token file holding "stale-token", named by the env file (the fake refreshes it on an auth failure). */
+const staleTokenFile = (dir: string): RepoOptions => ({
+  envFile: `DISCORD_TOKEN_FILE=${join(dir, "token")}\n`,
 });
+async function writeStaleToken(dir: string): Promise<string> {
+  await Deno.writeTextFile(join(dir, "token"), "stale-token\n");
+  return join(dir, "token");
+}
+async function executable(path: string, text: string): Promise<string> {
+  await Deno.writeTextFile(path, text);
+  await Deno.chmod(path, 0o755);
+  return path;
+}
 
-Deno.test("compose: persistent forbidden fails after exactly two calls", async () => {
-  await using dir = await tempDir();
-  const repo = await makeRepo(dir.path);
-  const run = await host(["scrape"], repo.env({ FAKE_DOCKER_MODE: "forbidden" }));
-  assert.equal(run.code, 1);
-  assert.equal(await repo.dockerCalls(), 2);
-  assert.match(
-    run.stderr,
-    /^ERROR: Container run failed for 'scrape' after one auth refresh retry \(exit 1\)\.$/m,
-  );
-});
+const cases: ComposeCase[] = [
+  {
+    name: "DCE_COMPOSE_TTY=0 adds -T",
+    args: ["preflight"],
+    env: { DCE_COMPOSE_TTY: "0" },
+    code: 0,
+    calls: 1,
+    argv: / run -T --rm discord-scraper preflight /,
+  },
+  {
+    name: "auth failure refreshes the token file and retries exactly once",
+    args: ["scrape"],
+    repo: staleTokenFile,
+    prepare: async (_repo, dir) => ({
+      FAKE_DOCKER_MODE: "auth-refresh",
+      FAKE_DOCKER_TOKEN_FILE: await writeStaleToken(dir),
+    }),
+    code: 0,
+    calls: 2,
+    tokens: ["stale-token", "fresh-token"],
+    stderr:
+      "[WILDCARD]Detected Discord auth failure. Refreshing token and retrying once...\n[WILDCARD]",
+  },
+  {
+    name: "DCE_REAUTH_COMMAND runs before the retry and its new token is used (§14.22)",
+    args: ["scrape"],
+    repo: staleTokenFile,
+    prepare: async (repo, dir) => {
+      const token = await writeStaleToken(dir);
+      const reauth = await executable(
+        join(repo.root, "reauth.sh"),
+        `#!/bin/sh\necho fresh-token > '${token}'\necho reauth-ran\n`,
+      );
+      return { FAKE_DOCKER_MODE: "auth-refresh", DCE_REAUTH_COMMAND: reauth };
+    },
+    code: 0,
+    calls: 2,
+    tokens: ["stale-token", "fresh-token"],
+    stderr: "[WILDCARD]Auth failed; running DCE_REAUTH_COMMAND...\nreauth-ran\n[WILDCARD]",
+  },
+  {
+    name: "persistent forbidden fails after exactly two calls",
+    args: ["scrape"],
+    env: { FAKE_DOCKER_MODE: "forbidden" },
+    code: 1,
+    calls: 2,
+    stderr:
+      "[WILDCARD]\nERROR: Container run failed for 'scrape' after one auth refresh retry (exit 1).\n[WILDCARD]",
+  },
+  {
+    name: "a non-auth failure keeps the container's exit code visible and is not retried (§14.33)",
+    args: ["scrape"],
+    env: { FAKE_DOCKER_MODE: "exit:7" },
+    code: 1,
+    calls: 1,
+    stderr:
+      "[WILDCARD]\nERROR: Container run failed for 'scrape' with a non-auth error (exit 7).\n[WILDCARD]",
+  },
+  {
+    name: "401/403 digits in the output do not trigger a retry (§14.20)",
+    args: ["scrape"],
+    env: { FAKE_DOCKER_MODE: "noise-401" },
+    code: 1,
+    calls: 1,
+    stderr: "[WILDCARD]\nERROR: Container run failed for 'scrape' with a non-auth error[WILDCARD]",
+  },
+  {
+    name: "no env file and an exported token → one call, success",
+    args: ["scrape"],
+    repo: () => ({ envFile: null }),
+    env: { DISCORD_TOKEN: "exported-token" },
+    code: 0,
+    calls: 1,
+    tokens: ["exported-token"],
+  },
+  {
+    name: "an exported token beats the env file's (documented precedence, §14.21)",
+    args: ["preflight"],
+    repo: () => ({ envFile: "DISCORD_TOKEN=file-token\n" }),
+    env: { DISCORD_TOKEN: "exported-token" },
+    code: 0,
+    calls: 1,
+    tokens: ["exported-token"],
+  },
+  {
+    name: "no env file, no exported token → <repo>/.discord-token is used",
+    args: ["scrape"],
+    repo: () => ({ envFile: null }),
+    prepare: async (repo) => {
+      await Deno.writeTextFile(join(repo.root, ".discord-token"), "repo-file-token\r\n");
+      return {};
+    },
+    code: 0,
+    calls: 1,
+    tokens: ["repo-file-token"],
+  },
+  ...([
+    ["relative", () => "relative.sh", "must be an absolute path"],
+    ["missing", (repo: HostRepo) => join(repo.root, "missing.sh"), "does not exist"],
+    [
+      "outside the repo",
+      (_repo: HostRepo, dir: string) => executable(join(dir, "outside.sh"), "#!/bin/sh\n"),
+      "inside the repository root",
+    ],
+  ] as const).map(([what, path, why]): ComposeCase => ({
+    name: `a DCE_REAUTH_COMMAND ${what} fails before any export (§14.22)`,
+    args: ["scrape"],
+    prepare: async (repo, dir) => ({ DCE_REAUTH_COMMAND: await path(repo, dir) }),
+    code: 1,
+    calls: 0,
+    stderr: `[WILDCARD]ERROR: [WILDLINE]${why}[WILDLINE]\n[WILDCARD]`,
+  })),
+];
 
-Deno.test("compose: a non-auth failure keeps the container's exit code visible and is not retried (§14.33)", async () => {
-  await using dir = await tempDir();
-  const repo = await makeRepo(dir.path);
-  const run = await host(["scrape"], repo.env({ FAKE_DOCKER_MODE: "exit:7" }));
-  assert.equal(run.code, 1);
-  assert.equal(await repo.dockerCalls(), 1);
-  assert.match(
-    run.stderr,
-    /^ERROR: Container run failed for 'scrape' with a non-auth error \(exit 7\)\.$/m,
-  );
-});
-
-Deno.test("compose: 401/403 digits in the output do not trigger a retry (§14.20)", async () => {
-  await using dir = await tempDir();
-  const repo = await makeRepo(dir.path);
-  const run = await host(["scrape"], repo.env({ FAKE_DOCKER_MODE: "noise-401" }));
-  assert.equal(run.code, 1);
-  assert.equal(await repo.dockerCalls(), 1);
-  assert.doesNotMatch(run.stderr, /Detected Discord auth failure/);
-});
-
-Deno.test("compose: no env file and an exported token → one call, success", async () => {
-  await using dir = await tempDir();
-  const repo = await makeRepo(dir.path, { envFile: null });
-  const run = await host(["scrape"], repo.env({ DISCORD_TOKEN: "exported-token" }));
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(await repo.dockerCalls(), 1);
-  assert.match((await repo.envCopies())[0] ?? "", /^DISCORD_TOKEN=exported-token$/m);
-});
-
-Deno.test("compose: an exported token beats the env file's (documented precedence, §14.21)", async () => {
-  await using dir = await tempDir();
-  const repo = await makeRepo(dir.path, { envFile: "DISCORD_TOKEN=file-token\n" });
-  const run = await host(["preflight"], repo.env({ DISCORD_TOKEN: "exported-token" }));
-  assert.equal(run.code, 0, run.stderr);
-  assert.match((await repo.envCopies())[0] ?? "", /^DISCORD_TOKEN=exported-token$/m);
-});
+for (const c of cases) {
+  Deno.test(`compose: ${c.name}`, async () => {
+    await using dir = await tempDir();
+    const repo = await makeRepo(dir.path, c.repo?.(dir.path));
+    const extra = await c.prepare?.(repo, dir.path) ?? {};
+    const run = await host(c.args, repo.env({ ...c.env, ...extra }));
+    assertRun(run, c);
+    assert.equal(await repo.dockerCalls(), c.calls, "compose client calls");
+    if (c.tokens !== undefined) {
+      const tokens = (await repo.envCopies()).map((copy) =>
+        /^DISCORD_TOKEN=(.*)$/m.exec(copy)?.[1]
+      );
+      assert.deepEqual(tokens, c.tokens, "DISCORD_TOKEN in each call's env file");
+    }
+    if (c.argv !== undefined) {
+      assert.match((await repo.dockerLog())[0]?.argv.join(" ") ?? "", c.argv);
+    }
+  });
+}
 
 Deno.test("compose: output is streamed live, before the container exits", async () => {
   await using dir = await tempDir();
@@ -216,55 +304,6 @@ Deno.test("compose: a summary file outside logs/ is not sent into the container 
   assert.match(copy, /^DCE_RUN_SUMMARY_JSON=1$/m);
   assert.doesNotMatch(copy, /DCE_RUN_SUMMARY_FILE/);
   assert.equal(JSON.parse(await Deno.readTextFile(summary)).totals.merged, 42);
-});
-
-Deno.test("compose: DCE_REAUTH_COMMAND runs before the retry and its new token is used (§14.22)", async () => {
-  await using dir = await tempDir();
-  const tokenFile = join(dir.path, "token");
-  await Deno.writeTextFile(tokenFile, "stale-token\n");
-  const repo = await makeRepo(dir.path, { envFile: `DISCORD_TOKEN_FILE=${tokenFile}\n` });
-  const reauth = join(repo.root, "reauth.sh");
-  await Deno.writeTextFile(
-    reauth,
-    `#!/bin/sh\necho fresh-token > '${tokenFile}'\necho reauth-ran\n`,
-  );
-  await Deno.chmod(reauth, 0o755);
-  const run = await host(
-    ["scrape"],
-    repo.env({ FAKE_DOCKER_MODE: "auth-refresh", DCE_REAUTH_COMMAND: reauth }),
-  );
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(await repo.dockerCalls(), 2);
-  assert.match(run.stderr, /Auth failed; running DCE_REAUTH_COMMAND\.\.\.\nreauth-ran/);
-});
-
-Deno.test("compose: a misconfigured DCE_REAUTH_COMMAND fails before any export (§14.22)", async () => {
-  await using dir = await tempDir();
-  const repo = await makeRepo(dir.path);
-  const outside = join(dir.path, "outside.sh");
-  await Deno.writeTextFile(outside, "#!/bin/sh\n");
-  await Deno.chmod(outside, 0o755);
-  for (
-    const [value, message] of [
-      ["relative.sh", /must be an absolute path/],
-      [join(repo.root, "missing.sh"), /does not exist/],
-      [outside, /inside the repository root/],
-    ] as const
-  ) {
-    const run = await host(["scrape"], repo.env({ DCE_REAUTH_COMMAND: value }));
-    assert.equal(run.code, 1);
-    assert.match(run.stderr, message);
-  }
-  assert.equal(await repo.dockerCalls(), 0);
-});
-
-Deno.test("compose: no env file, no exported token → <repo>/.discord-token is used", async () => {
-  await using dir = await tempDir();
-  const repo = await makeRepo(dir.path, { envFile: null });
-  await Deno.writeTextFile(join(repo.root, ".discord-token"), "repo-file-token\r\n");
-  const run = await host(["scrape"], repo.env());
-  assert.equal(run.code, 0, run.stderr);
-  assert.match((await repo.envCopies())[0] ?? "", /^DISCORD_TOKEN=repo-file-token$/m);
 });
 
 Deno.test("compose: under podman the env file carries DCE_USERNS_MODE=keep-id unless one is set", async () => {
