@@ -3,30 +3,20 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./_harness.ts";
-import { CHANNEL, FAKE_DCE_CLI, host, makeRepo, spawnHost } from "./host_fixture.ts";
+import { CHANNEL, FAKE_DCE_CLI, host, listTree, makeRepo, spawnHost } from "./host_fixture.ts";
 
 const TOKEN = "LEAKCANARY.Mz9xQ7-distinctive_token.value42";
 
 /** Every regular file under the folders whose content contains the token. */
 async function filesWithToken(dirs: string[]): Promise<string[]> {
   const hits: string[] = [];
-  async function walk(d: string) {
-    let entries: Deno.DirEntry[] = [];
-    try {
-      entries = await Array.fromAsync(Deno.readDir(d));
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory) await walk(p);
-      else if (e.isFile) {
-        const text = new TextDecoder().decode(await Deno.readFile(p));
-        if (text.includes(TOKEN)) hits.push(p);
-      }
+  for (const d of dirs) {
+    for (const rel of await listTree(d)) {
+      const p = join(d, rel);
+      if (!(await Deno.lstat(p)).isFile) continue;
+      if (new TextDecoder().decode(await Deno.readFile(p)).includes(TOKEN)) hits.push(p);
     }
   }
-  for (const d of dirs) await walk(d);
   return hits;
 }
 

@@ -10,15 +10,7 @@ import {
   simpleMessage as msg,
   withoutHeaderReserve,
 } from "./fixtures/archive_fixture.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "archive-merge-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir as withDir } from "./fixtures/helpers.ts";
 
 async function write(path: string, doc: FixtureExport): Promise<string> {
   await Deno.writeTextFile(path, dceExportText(doc));

@@ -3,16 +3,7 @@ import assert from "node:assert/strict";
 import { isAuthFailure } from "../lib/host/host_auth_failure.ts";
 import { OutputTail, pumpToTail } from "../lib/host/host_output_tail.ts";
 import { effectiveEnv } from "../lib/host/host_env.ts";
-
-function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
-  const enc = new TextEncoder();
-  return new ReadableStream({
-    start(c) {
-      for (const chunk of chunks) c.enqueue(enc.encode(chunk));
-      c.close();
-    },
-  });
-}
+import { streamOf } from "./fixtures/helpers.ts";
 
 Deno.test("pumpToTail() passes every byte through and splits lines across chunks", async () => {
   const tail = new OutputTail(3);

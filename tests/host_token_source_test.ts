@@ -3,15 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readTokenFile } from "../lib/host/token_file.ts";
 import { resolveToken, type TokenInputs } from "../lib/host/token_source.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir as withDir } from "./fixtures/helpers.ts";
 
 function inputs(dir: string, over: Partial<TokenInputs> = {}): TokenInputs {
   return {

@@ -1,16 +1,7 @@
 // pumpLines: the one line pump (DCE runs, the host runner's exporter, workflow children).
 import assert from "node:assert/strict";
 import { pumpLines } from "../lib/process/line_pump.ts";
-
-function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
-  const enc = new TextEncoder();
-  return new ReadableStream({
-    start(c) {
-      for (const chunk of chunks) c.enqueue(enc.encode(chunk));
-      c.close();
-    },
-  });
-}
+import { streamOf } from "./fixtures/helpers.ts";
 
 async function lines(chunks: string[], opts = {}): Promise<string[]> {
   const seen: string[] = [];

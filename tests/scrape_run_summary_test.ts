@@ -4,15 +4,7 @@ import { join } from "node:path";
 import { OpsLog } from "../lib/ops/ops_log.ts";
 import { perTargetSummaryFile, summaryPayload, targetSlug } from "../lib/scrape/run_summary.ts";
 import { SummaryCapture } from "../lib/ops/summary_capture.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { underFileSizeLimit, withTempDir as withDir } from "./fixtures/helpers.ts";
 
 const quiet = { stdout: () => {}, stderr: () => {} };
 
@@ -63,20 +55,12 @@ Deno.test("summaryPayload(), targetSlug(), perTargetSummaryFile()", () => {
 
 Deno.test("writeSummaryFile() that cannot finish (a full disk) leaves no temp file behind", async () => {
   await withDir(async (dir) => {
-    // A file size limit (ulimit -f, SIGXFSZ ignored) cuts the write off, as a full disk would.
     const module = new URL("../lib/scrape/run_summary.ts", import.meta.url).href;
-    const script = `import { writeSummaryFile } from ${JSON.stringify(module)};
-      try { await writeSummaryFile(${
-      JSON.stringify(join(dir, "s.json"))
-    }, { pad: "x".repeat(1 << 20) });
-        console.log("written"); } catch (err) { console.log(err.name); }`;
-    const out = await new Deno.Command("sh", {
-      args: ["-c", `ulimit -f 8; trap '' XFSZ; exec "$0" eval "$1"`, Deno.execPath(), script],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const said = new TextDecoder().decode(out.stdout).trim();
-    assert.notEqual(said, "", new TextDecoder().decode(out.stderr));
+    const said = await underFileSizeLimit(
+      `await (await import(${JSON.stringify(module)})).writeSummaryFile(${
+        JSON.stringify(join(dir, "s.json"))
+      }, { pad: "x".repeat(1 << 20) })`,
+    );
     assert.notEqual(said, "written");
     assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);
   });
