@@ -21,17 +21,17 @@ export interface RunState {
   envPath: string | null;
 }
 
+/** What every attempt of one run shares: the options, the plan, what to undo, the output tail. */
+export interface AttemptContext {
+  opts: HostRunOptions;
+  plan: HostPlan;
+  state: RunState;
+  tail: OutputTail;
+}
+
 /** Runs the exporter once (no token: salvage, in-process) and returns its exit code. */
-export function runAttempt(
-  opts: HostRunOptions,
-  plan: HostPlan,
-  state: RunState,
-  token: ResolvedToken | null,
-  tail: OutputTail,
-): Promise<number> {
-  return plan.compose && token !== null
-    ? composeAttempt(opts, plan, state, token, tail)
-    : coreAttempt(opts, plan, state, token, tail);
+export function runAttempt(run: AttemptContext, token: ResolvedToken | null): Promise<number> {
+  return run.plan.compose && token !== null ? composeAttempt(run, token) : coreAttempt(run, token);
 }
 
 /** The variables the container gets through the env file (the token first). */
@@ -67,11 +67,8 @@ function composeEntries(plan: HostPlan, token: ResolvedToken, podman: boolean): 
 }
 
 async function composeAttempt(
-  opts: HostRunOptions,
-  plan: HostPlan,
-  state: RunState,
+  { opts, plan, state, tail }: AttemptContext,
   token: ResolvedToken,
-  tail: OutputTail,
 ): Promise<number> {
   const compose = plan.compose as NonNullable<HostPlan["compose"]>;
   const entries = composeEntries(plan, token, compose.program.podman);
@@ -127,11 +124,8 @@ function recordExportChild(opts: HostRunOptions, lock: LockHandle | null, pid: n
 }
 
 async function coreAttempt(
-  opts: HostRunOptions,
-  plan: HostPlan,
-  state: RunState,
+  { opts, plan, state, tail }: AttemptContext,
   token: ResolvedToken | null,
-  tail: OutputTail,
 ): Promise<number> {
   const env = withoutToken(plan.env);
   if (token !== null) env["DISCORD_TOKEN"] = token.token;

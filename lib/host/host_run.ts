@@ -84,7 +84,7 @@ async function runWithLock(
   opts.signals.checkpoint();
 
   if (plan.sub === "salvage") {
-    const code = await runAttempt(opts, plan, state, null, new OutputTail());
+    const code = await runAttempt({ opts, plan, state, tail: new OutputTail() }, null);
     if (code !== 0) {
       throw new UserError(`Salvage failed (exit ${code}); see the messages above.`);
     }
@@ -92,8 +92,9 @@ async function runWithLock(
   }
 
   const tail = new OutputTail();
+  const run = { opts, plan, state, tail };
   let token = await requireToken(opts, plan.envFile, plan.envFilePath);
-  let code = await runAttempt(opts, plan, state, token, tail);
+  let code = await runAttempt(run, token);
   if (code !== 0 && opts.signals.received === null && isAuthFailure(tail.lines())) {
     opts.output.err("Detected Discord auth failure. Refreshing token and retrying once...");
     if (plan.reauth !== null) {
@@ -109,7 +110,7 @@ async function runWithLock(
     plan.env = effectiveEnv(opts.exported, plan.envFile);
     token = await requireToken(opts, plan.envFile, plan.envFilePath);
     tail.clearLines();
-    code = await runAttempt(opts, plan, state, token, tail);
+    code = await runAttempt(run, token);
     if (code !== 0 && opts.signals.received === null) {
       throw new UserError(
         `${runLabel(plan)} failed for '${plan.sub}' after one auth refresh retry (exit ${code}).`,
