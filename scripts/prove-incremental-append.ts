@@ -1,6 +1,6 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // prove-incremental-append: snapshot seeded archives, run one incremental scrape, prove nothing shrank,
-// vanished or appeared unannounced (§8.13; paths matched exactly, §14.37).
+// vanished or appeared unannounced (docs/archive.md#checking-archives; paths matched exactly, docs/bash-suite.md#h37-substring-path-matching).
 import { join, resolve } from "node:path";
 import {
   MissingValueError,
@@ -117,7 +117,7 @@ function report(before: SnapshotEntry[], after: SnapshotEntry[]): number {
   return 0;
 }
 
-/** The config argument the host runner gets: the container path for the repo default (§8.13). */
+/** The config argument the host runner gets: the container path for the repo default (docs/archive.md#checking-archives). */
 function runnerConfig(given: string | undefined, resolved: string, root: string): string {
   const repoDefault = join(root, "config", "scrape-targets.json");
   const isDefault = given === undefined || resolve(given) === repoDefault ||

@@ -1,4 +1,4 @@
-// lock-protocol §5.9: one writer rewrites L.meta 10,000 times while readers read it; never a torn record.
+// docs/lock.md#torn-meta: one writer rewrites L.meta 10,000 times while readers read it; never a torn record.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./_harness.ts";

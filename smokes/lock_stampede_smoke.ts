@@ -1,4 +1,4 @@
-// lock-protocol §5.1 and §5.2: 32 contenders released together on a stale or invalid lock, exactly one wins.
+// docs/lock.md#stampede: 32 contenders released together on a stale or invalid lock, exactly one wins.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./_harness.ts";
@@ -78,7 +78,7 @@ Deno.test(`stale stampede: ${N} contenders x ${50 * SCALE} rounds, exactly one w
   await stampede(Array.from({ length: 50 * SCALE }, () => staleSeed));
 });
 
-Deno.test(`stale stampede where flock fails (hazard §14.1): all ${N} contenders refuse, none runs unlocked`, async () => {
+Deno.test(`stale stampede where flock fails (docs/bash-suite.md#h1-fail-open-without-flock): all ${N} contenders refuse, none runs unlocked`, async () => {
   // Without flock nothing guarantees one reclaimer (the guard is a flock): acquisition refuses.
   await using tmp = await tempDir("dce-lock-noflock-");
   await using procs = new Procs();

@@ -1,4 +1,4 @@
-// operator-handoff as a process (§12.3 minus the KotOR hint; §14.36) with real lock holders.
+// operator-handoff as a process (docs/bash-suite.md#smokes-carried-over minus the KotOR hint; docs/bash-suite.md#h36-handoff-ignored-lock-errors) with real lock holders.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool } from "./_harness.ts";
@@ -52,7 +52,7 @@ Deno.test("handoff prints a disk summary from the filesystem unless --skip-df", 
   assert.match(run.stdout, /^ {2}size \S+, used \S+, available \S+ \(\d+% used\)$/m);
 });
 
-Deno.test("held lock: a salvage-only handoff stops with the reason; a dry-run handoff warns and completes (§14.36)", async () => {
+Deno.test("held lock: a salvage-only handoff stops with the reason; a dry-run handoff warns and completes (docs/bash-suite.md#h36-handoff-ignored-lock-errors)", async () => {
   await using box = await sandbox();
   for (const make of [() => ourHolder(box), () => legacyHolder(box.lock)]) {
     await using _holder = await make();

@@ -1,4 +1,4 @@
-// run-documents-scrape as a process against the fake DCE CLI (§12.5; §14.8, §14.24, §14.32) with real lock holders.
+// run-documents-scrape as a process against the fake DCE CLI (docs/bash-suite.md#smokes-carried-over; docs/bash-suite.md#h8-any-error-means-held, docs/bash-suite.md#h24-config-divergence, docs/bash-suite.md#h32-no-log-line-on-failure) with real lock holders.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT, runTool, toolArgs } from "./_harness.ts";
@@ -64,7 +64,7 @@ Deno.test("live run scrapes the operator's own config, tees an auto log and writ
   const logged = await Deno.readTextFile(logPath);
   assert.match(logged, /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\] JSON summary file: /m);
   assert.match(logged, /Exporting channel/, "per-channel progress reaches the log");
-  // The config given is the config scraped (§14.24): the sandbox archive grew by the world's 2 new messages.
+  // The config given is the config scraped (docs/bash-suite.md#h24-config-divergence): the sandbox archive grew by the world's 2 new messages.
   const after = await messageIds(box.archivePath(DEMO));
   assert.equal(after.length, 5);
   assert.deepEqual(after.slice(0, 3), before);
@@ -142,7 +142,7 @@ Deno.test("lock gate: a held lock (ours, then a legacy flock holder) stops the r
   assert.match(skipped.stderr, /DCE_SKIP_SCRAPE_LOCK=1/);
 });
 
-Deno.test("a lock that cannot be inspected is reported as such, never as 'held' (§14.8)", async () => {
+Deno.test("a lock that cannot be inspected is reported as such, never as 'held' (docs/bash-suite.md#h8-any-error-means-held)", async () => {
   await using box = await sandbox();
   const dirLock = join(box.dir, "lock-is-a-dir");
   await Deno.mkdir(dirLock);
@@ -154,7 +154,7 @@ Deno.test("a lock that cannot be inspected is reported as such, never as 'held' 
   assert.doesNotMatch(run.stderr, /Scrape lock is held/);
 });
 
-Deno.test("a failing scrape still prints Log: and keeps the log (§14.32)", async () => {
+Deno.test("a failing scrape still prints Log: and keeps the log (docs/bash-suite.md#h32-no-log-line-on-failure)", async () => {
   await using box = await sandbox();
   const run = await runTool("run-documents-scrape", ["--config", box.config], {
     env: { ...box.env, FAKE_DCE_REJECT_TOKEN: "1" },

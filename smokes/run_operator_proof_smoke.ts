@@ -1,4 +1,4 @@
-// run-operator-proof as a process (§12.6; §14.30 several targets, §14.31 appended log) with the fake DCE CLI.
+// run-operator-proof as a process (docs/bash-suite.md#smokes-carried-over; docs/bash-suite.md#h30-proof-with-several-targets several targets, docs/bash-suite.md#h31-proof-truncated-its-log appended log) with the fake DCE CLI.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool } from "./_harness.ts";
@@ -61,12 +61,15 @@ Deno.test("salvage-before-scrape: salvage, scrape and grow-only proof pass for o
   assert.match(run.stdout, /^Operator proof summary: 1 succeeded, 0 failed \(of 1\)$/m);
   assert.equal((await messageIds(box.archivePath(DEMO))).length, DEMO.count);
   const text = await Deno.readTextFile(log);
-  assert.ok(text.startsWith("previous proof\n"), "the log is appended (§14.31)");
+  assert.ok(
+    text.startsWith("previous proof\n"),
+    "the log is appended (docs/bash-suite.md#h31-proof-truncated-its-log)",
+  );
   assert.match(text, /Operator proof passed for demo/);
   assert.equal(JSON.parse(await Deno.readTextFile(join(box.dir, "proof.summary.json"))).version, 1);
 });
 
-Deno.test("every enabled target is proven, each with its own summary (§14.30)", async () => {
+Deno.test("every enabled target is proven, each with its own summary (docs/bash-suite.md#h30-proof-with-several-targets)", async () => {
   await using box = await sandbox([DEMO, DEMO2]);
   const run = await runTool("run-operator-proof", ["--config", box.config], { env: box.env });
   assert.equal(run.code, 0, both(run));

@@ -1,4 +1,4 @@
-// run-operator-validation as a process (§12.7, §12.6 d) with real lock holders and the fake DCE CLI.
+// run-operator-validation as a process (docs/bash-suite.md#smokes-carried-over) with real lock holders and the fake DCE CLI.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool } from "./_harness.ts";

@@ -1,4 +1,4 @@
-// Bad input to run-scrape: each §4 config error (one line each, exit 1, nothing touched), selection and usage errors.
+// Bad input to run-scrape: each docs/config.md#fields config error (one line each, exit 1, nothing touched), selection and usage errors.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
@@ -13,7 +13,7 @@ function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => l.includes("ERROR: "));
 }
 
-Deno.test("every §4 config error: exact text, one line each, exit 1, no CLI call, no archive folder", async (t) => {
+Deno.test("every docs/config.md#fields config error: exact text, one line each, exit 1, no CLI call, no archive folder", async (t) => {
   await using box = await CoreSandbox.create(fixtureWorld());
   const root = box.archiveRoot;
   const cases: Array<[string, object | string, string[]]> = [
@@ -195,7 +195,7 @@ Deno.test("guild targets: name patterns (normalised), ambiguity is an error, thr
       include_voice_channels: false,
     }],
   });
-  // A seeded archive of a channel the listing no longer shows stays covered (§14.26): it is
+  // A seeded archive of a channel the listing no longer shows stays covered (docs/bash-suite.md#h26-guild-patterns-and-seeded-targets): it is
   // exported (here: 404, so SKIPPED), not silently forgotten.
   await Deno.mkdir(`${box.archiveRoot}/g`, { recursive: true });
   await Deno.writeTextFile(
@@ -207,7 +207,7 @@ Deno.test("guild targets: name patterns (normalised), ambiguity is an error, thr
   assert.match(ok.stderr, /SKIPPED {2}channel 5550000000000000001 /);
   assert.match(ok.stderr, /Server scope: Fixture Guild \[222\]/);
   assert.match(ok.stderr, /Exporting channel 1214000000000000001/);
-  // include_voice_channels: false on the target wins over defaults true (§14.25).
+  // include_voice_channels: false on the target wins over defaults true (docs/bash-suite.md#h25-false-treated-as-missing).
   assert.doesNotMatch(ok.stderr, /Exporting channel 130 /);
   const listing = (await box.invocations()).findLast((c) => c.argv[0] === "channels");
   assert.deepEqual(listing?.argv, [

@@ -276,7 +276,7 @@ const cases: Case[] = [
     error: /^ERROR: DCE_EXPORTER must be 'cli' or 'compose', got 'podman'\.$/m,
   },
   {
-    name: "DCE_ARCHIVE_ROOT differs from archive_root (§14.28)",
+    name: "DCE_ARCHIVE_ROOT differs from archive_root (docs/bash-suite.md#h28-bind-mount-mismatch)",
     args: ["scrape"],
     env: { DCE_ARCHIVE_ROOT: "/srv/other" },
     code: 1,

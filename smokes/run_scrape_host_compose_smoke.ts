@@ -1,4 +1,4 @@
-// run-scrape-host through the compose exporter with the fake docker: every §12.4 scenario, plus the fixes.
+// run-scrape-host through the compose exporter with the fake docker: every scenario of the bash smoke (docs/bash-suite.md#smokes-carried-over), plus the fixes.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { childEnv, FAKES, tempDir, toolArgs } from "./_harness.ts";
@@ -93,7 +93,8 @@ const cases: ComposeCase[] = [
       "[WILDCARD]Detected Discord auth failure. Refreshing token and retrying once...\n[WILDCARD]",
   },
   {
-    name: "DCE_REAUTH_COMMAND runs before the retry and its new token is used (§14.22)",
+    name:
+      "DCE_REAUTH_COMMAND runs before the retry and its new token is used (docs/bash-suite.md#h22-reauth-only-with-a-tty)",
     args: ["scrape"],
     repo: staleTokenFile,
     prepare: async (repo, dir) => {
@@ -119,7 +120,8 @@ const cases: ComposeCase[] = [
       "[WILDCARD]\nERROR: Container run failed for 'scrape' after one auth refresh retry (exit 1).\n[WILDCARD]",
   },
   {
-    name: "a non-auth failure keeps the container's exit code visible and is not retried (§14.33)",
+    name:
+      "a non-auth failure keeps the container's exit code visible and is not retried (docs/bash-suite.md#h33-exporter-exit-code-lost)",
     args: ["scrape"],
     env: { FAKE_DOCKER_MODE: "exit:7" },
     code: 1,
@@ -128,7 +130,8 @@ const cases: ComposeCase[] = [
       "[WILDCARD]\nERROR: Container run failed for 'scrape' with a non-auth error (exit 7).\n[WILDCARD]",
   },
   {
-    name: "401/403 digits in the output do not trigger a retry (§14.20)",
+    name:
+      "401/403 digits in the output do not trigger a retry (docs/bash-suite.md#h20-401-and-403-digits)",
     args: ["scrape"],
     env: { FAKE_DOCKER_MODE: "noise-401" },
     code: 1,
@@ -145,7 +148,8 @@ const cases: ComposeCase[] = [
     tokens: ["exported-token"],
   },
   {
-    name: "an exported token beats the env file's (documented precedence, §14.21)",
+    name:
+      "an exported token beats the env file's (documented precedence, docs/bash-suite.md#h21-settings-precedence)",
     args: ["preflight"],
     repo: () => ({ envFile: "DISCORD_TOKEN=file-token\n" }),
     env: { DISCORD_TOKEN: "exported-token" },
@@ -174,7 +178,8 @@ const cases: ComposeCase[] = [
       "inside the repository root",
     ],
   ] as const).map(([what, path, why]): ComposeCase => ({
-    name: `a DCE_REAUTH_COMMAND ${what} fails before any export (§14.22)`,
+    name:
+      `a DCE_REAUTH_COMMAND ${what} fails before any export (docs/bash-suite.md#h22-reauth-only-with-a-tty)`,
     args: ["scrape"],
     prepare: async (repo, dir) => ({ DCE_REAUTH_COMMAND: await path(repo, dir) }),
     code: 1,
@@ -291,7 +296,7 @@ Deno.test("compose: summary settings reach the container and the summary is reco
   assert.doesNotMatch(preflight.stderr, /DCE_JSON_SUMMARY|recovered/);
 });
 
-Deno.test("compose: a summary file outside logs/ is not sent into the container but still written (§14.29)", async () => {
+Deno.test("compose: a summary file outside logs/ is not sent into the container but still written (docs/bash-suite.md#h29-summary-path-mapping)", async () => {
   await using dir = await tempDir();
   const repo = await makeRepo(dir.path);
   const summary = join(dir.path, "elsewhere", "s.json");

@@ -82,7 +82,7 @@ Deno.test("lock: a legacy `flock -n` holder on <archive_root>/.dce-scrape.lock b
   }
 });
 
-Deno.test("lock: taken from the config the export uses (§14.7), or DCE_SCRAPE_LOCK_FILE verbatim", async () => {
+Deno.test("lock: taken from the config the export uses (docs/bash-suite.md#h7-lock-depends-on-the-config), or DCE_SCRAPE_LOCK_FILE verbatim", async () => {
   await using dir = await tempDir();
   const repo = await makeRepo(dir.path);
   const otherArchive = join(dir.path, "other-archive");

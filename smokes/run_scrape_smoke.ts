@@ -1,4 +1,4 @@
-// §12.9 core scenarios through real processes: run-scrape + the fake DCE CLI (create, append, identity, paths, cursor).
+// The bash core's scenarios (docs/bash-suite.md#smokes-carried-over) through real processes: run-scrape + the fake DCE CLI (create, append, identity, paths, cursor).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
@@ -73,7 +73,7 @@ Deno.test("a CLI that answers with the wrong channel fails and leaves the archiv
     /ERROR: Export '.*export\.json' belongs to channel '999', expected '111'\./,
   );
   assert.equal(await sha256(archive), before);
-  // The rejected export is not left where salvage would merge it later (§14.19).
+  // The rejected export is not left where salvage would merge it later (docs/bash-suite.md#h19-rejected-exports-left-behind).
   assert.deepEqual([...Deno.readDirSync(join(box.out, ".dce-temp"))], []);
 });
 

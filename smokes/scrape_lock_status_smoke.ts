@@ -317,7 +317,7 @@ Deno.test("with-scrape-lock: lock folder missing → clear error, exit 2", async
   assert.equal(run.stderr.trim().split("\n").length, 1);
 });
 
-Deno.test("flock unsupported (hazard §14.1): acquire and reclaim refuse in one line, exit 2; status reports by the PID record", async () => {
+Deno.test("flock unsupported (docs/bash-suite.md#h1-fail-open-without-flock): acquire and reclaim refuse in one line, exit 2; status reports by the PID record", async () => {
   await using tmp = await tempDir("dce-lock-noflock-");
   await using procs = new Procs();
   const lock = join(tmp.path, ".dce-scrape.lock");
@@ -363,7 +363,7 @@ Deno.test("flock unsupported (hazard §14.1): acquire and reclaim refuse in one 
   assert.equal(report.state, "stale");
 });
 
-Deno.test("status never takes the lock (hazard §14.4): flock -n and acquire never fail while status loops", async () => {
+Deno.test("status never takes the lock (docs/bash-suite.md#h4-status-steals-the-lock): flock -n and acquire never fail while status loops", async () => {
   await using tmp = await tempDir("dce-lock-probe-");
   await using procs = new Procs();
   const lock = join(tmp.path, ".dce-scrape.lock");

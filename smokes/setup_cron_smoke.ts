@@ -56,7 +56,10 @@ Deno.test("setup-cron installs one marked block, is idempotent, replaces in plac
     line,
   );
   assert.ok(line.includes("--target demo"), line);
-  assert.ok(!line.includes("flock"), "no /tmp/<job>.lock flock (§14.9)");
+  assert.ok(
+    !line.includes("flock"),
+    "no /tmp/<job>.lock flock (docs/bash-suite.md#h9-crons-extra-flock)",
+  );
 
   const again = await runTool("setup-cron", [...base, "--target", "demo"], { env });
   assert.equal(again.code, 0, again.stderr);

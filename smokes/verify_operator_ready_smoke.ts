@@ -1,4 +1,4 @@
-// verify-operator-ready and verify-documents-archives as processes (§12.8, §12.5.9, disk smoke; §14.23, §14.35).
+// verify-operator-ready and verify-documents-archives as processes (docs/bash-suite.md#smokes-carried-over, disk smoke; docs/bash-suite.md#h23-empty-token-counted, docs/bash-suite.md#h35-disk-check).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FAKES, runTool } from "./_harness.ts";
@@ -60,7 +60,7 @@ Deno.test("exporter readiness: DCE CLI missing or not executable fails; compose 
   assert.match(none.stderr, /Install Docker or Podman with compose support/);
 });
 
-Deno.test("an empty DISCORD_TOKEN= line is not a token (§14.23); every problem gets its own ERROR line", async () => {
+Deno.test("an empty DISCORD_TOKEN= line is not a token (docs/bash-suite.md#h23-empty-token-counted); every problem gets its own ERROR line", async () => {
   await using box = await sandbox();
   await Deno.writeTextFile(box.env.DCE_ENV_FILE!, "DISCORD_TOKEN=\n");
   const env = { ...box.env, DISCORD_TOKEN: "", DCE_CLI_BIN: join(box.dir, "none") };
@@ -77,7 +77,7 @@ Deno.test("an empty DISCORD_TOKEN= line is not a token (§14.23); every problem 
   assert.doesNotMatch(run.stdout, /Operator ready/);
 });
 
-Deno.test("disk gate: disk-only ok, insufficient space, non-numeric minimum, missing archive_root (§14.35)", async () => {
+Deno.test("disk gate: disk-only ok, insufficient space, non-numeric minimum, missing archive_root (docs/bash-suite.md#h35-disk-check)", async () => {
   await using box = await sandbox();
   const ok = await runTool("verify-operator-ready", ["--config", box.config, "--disk-only"], {
     env: { ...box.env, DCE_MIN_FREE_MB: "1" },

@@ -1,5 +1,5 @@
-// with-scrape-lock as a process: exit status, --wait, conflicts, skip, signals (§5.11), release safety
-// (§5.10), and a child that outlives its SIGKILLed runner (§5.12), plus the parent-death signal.
+// with-scrape-lock as a process: exit status, --wait, conflicts, skip, signals (docs/lock.md#signals-and-orphans), release safety
+// (docs/lock.md#release-safety), and a child that outlives its SIGKILLed runner (docs/lock.md#signals-and-orphans), plus the parent-death signal.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool, tempDir } from "./_harness.ts";

@@ -28,7 +28,7 @@ Deno.test("classifyExport() 403/404 texts of 2.47 and older releases are access 
   }
 });
 
-Deno.test("classifyExport() does not use the bash suite's loose patterns (§14.18)", () => {
+Deno.test("classifyExport() does not use the bash suite's loose patterns (docs/bash-suite.md#h18-loose-skip-patterns)", () => {
   // "Missing Access" is never printed by DCE; room/zoom, 403 in ids, "Killed" in a name are not signals.
   for (
     const line of [

@@ -1,4 +1,4 @@
-// Compose program choice (§8.3 order), run argv, and the 0600 token env file with its stale sweep.
+// Compose program choice (docs/host-runner.md#settings order), run argv, and the 0600 token env file with its stale sweep.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { chooseCompose, type ComposeProbes, composeRunArgv } from "../lib/host/compose_command.ts";

@@ -1,4 +1,4 @@
-// parseEnvFile/loadEnvFile: the §8.3 env-file rules, no expansion ever, and errors that never echo a value.
+// parseEnvFile/loadEnvFile: the env-file rules (docs/host-runner.md#settings), no expansion ever, and errors that never echo a value.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { EnvFileError, loadEnvFile, parseEnvFile } from "../lib/host/env_file.ts";

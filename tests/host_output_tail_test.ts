@@ -48,7 +48,7 @@ Deno.test("OutputTail stays bounded however much passes through", async () => {
   assert.match(tail.lines().at(-1) ?? "", /^line 999 /);
 });
 
-Deno.test("isAuthFailure() matches the contract texts only, never bare 401/403 digits (§14.20)", () => {
+Deno.test("isAuthFailure() matches the contract texts only, never bare 401/403 digits (docs/bash-suite.md#h20-401-and-403-digits)", () => {
   assert.ok(isAuthFailure([
     "ERROR",
     "DiscordChatExporter.Core.Exceptions.DiscordChatExporterException: Authentication token is invalid.",

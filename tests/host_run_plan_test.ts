@@ -1,4 +1,4 @@
-// formatRunPlan() and containerMemoryFor(): the §8.6 plan block and the single-target memory rule.
+// formatRunPlan() and containerMemoryFor(): the plan block (docs/workflows.md#run-plans) and the single-target memory rule.
 import assert from "node:assert/strict";
 import { containerMemoryFor, formatRunPlan, type PlanTarget } from "../lib/host/run_plan.ts";
 

@@ -1,4 +1,4 @@
-// validateReauthCommand(): §11 path rules checked up front (§14.22); runReauthCommand() never throws.
+// validateReauthCommand(): the path rules of docs/host-runner.md#auth-retry checked up front (docs/bash-suite.md#h22-reauth-only-with-a-tty); runReauthCommand() never throws.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runReauthCommand, validateReauthCommand } from "../lib/host/token_reauth_command.ts";

@@ -97,7 +97,7 @@ Deno.test("checkValidationFlags() keeps the bash tool's two exclusions (dry-run 
   checkValidationFlags({ dryRun: true, salvageOnly: false, salvageBefore: true });
 });
 
-Deno.test("parseMinFreeMb(): whole MiB numbers only; unset or empty means 1024 (§14.35)", () => {
+Deno.test("parseMinFreeMb(): whole MiB numbers only; unset or empty means 1024 (docs/bash-suite.md#h35-disk-check)", () => {
   assert.equal(parseMinFreeMb(undefined), 1024);
   assert.equal(parseMinFreeMb(""), 1024);
   assert.equal(parseMinFreeMb("0"), 0);

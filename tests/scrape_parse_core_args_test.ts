@@ -68,7 +68,7 @@ Deno.test("guild name patterns: normalised, equal or contained either way, empty
   assert.equal(guildNameMatches("!!!", "Anything"), false);
 });
 
-Deno.test("archive file names: §6 sanitising, empty parts dropped, 255-byte limit", () => {
+Deno.test("archive file names: sanitised as docs/archive.md#file-names says, empty parts dropped, 255-byte limit", () => {
   assert.equal(sanitizeNamePart("  a/b\\\\c\r\nd\u0001e  "), "a_b_c d e");
   assert.equal(
     archiveFileName("Fixture Guild", "Testing Grounds", "fixture-room", "111"),

@@ -58,7 +58,7 @@ Deno.test("buildSummary(): skipped includes skipped_oom; messages_appended sums 
   ]);
 });
 
-Deno.test("summaryLines(): the §8.4 line shapes, totals and the OOM hint", () => {
+Deno.test("summaryLines(): the docs/scrape.md line shapes, totals and the OOM hint", () => {
   const records = [
     rec("CREATED", 5, { before_count: 0, after_count: 5 }),
     rec("MERGED", 3),

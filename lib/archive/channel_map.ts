@@ -1,4 +1,4 @@
-// `.dce-meta/channel-map.json` (§6, §8.4): channel id → absolute archive path, rewritten atomically.
+// `.dce-meta/channel-map.json` (docs/archive.md#the-channel-map): channel id → absolute archive path, rewritten atomically.
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { operatorIoError } from "../fs/io_error.ts";

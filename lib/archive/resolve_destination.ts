@@ -1,4 +1,4 @@
-// Where a channel's archive lives (§8.4): mapped path, else the one `[<id>].json` file (a new one is
+// Where a channel's archive lives (docs/archive.md#the-channel-map): mapped path, else the one `[<id>].json` file (a new one is
 // named by derive_destination.ts).
 import { basename } from "node:path";
 import { UserError } from "../cli/errors.ts";

@@ -1,4 +1,4 @@
-// Stale-temp salvage for one channel (§10.1 with the §14.15–17 fixes): partial exports left in
+// Stale-temp salvage for one channel (docs/archive.md#salvage-of-stale-temps with the docs/bash-suite.md#h15-destructive-discards, docs/bash-suite.md#h16-activity-by-mtime, docs/bash-suite.md#h17-non-atomic-salvage fixes): partial exports left in
 // `<output_dir>/.dce-temp/export.<channel>.*/export.json` are repaired and merged into the archive.
 // Nothing that may hold messages the archive lacks is ever deleted: a temp that cannot be repaired,
 // names another channel or cannot be merged is MOVED to `.dce-temp/quarantine/` with a reason file.
@@ -43,7 +43,7 @@ export interface SalvageStaleTempsResult {
 }
 
 export interface SalvageDeps {
-  /** Names an archive from a temp's header when the destination is unknown (§6); null to keep it. */
+  /** Names an archive from a temp's header when the destination is unknown (docs/archive.md#file-names); null to keep it. */
   deriveDestination?(outputDir: string, channelId: string, exportPath: string): Promise<string>;
 }
 

@@ -30,7 +30,7 @@ export async function loadConfig(path: string): Promise<ScrapeConfig> {
   if (!result.ok) throw new ConfigError(result.problems);
   const config = result.config;
 
-  // The lexical check passed; now make sure no symlink along an existing path leads outside (§14.27).
+  // The lexical check passed; now make sure no symlink along an existing path leads outside (docs/bash-suite.md#h27-lexical-path-checks).
   const problems: string[] = [];
   for (const target of config.targets) {
     if (!(await isPhysicallyWithin(target.outputDir, config.archiveRoot))) {

@@ -1,4 +1,4 @@
-// The DCE CLI command lines the core runs (contract §1) and the environment that carries the token.
+// The DCE CLI command lines the core runs (docs/dce-cli.md#commands-we-run) and the environment that carries the token.
 import type { ThreadMode } from "../config/scrape_config.ts";
 
 /** `export` of one channel into one JSON file; `--after` is exclusive, so the cursor is the last id held. */

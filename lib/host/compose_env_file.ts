@@ -72,7 +72,7 @@ export function removeComposeEnvFile(path: string): void {
 
 /**
  * Deletes `dce-compose-env.<pid>.*` files in `tmpDir` whose pid is no longer running: what a
- * SIGKILLed runner (no cleanup possible) left behind (§14.21). Returns the removed paths.
+ * SIGKILLed runner (no cleanup possible) left behind (docs/bash-suite.md#h21-settings-precedence). Returns the removed paths.
  */
 export async function sweepStaleEnvFiles(
   tmpDir: string,

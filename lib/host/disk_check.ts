@@ -6,7 +6,7 @@ import { isDirectory } from "../fs/file_predicates.ts";
 
 export const DEFAULT_MIN_FREE_MB = 1024;
 
-/** DCE_MIN_FREE_MB as a whole number of MiB; unset or empty means the default (§14.35: words are errors). */
+/** DCE_MIN_FREE_MB as a whole number of MiB; unset or empty means the default (docs/bash-suite.md#h35-disk-check: words are errors). */
 export function parseMinFreeMb(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === "") return DEFAULT_MIN_FREE_MB;
   if (!/^\s*-?\d+\s*$/.test(raw)) {

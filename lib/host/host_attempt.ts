@@ -58,7 +58,7 @@ function composeEntries(plan: HostPlan, token: ResolvedToken, podman: boolean): 
     ? containerSummaryPath(plan.summaryFile, plan.repoRoot)
     : null;
   // With a summary file the marker line is always wanted: it is how the host fills a file the
-  // container cannot write (a path outside logs/), §14.29.
+  // container cannot write (a path outside logs/), docs/bash-suite.md#h29-summary-path-mapping.
   if (env["DCE_RUN_SUMMARY_JSON"] === "1" || plan.summaryFile !== null) {
     entries.push(["DCE_RUN_SUMMARY_JSON", "1"]);
   }

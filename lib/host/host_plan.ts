@@ -105,7 +105,7 @@ export async function prepareHostPlan(opts: HostRunOptions): Promise<HostPlan> {
       );
       if (!(await isFile(composeFile))) throw new UserError(`Missing compose file: ${composeFile}`);
       const containerConfig = containerConfigPath(configPath, repoRoot);
-      // §14.28: the archive must be bind-mounted at the same path, or the container writes into its
+      // docs/bash-suite.md#h28-bind-mount-mismatch: the archive must be bind-mounted at the same path, or the container writes into its
       // own throw-away filesystem. We cannot read the compose file, but we can check its variable.
       const mounted = env["DCE_ARCHIVE_ROOT"];
       if (mounted && resolve(mounted) !== config.archiveRoot) {

@@ -1,4 +1,4 @@
-// Acquire and release of the archive-root lock (lock-protocol §1–§3): pidfile + flock + guarded reclaim.
+// Acquire and release of the archive-root lock (docs/lock.md#acquire): pidfile + flock + guarded reclaim.
 import { dirname } from "node:path";
 import { readProcessStartTime } from "../process/child_process.ts";
 import { formatLockFile, newToken, type ParsedLockFile, parseLockFile } from "./lock_record.ts";

@@ -65,7 +65,7 @@ export async function releaseKeepingStatus(
 
 /**
  * Signal listeners go in BEFORE the child is spawned: a child started earlier would inherit an
- * ignored SIGINT (deno-notes A.1). A signal that arrives while we still wait for the lock just
+ * ignored SIGINT (docs/development.md#deno-facts-we-rely-on). A signal that arrives while we still wait for the lock just
  * ends the wait: nothing is held yet.
  */
 export async function runUnderLock(opts: RunUnderLockOptions): Promise<RunUnderLockResult> {

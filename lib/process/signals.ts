@@ -58,7 +58,7 @@ export type Forwarder = (signal: Deno.Signal, repeat: boolean) => void;
 
 /**
  * Register before spawning anything (a child spawned earlier would inherit an ignored SIGINT from
- * a non-interactive shell: research/deno-notes.md). A listener replaces Deno's default "die", so
+ * a non-interactive shell: docs/development.md#deno-facts-we-rely-on). A listener replaces Deno's default "die", so
  * the runner keeps control: it forwards the signal, waits for the exporter, cleans up and exits
  * with 128+n. A second signal is forwarded too, with `repeat` set (callers escalate to SIGKILL).
  */

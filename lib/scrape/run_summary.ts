@@ -1,4 +1,4 @@
-// JSON run summaries (§8.7): the DCE_JSON_SUMMARY marker, writing a recovered summary, per-target file names.
+// JSON run summaries (docs/scrape.md#json-run-summary): the DCE_JSON_SUMMARY marker, writing a recovered summary, per-target file names.
 
 import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.ts";

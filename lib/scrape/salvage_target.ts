@@ -1,4 +1,4 @@
-// `salvage` mode for one target (§8.4): merge stale temps into archives; never runs the DCE CLI.
+// `salvage` mode for one target (docs/scrape.md#salvage-mode): merge stale temps into archives; never runs the DCE CLI.
 import { join } from "node:path";
 import { deriveDestination } from "../archive/derive_destination.ts";
 import { resolveDestination } from "../archive/resolve_destination.ts";

@@ -1,4 +1,4 @@
-// One channel of a scrape (§9 step 3): salvage old temps, export after the cursor, classify, merge, record.
+// One channel of a scrape (docs/scrape.md#what-a-scrape-does-per-channel): salvage old temps, export after the cursor, classify, merge, record.
 import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { ioStep } from "../fs/io_error.ts";
@@ -126,7 +126,7 @@ export async function scrapeChannel(
   );
   // Removed on every way out unless keepPartial() keeps a partial export for the next run's salvage
   // (aborted, OOM, disk full); an export that failed validation is never left where salvage would
-  // merge it later (§14.19).
+  // merge it later (docs/bash-suite.md#h19-rejected-exports-left-behind).
   let keepTemp = false;
   try {
     const exportPath = join(tempDir, "export.json");

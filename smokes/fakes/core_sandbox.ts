@@ -111,7 +111,7 @@ export class CoreSandbox implements AsyncDisposable {
   }
 }
 
-/** A DCE-shaped archive file like the bash suite's fixtures (§12.10): guild 222, channel as given. */
+/** A DCE-shaped archive file like the bash suite's fixtures (docs/bash-suite.md#smokes-carried-over): guild 222, channel as given. */
 export function fixtureExport(
   channelId: string,
   messages: Array<{ id: string; day?: number; content?: string; timestamp?: string }>,
