@@ -272,3 +272,21 @@ Deno.test("exportChannel() a SIGINT sent to DCE itself (cancel, exit 1) is an ab
     assert.ok(Array.isArray(JSON.parse(await Deno.readTextFile(out)).messages)); // finalised
   });
 });
+
+Deno.test("exportChannel() writes to the literal path when it holds % (DCE expands %c, %%)", async () => {
+  await withFake(async ({ dir, env, log }) => {
+    const root = join(dir, "arch%c 100%% %");
+    await Deno.mkdir(root);
+    const out = join(root, "export.json");
+    const run = await exportChannel({ bin: FAKE, env }, { channelId: "111", outputPath: out });
+    assert.equal(run.outcome.kind, "ok");
+    assert.equal(JSON.parse(await Deno.readTextFile(out)).messages.length, 5);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+      "arch%c 100%% %",
+      "fake.log",
+      "world.json",
+    ]);
+    const calls = await invocations(log);
+    assert.equal(calls[0]?.argv.at(-1), join(dir, "arch%%c 100%%%% %%", "export.json"));
+  });
+});
