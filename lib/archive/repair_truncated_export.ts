@@ -2,12 +2,15 @@
 // closes the array and the document and sets messageCount. Pretty-printed layouts (any indent of
 // spaces and tabs, LF or CRLF) are cut by a fast line pass; anything that pass cannot decide
 // (minified, zero or ragged indent, one message per line) by one forward pass of the real scanner.
+import { dirname } from "node:path";
+import { NotFollowedError, openNoFollow } from "../fs/no_follow.ts";
 import { ArchiveError } from "./archive_error.ts";
 import {
   commitSiblingTemp,
   createSiblingTemp,
   discardSiblingTemp,
   sweepSiblingTemps,
+  syncDir,
 } from "./atomic_replace.ts";
 import { DceJsonScanner, ScanError, type ScanSink } from "./dce_json_scanner.ts";
 import { ExportReader, reason } from "./export_reader.ts";
@@ -434,12 +437,14 @@ export async function repairTruncatedExport(
     // size. A crash in between leaves a prefix that ends after a complete message: every complete
     // message is still there and the next repair finishes the job. (Only the partial one is dropped.)
     try {
-      using file = await Deno.open(path, { read: true, write: true });
+      // Never through a link: a salvaged temp's export.json is in a folder a container fills.
+      using file = await openNoFollow(path, { read: true, write: true });
       await file.truncate(plan.keep);
       await file.seek(plan.keep, Deno.SeekMode.Start);
       await writeAll(file, tailBytes);
       await file.sync();
     } catch (err) {
+      if (err instanceof NotFollowedError) throw err;
       throw writeFailed(path, err);
     }
     return result;
@@ -467,15 +472,47 @@ export async function repairTruncatedExport(
   return result;
 }
 
+/**
+ * Keeps the original bytes at `backupPath`, created exclusively: a hard link to the old inode, else
+ * a copy into a new file (O_CREAT|O_EXCL, fsynced). Anything already there, a planted symlink
+ * included, is refused and never written through.
+ */
 async function backup(path: string, backupPath: string): Promise<void> {
   try {
-    await Deno.link(path, backupPath); // the old inode stays intact: the rename replaces only the name
-  } catch {
     try {
-      await Deno.copyFile(path, backupPath);
+      await Deno.link(path, backupPath); // the old inode stays intact: the rename replaces only the name
     } catch (err) {
-      throw writeFailed(path, err);
+      if (err instanceof Deno.errors.AlreadyExists) throw err;
+      await copyToNewFile(path, backupPath);
     }
+    await syncDir(dirname(backupPath));
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) {
+      throw new ArchiveError(
+        "unsafe-path",
+        `Cannot keep the backup at '${backupPath}': something is already there (never overwritten nor followed). The file was not modified; move it away and rerun.`,
+      );
+    }
+    throw writeFailed(path, err);
+  }
+}
+
+/** Copies `from` into a new file `to` (exclusive create, fsynced); a partial copy is removed. */
+async function copyToNewFile(from: string, to: string): Promise<void> {
+  using source = await Deno.open(from, { read: true });
+  const mode = ((await source.stat()).mode ?? 0o600) & 0o777;
+  const target = await Deno.open(to, { write: true, createNew: true, mode });
+  try {
+    const buf = new Uint8Array(1 << 20);
+    for (let n; (n = await source.read(buf)) !== null;) {
+      for (let off = 0; off < n;) off += await target.write(buf.subarray(off, n));
+    }
+    await target.sync();
+  } catch (err) {
+    await Deno.remove(to).catch(() => {});
+    throw err;
+  } finally {
+    target.close();
   }
 }
 

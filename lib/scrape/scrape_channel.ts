@@ -8,7 +8,7 @@ import { countMessages } from "../archive/export_queries.ts";
 import { mergeExportIntoArchive } from "../archive/merge_export.ts";
 import { deriveDestination } from "../archive/derive_destination.ts";
 import { resolveDestination } from "../archive/resolve_destination.ts";
-import { salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
+import { ensureTempRoot, salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
 import { guildLabel } from "../archive/export_header.ts";
 import type { TargetConfig } from "../config/scrape_config.ts";
 import type { DceCli } from "../dce/dce_listings.ts";
@@ -85,12 +85,7 @@ export async function scrapeChannel(
   let label = ctx.channelGuilds.get(channelId) ?? "unknown guild";
 
   // Stale temps of earlier runs first, so their messages are in the archive before the cursor is read.
-  const tempRoot = join(outputDir, ".dce-temp");
-  await ioStep(
-    "create the temp folder",
-    tempRoot,
-    () => Deno.mkdir(tempRoot, { recursive: true }),
-  );
+  const tempRoot = await ensureTempRoot(outputDir);
   await salvageStaleTemps({
     outputDir,
     channelId,
