@@ -22,6 +22,7 @@ import {
   snapshotArchives,
   type SnapshotEntry,
 } from "../lib/archive/archive_snapshot.ts";
+import { readSmallTextFile, SIZE_CAP } from "../lib/fs/read_small_file.ts";
 
 export const USAGE = `Usage:
   prove-incremental-append --target NAME [--config PATH] [--channel ID]...
@@ -100,8 +101,9 @@ function parse(argv: string[]): Args {
 async function readSnapshot(path: string): Promise<SnapshotEntry[]> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
-  } catch {
+    text = readSmallTextFile(path, { what: "Snapshot", maxBytes: SIZE_CAP.data });
+  } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`Missing snapshot: ${path}`);
   }
   return parseSnapshot(text, path);

@@ -4,6 +4,7 @@ import { UserError } from "../cli/errors.ts";
 import { operatorIoError } from "../fs/io_error.ts";
 import { syncDir } from "./atomic_replace.ts";
 import { writeAll } from "../fs/write_all.ts";
+import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
 
 export function channelMapPath(outputDir: string): string {
   return join(outputDir, ".dce-meta", "channel-map.json");
@@ -13,7 +14,7 @@ export async function readChannelMap(outputDir: string): Promise<Record<string, 
   const path = channelMapPath(outputDir);
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = readSmallTextFile(path, { what: "Channel map", maxBytes: SIZE_CAP.data });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return {};
     const known = operatorIoError(err, "read channel map", path);

@@ -4,16 +4,19 @@ import { ConfigError, MissingConfigError } from "./config_error.ts";
 import type { ScrapeConfig } from "./scrape_config.ts";
 import { validateConfig } from "./validate_config.ts";
 import { isPhysicallyWithin, physicalPath } from "../fs/path_within_root.ts";
+import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
+import { UserError } from "../cli/errors.ts";
 
 export async function loadConfig(path: string): Promise<ScrapeConfig> {
   const absolute = resolve(path);
   let text: string;
   try {
-    text = await Deno.readTextFile(absolute);
+    text = readSmallTextFile(absolute, { what: "Config", maxBytes: SIZE_CAP.settings });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
       throw new MissingConfigError(absolute);
     }
+    if (err instanceof UserError) throw new ConfigError([err.message]);
     const reason = err instanceof Error ? err.message : String(err);
     throw new ConfigError([
       `Cannot read config ${path}: ${reason}. Check the path and permissions.`,

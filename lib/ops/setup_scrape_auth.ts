@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import type { OpsOutput } from "./ops_log.ts";
 import { exists } from "../fs/file_predicates.ts";
+import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
 
 export interface SetupAuthOptions {
   /** The env file to write (resolveSettings' envFilePath). */
@@ -83,7 +84,7 @@ export function withValues(template: string, values: ReadonlyMap<string, string>
 
 async function readTemplate(path: string): Promise<string> {
   try {
-    return await Deno.readTextFile(path);
+    return readSmallTextFile(path, { what: "Env template", maxBytes: SIZE_CAP.settings });
   } catch {
     return "";
   }

@@ -7,6 +7,7 @@ import { MissingArchiveRootError } from "../host/disk_check.ts";
 import type { ScrapeConfig, TargetConfig } from "../config/scrape_config.ts";
 import type { OpsOutput } from "./ops_log.ts";
 import { isDirectory } from "../fs/file_predicates.ts";
+import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
 
 export interface ArchiveCounts {
   json: number;
@@ -35,7 +36,10 @@ export async function countArchives(outputDir: string): Promise<ArchiveCounts> {
 async function countMapEntries(outputDir: string): Promise<number | null> {
   let text: string;
   try {
-    text = await Deno.readTextFile(join(outputDir, ".dce-meta", "channel-map.json"));
+    text = readSmallTextFile(join(outputDir, ".dce-meta", "channel-map.json"), {
+      what: "Channel map",
+      maxBytes: SIZE_CAP.data,
+    });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return 0;
     return null;
