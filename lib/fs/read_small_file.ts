@@ -35,7 +35,7 @@ function asDenoError(err: unknown): unknown {
 }
 
 function kindOf(st: ReturnType<typeof fstatSync>): string {
-  if (st.isDirectory()) return "a folder";
+  if (st.isDirectory()) return "a directory";
   if (st.isFIFO()) return "a FIFO (named pipe)";
   if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
   if (st.isSocket()) return "a socket";
