@@ -211,7 +211,34 @@ const cases: Case[] = [
     args: ["scrape"],
     env: { DISCORD_TOKEN_FILE: "/" },
     code: 1,
-    error: /^ERROR: DISCORD_TOKEN_FILE \/ is a directory, not a token file\.$/m,
+    error:
+      /^ERROR: DISCORD_TOKEN_FILE \/ is a directory, not a regular file; point it at a file\.$/m,
+  },
+  {
+    name: "token file is a FIFO (used to hang, deaf to signals)",
+    args: ["scrape"],
+    setup: async (r, d) => {
+      const fifo = join(d, "token.fifo");
+      await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      await Deno.writeTextFile(r.envFile, `DISCORD_TOKEN_FILE=${fifo}\n`);
+    },
+    code: 1,
+    error:
+      /^ERROR: DISCORD_TOKEN_FILE \S+token\.fifo is a FIFO \(named pipe\), not a regular file; point it at a file\.$/m,
+  },
+  {
+    name: "token file /dev/zero (used to fill memory)",
+    args: ["scrape"],
+    env: { DISCORD_TOKEN_FILE: "/dev/zero" },
+    code: 1,
+    error:
+      /^ERROR: DISCORD_TOKEN_FILE \/dev\/zero is a device, not a regular file; point it at a file\.$/m,
+  },
+  {
+    name: "--config is /dev/zero",
+    args: ["scrape", "--config", "/dev/zero"],
+    code: 1,
+    error: /^ERROR: Config \/dev\/zero is a device, not a regular file; point it at a file\.$/m,
   },
   {
     name: "token file empty",
