@@ -1,5 +1,6 @@
 // The scrape core: config → targets → channels → plan → per-mode work → summary. The host runner's direct
 // backend and scripts/run-scrape.ts both call runCore.
+import { join } from "node:path";
 import { bootstrapChannelMap } from "../archive/bootstrap_channel_map.ts";
 import { readChannelMap } from "../archive/channel_map.ts";
 import { UserError } from "../cli/errors.ts";
@@ -7,6 +8,7 @@ import { reportUserError } from "../cli/run_main.ts";
 import { ioStep } from "../fs/io_error.ts";
 import { repoRoot as checkoutRoot } from "../cli/repo_root.ts";
 import { loadConfig } from "../config/load_config.ts";
+import { proveArchiveRoot } from "../archive/archive_root_marker.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { dceEnv } from "../dce/dce_cli_argv.ts";
@@ -78,14 +80,22 @@ async function runMode(
 ): Promise<void> {
   const env = request.env;
   const mode: CoreMode = request.mode;
-  const configPath = request.configPath ??
-    resolveSettings({ env, repoRoot: request.repoRoot ?? checkoutRoot({ get: (n) => env[n] }) })
-      .configPath;
+  const repoRoot = request.repoRoot ?? checkoutRoot({ get: (n) => env[n] });
+  const configPath = request.configPath ?? resolveSettings({ env, repoRoot }).configPath;
   const config = await loadConfig(configPath);
   const token = env.DISCORD_TOKEN ?? "";
   if (mode !== "salvage" && token === "") throw new UserError("DISCORD_TOKEN is not set.");
   const overrides = { guilds: request.guilds, channels: request.channels };
   const selected = selectTargets(config, request.targets, overrides);
+  if (mode !== "preflight") {
+    // Before anything is written under it: an unmounted disk's empty mount point stops the run here.
+    await proveArchiveRoot({
+      archiveRoot: config.archiveRoot,
+      knownRootsFile: join(repoRoot, ".dce-state", "archive-roots"),
+      now: now(),
+      log,
+    });
+  }
   const minAgeSeconds = envNumber(env, "DCE_STALE_TEMP_MIN_AGE_SECONDS", 120);
   const includeActive = env.DCE_SALVAGE_ACTIVE_TEMPS === "1";
   const heartbeatSeconds = envNumber(env, "DCE_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS);
