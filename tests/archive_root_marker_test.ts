@@ -114,64 +114,114 @@ function canMount(): boolean {
   }
 }
 
+/** A config with one target under `<dir>/disk` and a scrape of it through runCore and the fake CLI. */
+async function diskSandbox(dir: string, count: number, delayMs = 0) {
+  const root = join(dir, "disk");
+  await Deno.mkdir(root);
+  await writeWorld(join(dir, "world.json"), {
+    guilds: [{ id: "222", name: "G" }],
+    channels: [{ id: "111", guildId: "222", name: "room", count, delayMs }],
+  });
+  const config = join(dir, "c.json");
+  await Deno.writeTextFile(
+    config,
+    JSON.stringify({
+      archive_root: root,
+      targets: [{ name: "t", output_dir: join(root, "t"), channel_ids: ["111"] }],
+    }),
+  );
+  const log = join(dir, "fake.log");
+  const scrape = async (onExportChild?: () => void) => {
+    const lines: string[] = [];
+    const result = await runCore({
+      mode: "scrape",
+      configPath: config,
+      repoRoot: dir,
+      targets: [],
+      guilds: [],
+      channels: [],
+      env: {
+        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+        FAKE_DCE_WORLD: join(dir, "world.json"),
+        FAKE_DCE_LOG: log,
+        DISCORD_TOKEN: "tok",
+        TMPDIR: dir,
+      },
+      cliBin: FAKE,
+      log: (l) => lines.push(l),
+      ...(onExportChild ? { onExportChild } : {}),
+    });
+    return { ...result, text: lines.join("\n") };
+  };
+  const exports = async () =>
+    (await Deno.readTextFile(log).catch(() => "")).split("\n").filter((l) => l.includes('"export"'))
+      .length;
+  const mount = () =>
+    assert.ok(
+      new Deno.Command("mount", { args: ["-t", "tmpfs", "tmpfs", root] }).outputSync().success,
+    );
+  // Lazy: the fake DCE still has its export file open on the tmpfs, as on a real yanked disk.
+  const unmount = () =>
+    assert.ok(new Deno.Command("umount", { args: ["-l", root] }).outputSync().success);
+  return { root, scrape, exports, mount, unmount };
+}
+
+function oneError(text: string): string {
+  const errors = text.split("\n").filter((l) => /ERROR/.test(l));
+  assert.equal(errors.length, 1, text);
+  assert.ok(!/\bat .*:\d+:\d+/.test(text), `no stack trace:\n${text}`);
+  return errors[0]!;
+}
+
 Deno.test("scrape on an unplugged disk's mount point: one line, exit 1, nothing exported", async () => {
   if (!canMount()) {
     console.log("SKIP: cannot mount a tmpfs here (needs root and mount rights)");
     return;
   }
   await withDir(async (dir) => {
-    const root = join(dir, "disk");
-    await Deno.mkdir(root);
-    await writeWorld(join(dir, "world.json"), {
-      guilds: [{ id: "222", name: "G" }],
-      channels: [{ id: "111", guildId: "222", name: "room", count: 3 }],
-    });
-    const config = join(dir, "c.json");
-    await Deno.writeTextFile(
-      config,
-      JSON.stringify({
-        archive_root: root,
-        targets: [{ name: "t", output_dir: join(root, "t"), channel_ids: ["111"] }],
-      }),
-    );
-    const log = join(dir, "fake.log");
-    const scrape = async () => {
-      const lines: string[] = [];
-      const result = await runCore({
-        mode: "scrape",
-        configPath: config,
-        repoRoot: dir,
-        targets: [],
-        guilds: [],
-        channels: [],
-        env: {
-          PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-          FAKE_DCE_WORLD: join(dir, "world.json"),
-          FAKE_DCE_LOG: log,
-          DISCORD_TOKEN: "tok",
-          TMPDIR: dir,
-        },
-        cliBin: FAKE,
-        log: (l) => lines.push(l),
-      });
-      return { ...result, text: lines.join("\n") };
-    };
-    assert.ok(
-      new Deno.Command("mount", { args: ["-t", "tmpfs", "tmpfs", root] }).outputSync().success,
-    );
+    const disk = await diskSandbox(dir, 3);
+    disk.mount();
     try {
-      const first = await scrape();
+      const first = await disk.scrape();
       assert.equal(first.exitCode, 0, first.text);
     } finally {
-      assert.ok(new Deno.Command("umount", { args: [root] }).outputSync().success);
+      disk.unmount();
     }
-    const exportsBefore = (await Deno.readTextFile(log)).trim().split("\n").length;
-    const second = await scrape();
+    const exportsBefore = await disk.exports();
+    const second = await disk.scrape();
     assert.equal(second.exitCode, 1, second.text);
-    const errors = second.text.split("\n").filter((l) => /ERROR/.test(l));
-    assert.equal(errors.length, 1, second.text);
-    assert.match(errors[0]!, /Archive root \S+ looks empty — is the disk mounted\?/);
-    assert.equal((await Deno.readTextFile(log)).trim().split("\n").length, exportsBefore);
-    assert.deepEqual([...Deno.readDirSync(root)], []);
+    assert.match(oneError(second.text), /Archive root \S+ looks empty — is the disk mounted\?/);
+    assert.equal(await disk.exports(), exportsBefore);
+    assert.deepEqual([...Deno.readDirSync(disk.root)], []);
+  });
+});
+
+Deno.test("the archive disk unmounted mid-export: one line naming it, exit 1", async () => {
+  if (!canMount()) {
+    console.log("SKIP: cannot mount a tmpfs here (needs root and mount rights)");
+    return;
+  }
+  await withDir(async (dir) => {
+    const disk = await diskSandbox(dir, 400, 10);
+    disk.mount();
+    let unmounted = false;
+    try {
+      const run = await disk.scrape(() => {
+        // The export has started (its temp is on the tmpfs): yank the disk a moment later.
+        setTimeout(() => {
+          disk.unmount();
+          unmounted = true;
+        }, 300);
+      });
+      assert.ok(unmounted, run.text);
+      assert.equal(run.exitCode, 1, run.text);
+      assert.match(
+        oneError(run.text),
+        /Archive root \S+ vanished during the run \(its \.dce-archive-root is gone\) — was the disk unmounted\?/,
+      );
+      assert.doesNotMatch(run.text, /exited 0 but wrote no export file/);
+    } finally {
+      if (!unmounted) disk.unmount();
+    }
   });
 });

@@ -26,6 +26,25 @@ export class ArchiveRootLooksEmptyError extends UserError {
   }
 }
 
+/** The marker was there when the run started and is gone now: the disk went away mid-run. */
+export class ArchiveRootVanishedError extends UserError {
+  constructor(root: string) {
+    super(
+      `Archive root ${root} vanished during the run (its ${ARCHIVE_ROOT_MARKER} is gone) — was the disk unmounted? The run stopped; mount it and rerun (partial exports on it are salvaged then).`,
+    );
+    this.name = "ArchiveRootVanishedError";
+  }
+}
+
+/** True when a root proven at the start of the run no longer shows its marker (any failure to look counts). */
+export async function archiveRootVanished(root: string): Promise<boolean> {
+  try {
+    return !(await Deno.lstat(join(root, ARCHIVE_ROOT_MARKER))).isFile;
+  } catch {
+    return true;
+  }
+}
+
 export interface ProveArchiveRootOptions {
   archiveRoot: string;
   /** This checkout's memory of the roots it has marked, one path a line (kept off the archive disk). */

@@ -3,12 +3,16 @@
 import { join } from "node:path";
 import { bootstrapChannelMap } from "../archive/bootstrap_channel_map.ts";
 import { readChannelMap } from "../archive/channel_map.ts";
-import { UserError } from "../cli/errors.ts";
+import { EXIT, UserError } from "../cli/errors.ts";
 import { reportUserError } from "../cli/run_main.ts";
 import { ioStep } from "../fs/io_error.ts";
 import { repoRoot as checkoutRoot } from "../cli/repo_root.ts";
 import { loadConfig } from "../config/load_config.ts";
-import { proveArchiveRoot } from "../archive/archive_root_marker.ts";
+import {
+  archiveRootVanished,
+  ArchiveRootVanishedError,
+  proveArchiveRoot,
+} from "../archive/archive_root_marker.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { dceEnv } from "../dce/dce_cli_argv.ts";
@@ -42,12 +46,17 @@ export async function runCore(request: CoreRequest): Promise<CoreResult> {
   const log = makeCoreLog(request.log, now);
   const records: ChannelRecord[] = [];
   const summary = () => (request.mode === "scrape" ? buildSummary(records, now()) : null);
+  const proven: ProvenRoot = { root: null };
   try {
-    await runMode(request, log, records, now);
+    await runMode(request, log, records, now, proven);
     return { exitCode: 0, summary: summary() };
   } catch (err) {
+    // Whatever failed first (a missing export file, a raw ENOENT), if the disk went away, say that.
+    const vanished = proven.root !== null && (await archiveRootVanished(proven.root))
+      ? proven.root
+      : null;
     if (err instanceof ScrapeInterrupted) records.push(err.record);
-    else if (!(err instanceof UserError)) throw err;
+    else if (!(err instanceof UserError) && vanished === null) throw err;
     if (request.signal?.aborted) {
       // A requested stop (SIGINT/SIGTERM/SIGHUP in the host runner): 128 + n when we know n.
       const reason = String(request.signal.reason ?? "");
@@ -57,6 +66,10 @@ export async function runCore(request: CoreRequest): Promise<CoreResult> {
         }); partial export temps are kept for salvage.`,
       );
       return { exitCode: signalExitCode(reason), summary: summary() };
+    }
+    if (vanished !== null) {
+      log(`ERROR: ${new ArchiveRootVanishedError(vanished).message}`);
+      return { exitCode: EXIT.failure, summary: summary() };
     }
     if (!(err instanceof UserError)) throw err;
     return { exitCode: reportUserError(err, log), summary: summary() };
@@ -72,11 +85,17 @@ function envNumber(env: Record<string, string>, name: string, fallback: number):
   return Number(raw);
 }
 
+/** The archive root once it has proven itself (null before, and in preflight). */
+interface ProvenRoot {
+  root: string | null;
+}
+
 async function runMode(
   request: CoreRequest,
   log: CoreLog,
   records: ChannelRecord[],
   now: () => Date,
+  proven: ProvenRoot,
 ): Promise<void> {
   const env = request.env;
   const mode: CoreMode = request.mode;
@@ -95,6 +114,7 @@ async function runMode(
       now: now(),
       log,
     });
+    proven.root = config.archiveRoot;
   }
   const minAgeSeconds = envNumber(env, "DCE_STALE_TEMP_MIN_AGE_SECONDS", 120);
   const includeActive = env.DCE_SALVAGE_ACTIVE_TEMPS === "1";
