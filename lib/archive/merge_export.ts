@@ -318,7 +318,19 @@ async function writeResult(
 ): Promise<Counts> {
   for (const step of fallback ? [produce, fallback] : [produce]) {
     if (opts.dryRun) {
-      const counts = await step(new ExportWriter(new NullTarget()));
+      let counts;
+      try {
+        counts = await step(new ExportWriter(new NullTarget()));
+      } catch (err) {
+        if (err instanceof ArchiveError || isBug(err)) throw err;
+        // The only files a dry run writes are the sort runs of an out-of-order export, in TMPDIR.
+        throw new ArchiveError(
+          "write-failed",
+          `Cannot sort the export for the dry run in ${opts.tmpDir || "/tmp"}: ${
+            reason(err)
+          }. Nothing was written; set TMPDIR to a writable folder and rerun.`,
+        );
+      }
       if (counts) return counts;
       continue;
     }
