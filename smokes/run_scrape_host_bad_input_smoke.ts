@@ -193,6 +193,14 @@ const cases: Case[] = [
       /^ERROR: Config .* is outside .*\/config, the only config folder mounted into the container/m,
   },
   {
+    name: "token with a line break under compose (used to be a stack trace)",
+    args: ["scrape"],
+    env: { DISCORD_TOKEN: "abc\nB=2" },
+    code: 1,
+    error:
+      /^ERROR: The token \(.*\) contains a line break; a Discord token is one line\. Fix it and rerun\.$/m,
+  },
+  {
     name: "missing DCE CLI (direct exporter)",
     args: ["scrape", "--exporter", "cli"],
     env: { DCE_CLI_BIN: "/nonexistent/DiscordChatExporter.Cli" },

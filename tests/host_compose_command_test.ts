@@ -94,7 +94,7 @@ Deno.test("writeComposeEnvFile() creates a 0600 file named with our pid; sweep r
     removeComposeEnvFile(path);
     removeComposeEnvFile(path); // idempotent
     await assert.rejects(Deno.stat(path), Deno.errors.NotFound);
-    assert.throws(() => composeEnvText([["DISCORD_TOKEN", "a\nB=2"]]), /line break/);
+    assert.throws(() => composeEnvText([["DISCORD_TOKEN", "a\nB=2"]]), /line break/); // a UserError: one line
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

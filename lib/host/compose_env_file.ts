@@ -2,6 +2,7 @@
 
 import { join } from "node:path";
 import { writeAll } from "../fs/write_all.ts";
+import { UserError } from "../cli/errors.ts";
 
 export const ENV_FILE_PREFIX = "dce-compose-env.";
 
@@ -13,7 +14,10 @@ export function composeEnvText(entries: ReadonlyArray<readonly [string, string]>
   let text = "";
   for (const [key, value] of entries) {
     if (/[\r\n]/.test(value)) {
-      throw new RangeError(`Value of ${key} contains a line break and cannot go into an env file`);
+      // The operator's value (a pasted token with a line break), not a bug: one line, never the value.
+      throw new UserError(
+        `${key} contains a line break, which cannot go into the compose env file (and no token has one). Fix ${key} (scrape.env, the environment or its token file) and rerun.`,
+      );
     }
     text += `${key}=${value}\n`;
   }

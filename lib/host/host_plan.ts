@@ -175,7 +175,15 @@ export async function requireToken(
     repoRoot: opts.repoRoot,
     home: opts.home,
   });
-  if (token !== null) return token;
+  if (token !== null) {
+    // Checked before the lock: under compose it would break the env file, directly the header.
+    if (/[\r\n]/.test(token.token)) {
+      throw new UserError(
+        `The token (${token.source}) contains a line break; a Discord token is one line. Fix it and rerun.`,
+      );
+    }
+    return token;
+  }
   const where = envFile !== null
     ? `in ${envFilePath}`
     : `in an env file (missing: ${envFilePath}; copy scrape.env.example to scrape.env)`;
