@@ -106,16 +106,6 @@ async function runMode(
   if (mode !== "salvage" && token === "") throw new UserError("DISCORD_TOKEN is not set.");
   const overrides = { guilds: request.guilds, channels: request.channels };
   const selected = selectTargets(config, request.targets, overrides);
-  if (mode !== "preflight") {
-    // Before anything is written under it: an unmounted disk's empty mount point stops the run here.
-    await proveArchiveRoot({
-      archiveRoot: config.archiveRoot,
-      knownRootsFile: join(repoRoot, ".dce-state", "archive-roots"),
-      now: now(),
-      log,
-    });
-    proven.root = config.archiveRoot;
-  }
   const minAgeSeconds = envNumber(env, "DCE_STALE_TEMP_MIN_AGE_SECONDS", 120);
   const includeActive = env.DCE_SALVAGE_ACTIVE_TEMPS === "1";
   const heartbeatSeconds = envNumber(env, "DCE_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS);
@@ -136,6 +126,18 @@ async function runMode(
     } else {
       resolved.push(await resolveTargetChannels(target, overrides, listings, warn));
     }
+  }
+
+  if (mode !== "preflight") {
+    // After discovery (which writes nothing), before anything is written: an unmounted disk's empty
+    // mount point stops the run here.
+    await proveArchiveRoot({
+      archiveRoot: config.archiveRoot,
+      knownRootsFile: join(repoRoot, ".dce-state", "archive-roots"),
+      now: now(),
+      log,
+    });
+    proven.root = config.archiveRoot;
   }
 
   log("=== Scrape run plan ===");
