@@ -6,6 +6,7 @@ import { ensureTempRoot, salvageStaleTemps } from "../lib/archive/salvage_stale_
 import { repairTruncatedExport } from "../lib/archive/repair_truncated_export.ts";
 import { ArchiveError } from "../lib/archive/archive_error.ts";
 import { NotFollowedError, openNoFollow } from "../lib/fs/no_follow.ts";
+import { writeChannelMap } from "../lib/archive/channel_map.ts";
 import { dceExportText, simpleMessage as msg } from "./fixtures/archive_fixture.ts";
 
 const NOW = new Date("2024-02-01T12:00:00Z");
@@ -133,5 +134,13 @@ Deno.test("openNoFollow: a link or a FIFO is refused before it is opened", async
     const fifo = new Deno.Command("mkfifo", { args: [join(out, "fifo")] }).outputSync();
     assert.equal(fifo.code, 0);
     await assert.rejects(() => openNoFollow(join(out, "fifo"), { read: true }), NotFollowedError);
+  });
+});
+
+Deno.test("channel map: a .dce-meta that is a link is refused, nothing written through it", async () => {
+  await withDirs(async (out, elsewhere) => {
+    await Deno.symlink(elsewhere, join(out, ".dce-meta"));
+    await assert.rejects(() => writeChannelMap(out, { "111": "a.json" }), NotFollowedError);
+    assert.deepEqual([...Deno.readDirSync(elsewhere)], []);
   });
 });
