@@ -101,7 +101,7 @@ function parse(argv: string[]): Args {
 async function readSnapshot(path: string): Promise<SnapshotEntry[]> {
   let text: string;
   try {
-    text = readSmallTextFile(path, { what: "Snapshot", maxBytes: SIZE_CAP.data });
+    text = await readSmallTextFile(path, { what: "Snapshot", maxBytes: SIZE_CAP.data });
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`Missing snapshot: ${path}`);

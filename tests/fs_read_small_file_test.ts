@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UserError } from "../lib/cli/errors.ts";
-import { readSmallFile, SIZE_CAP } from "../lib/fs/read_small_file.ts";
+import { readSmallFile, readSmallFileSync, SIZE_CAP } from "../lib/fs/read_small_file.ts";
 import { loadConfig } from "../lib/config/load_config.ts";
 import { readConfigJson } from "../lib/lock/resolve_lock_path.ts";
 import { loadEnvFile } from "../lib/host/env_file.ts";
@@ -15,13 +15,10 @@ const SCALE = Number(Deno.env.get("DCE_SMOKE_SCALE") ?? "1") || 1;
 /** Every whole-file read of a file we do not own, by the function that does it. */
 const READERS: Record<string, (path: string) => Promise<unknown>> = {
   "loadConfig (--config)": (p) => loadConfig(p),
-  "readConfigJson (lock path)": async (p) => readConfigJson(p),
+  "readConfigJson (lock path)": (p) => Promise.resolve().then(() => readConfigJson(p)),
   "loadEnvFile (--env-file)": (p) => loadEnvFile(p),
   "readTokenFile (DISCORD_TOKEN_FILE)": (p) => readTokenFile(p),
-  "readChannelMap": async (p) => {
-    const out = join(p, "..", "..");
-    return await readChannelMap(out);
-  },
+  "readChannelMap": (p) => readChannelMap(join(p, "..", "..")),
 };
 
 /**
@@ -83,20 +80,28 @@ for (const [name, read] of Object.entries(READERS)) {
 
 Deno.test("readSmallFile: /dev/zero is a device, refused; /proc files (size 0) are read to EOF", () => {
   assert.throws(
-    () => readSmallFile("/dev/zero", { what: "Token file", maxBytes: SIZE_CAP.token }),
+    () => readSmallFileSync("/dev/zero", { what: "Token file", maxBytes: SIZE_CAP.token }),
     /Token file \/dev\/zero is a device, not a regular file/,
   );
-  const stat = readSmallFile("/proc/self/stat", { what: "x", maxBytes: 1 << 20 });
+  const stat = readSmallFileSync("/proc/self/stat", { what: "x", maxBytes: 1 << 20 });
   assert.ok(stat.length > 0);
   assert.throws(
-    () => readSmallFile("/proc/self/stat", { what: "Stat", maxBytes: 4 }),
+    () => readSmallFileSync("/proc/self/stat", { what: "Stat", maxBytes: 4 }),
     /larger than 4 bytes/,
   );
 });
 
 Deno.test("readSmallFile: a missing file is Deno's NotFound (callers keep their wording)", () => {
   assert.throws(
-    () => readSmallFile("/nonexistent/x", { what: "x", maxBytes: 10 }),
+    () => readSmallFileSync("/nonexistent/x", { what: "x", maxBytes: 10 }),
     Deno.errors.NotFound,
+  );
+});
+
+Deno.test("readSmallFile (async): a /proc file is read to EOF; over the cap is refused", async () => {
+  assert.ok((await readSmallFile("/proc/self/stat", { what: "x", maxBytes: 1 << 20 })).length > 0);
+  await assert.rejects(
+    () => readSmallFile("/proc/self/stat", { what: "Stat", maxBytes: 4 }),
+    /larger than 4 bytes/,
   );
 });

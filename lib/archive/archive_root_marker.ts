@@ -53,9 +53,9 @@ export interface ProveArchiveRootOptions {
   log: (line: string) => void;
 }
 
-function knownRoots(file: string): Set<string> {
+async function knownRoots(file: string): Promise<Set<string>> {
   try {
-    const text = readSmallTextFile(file, {
+    const text = await readSmallTextFile(file, {
       what: "Known archive roots",
       maxBytes: SIZE_CAP.settings,
     });
@@ -90,7 +90,7 @@ async function remember(file: string, known: Set<string>, root: string): Promise
 export async function proveArchiveRoot(opts: ProveArchiveRootOptions): Promise<void> {
   const root = opts.archiveRoot;
   const marker = join(root, ARCHIVE_ROOT_MARKER);
-  const known = knownRoots(opts.knownRootsFile);
+  const known = await knownRoots(opts.knownRootsFile);
   const found = await ioStep("check the archive root marker", marker, () => lstatOrNull(marker));
   if (found && !found.isFile) {
     throw new NotFollowedError(marker, found.isSymlink ? "a symlink" : "not a regular file");

@@ -15,7 +15,7 @@ export async function readChannelMap(outputDir: string): Promise<Record<string, 
   const path = channelMapPath(outputDir);
   let text: string;
   try {
-    text = readSmallTextFile(path, { what: "Channel map", maxBytes: SIZE_CAP.data });
+    text = await readSmallTextFile(path, { what: "Channel map", maxBytes: SIZE_CAP.data });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return {};
     const known = operatorIoError(err, "read channel map", path);

@@ -11,7 +11,7 @@ export async function loadConfig(path: string): Promise<ScrapeConfig> {
   const absolute = resolve(path);
   let text: string;
   try {
-    text = readSmallTextFile(absolute, { what: "Config", maxBytes: SIZE_CAP.settings });
+    text = await readSmallTextFile(absolute, { what: "Config", maxBytes: SIZE_CAP.settings });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
       throw new MissingConfigError(absolute);

@@ -1,7 +1,8 @@
 // The one reader for files we read whole but do not own (config, env file, token file, channel map,
 // summaries): a regular file only, and a size cap. The open is O_NONBLOCK, so a FIFO cannot hang
 // the run (deaf to signals) before we see what it is; /dev/zero cannot fill memory either.
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { open } from "node:fs/promises";
 import { UserError } from "../cli/errors.ts";
 
 /** Caps for the files we read whole: far above any real one, far below harm. */
@@ -34,7 +35,7 @@ function asDenoError(err: unknown): unknown {
   return Class ? Object.assign(new Class(message), { code }) : err;
 }
 
-function kindOf(st: ReturnType<typeof fstatSync>): string {
+function kindOf(st: Stats): string {
   if (st.isDirectory()) return "a directory";
   if (st.isFIFO()) return "a FIFO (named pipe)";
   if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
@@ -42,12 +43,79 @@ function kindOf(st: ReturnType<typeof fstatSync>): string {
   return "not a regular file";
 }
 
+/** Refuses what is not a regular file or is over the cap by its fstat. */
+function checkStat(st: Stats, path: string, opts: ReadSmallFileOptions): void {
+  if (!st.isFile()) {
+    throw new UserError(
+      `${opts.what} ${path} is ${kindOf(st)}, not a regular file; point it at a file.`,
+    );
+  }
+  if (st.size > opts.maxBytes) throw tooBig(path, opts);
+}
+
+function tooBig(path: string, opts: ReadSmallFileOptions): UserError {
+  return new UserError(
+    `${opts.what} ${path} is larger than ${opts.maxBytes} bytes, too large to be one; point it at the right file.`,
+  );
+}
+
+/**
+ * The bytes read so far. Reading goes on until EOF even past the fstat size (a file that grew, a
+ * /proc file saying 0), but never past the cap.
+ */
+class Collected {
+  #buf: Uint8Array;
+  #length = 0;
+  constructor(
+    size: number,
+    private readonly path: string,
+    private readonly opts: ReadSmallFileOptions,
+  ) {
+    this.#buf = new Uint8Array(Math.min(opts.maxBytes + 1, Math.max(size + 1, 4096)));
+  }
+  /** Where the next read goes. */
+  room(): { buf: Uint8Array; offset: number; length: number } {
+    if (this.#length === this.#buf.length) {
+      if (this.#length > this.opts.maxBytes) throw tooBig(this.path, this.opts);
+      const grown = new Uint8Array(Math.min(this.opts.maxBytes + 1, this.#buf.length * 2));
+      grown.set(this.#buf);
+      this.#buf = grown;
+    }
+    return { buf: this.#buf, offset: this.#length, length: this.#buf.length - this.#length };
+  }
+  /** Counts `n` bytes read; true at EOF. */
+  add(n: number): boolean {
+    this.#length += n;
+    return n === 0;
+  }
+  bytes(): Uint8Array {
+    return this.#buf.subarray(0, this.#length);
+  }
+}
+
 /**
  * Reads `path` whole. Throws Deno.errors.NotFound / PermissionDenied as Deno.readFile does, and a
- * UserError for anything that is not a regular file or is larger than `maxBytes` (checked on the
- * bytes actually read too: /proc files say size 0).
+ * UserError for anything that is not a regular file or is larger than `maxBytes`.
  */
-export function readSmallFile(path: string, opts: ReadSmallFileOptions): Uint8Array {
+export async function readSmallFile(path: string, opts: ReadSmallFileOptions): Promise<Uint8Array> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((err) => {
+    throw asDenoError(err);
+  });
+  try {
+    const st = await handle.stat();
+    checkStat(st, path, opts);
+    const got = new Collected(st.size, path, opts);
+    for (;;) {
+      const { buf, offset, length } = got.room();
+      if (got.add((await handle.read(buf, offset, length, null)).bytesRead)) return got.bytes();
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** readSmallFile for the few synchronous callers. */
+export function readSmallFileSync(path: string, opts: ReadSmallFileOptions): Uint8Array {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -56,29 +124,11 @@ export function readSmallFile(path: string, opts: ReadSmallFileOptions): Uint8Ar
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) {
-      throw new UserError(
-        `${opts.what} ${path} is ${kindOf(st)}, not a regular file; point it at a file.`,
-      );
-    }
-    const tooBig = () =>
-      new UserError(
-        `${opts.what} ${path} is larger than ${opts.maxBytes} bytes, too large to be one; point it at the right file.`,
-      );
-    if (st.size > opts.maxBytes) throw tooBig();
-    // Read until EOF even past the fstat size (a file that grew, a /proc file saying 0), never past the cap.
-    let buf = new Uint8Array(Math.min(opts.maxBytes + 1, Math.max(st.size + 1, 4096)));
-    let length = 0;
+    checkStat(st, path, opts);
+    const got = new Collected(st.size, path, opts);
     for (;;) {
-      if (length === buf.length) {
-        if (length > opts.maxBytes) throw tooBig();
-        const grown = new Uint8Array(Math.min(opts.maxBytes + 1, buf.length * 2));
-        grown.set(buf);
-        buf = grown;
-      }
-      const n = readSync(fd, buf, length, buf.length - length, null);
-      if (n === 0) return buf.subarray(0, length);
-      length += n;
+      const { buf, offset, length } = got.room();
+      if (got.add(readSync(fd, buf, offset, length, null))) return got.bytes();
     }
   } finally {
     closeSync(fd);
@@ -86,6 +136,11 @@ export function readSmallFile(path: string, opts: ReadSmallFileOptions): Uint8Ar
 }
 
 /** readSmallFile decoded as UTF-8 (invalid bytes become U+FFFD, as Deno.readTextFile does). */
-export function readSmallTextFile(path: string, opts: ReadSmallFileOptions): string {
-  return new TextDecoder().decode(readSmallFile(path, opts));
+export async function readSmallTextFile(path: string, opts: ReadSmallFileOptions): Promise<string> {
+  return new TextDecoder().decode(await readSmallFile(path, opts));
+}
+
+/** readSmallTextFile for the few synchronous callers. */
+export function readSmallTextFileSync(path: string, opts: ReadSmallFileOptions): string {
+  return new TextDecoder().decode(readSmallFileSync(path, opts));
 }

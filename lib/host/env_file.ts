@@ -62,7 +62,7 @@ function unquote(value: string): string {
 export async function loadEnvFile(path: string): Promise<Map<string, string> | null> {
   let bytes: Uint8Array;
   try {
-    bytes = readSmallFile(path, { what: "Env file", maxBytes: SIZE_CAP.settings });
+    bytes = await readSmallFile(path, { what: "Env file", maxBytes: SIZE_CAP.settings });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
     if (err instanceof UserError) throw err;

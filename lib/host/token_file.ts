@@ -10,7 +10,7 @@ import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
 export async function readTokenFile(path: string, label = "DISCORD_TOKEN_FILE"): Promise<string> {
   let text: string;
   try {
-    text = readSmallTextFile(path, { what: label, maxBytes: SIZE_CAP.token });
+    text = await readSmallTextFile(path, { what: label, maxBytes: SIZE_CAP.token });
   } catch (err) {
     if (err instanceof UserError) throw err;
     if (err instanceof Deno.errors.NotFound) {

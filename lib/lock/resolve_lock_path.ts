@@ -2,7 +2,7 @@
 import { isAbsolute, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { ConfigError, MissingConfigError } from "../config/config_error.ts";
-import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
+import { readSmallTextFileSync, SIZE_CAP } from "../fs/read_small_file.ts";
 
 export const LOCK_FILE_NAME = ".dce-scrape.lock";
 
@@ -22,7 +22,7 @@ const LOCK_TOOL_EXIT = { exitCode: 2 };
 export function readConfigJson(configPath: string): unknown {
   let text: string;
   try {
-    text = readSmallTextFile(configPath, { what: "Config", maxBytes: SIZE_CAP.settings });
+    text = readSmallTextFileSync(configPath, { what: "Config", maxBytes: SIZE_CAP.settings });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) throw new MissingConfigError(configPath);
     if (err instanceof UserError) throw new ConfigError([err.message], LOCK_TOOL_EXIT);

@@ -196,7 +196,8 @@ export async function runDemo(opts: DemoOptions): Promise<string> {
   for (const file of new Set(summaries)) {
     try {
       const t =
-        JSON.parse(readSmallTextFile(file, { what: "Summary", maxBytes: SIZE_CAP.data })).totals;
+        JSON.parse(await readSmallTextFile(file, { what: "Summary", maxBytes: SIZE_CAP.data }))
+          .totals;
       log.out(
         `  ${t.created} created, ${t.merged} merged, ${t.unchanged} unchanged, ${t.skipped} skipped; +${t.messages_appended} messages  ${file}`,
       );

@@ -84,7 +84,7 @@ export function withValues(template: string, values: ReadonlyMap<string, string>
 
 async function readTemplate(path: string): Promise<string> {
   try {
-    return readSmallTextFile(path, { what: "Env template", maxBytes: SIZE_CAP.settings });
+    return await readSmallTextFile(path, { what: "Env template", maxBytes: SIZE_CAP.settings });
   } catch {
     return "";
   }

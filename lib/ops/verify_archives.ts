@@ -36,7 +36,7 @@ export async function countArchives(outputDir: string): Promise<ArchiveCounts> {
 async function countMapEntries(outputDir: string): Promise<number | null> {
   let text: string;
   try {
-    text = readSmallTextFile(join(outputDir, ".dce-meta", "channel-map.json"), {
+    text = await readSmallTextFile(join(outputDir, ".dce-meta", "channel-map.json"), {
       what: "Channel map",
       maxBytes: SIZE_CAP.data,
     });
