@@ -88,11 +88,14 @@ Deno.test("salvage: a temp folder that is a link is moved as a link; what it poi
     await Deno.utime(victim, HOUR_AGO, HOUR_AGO);
     await Deno.mkdir(join(out, ".dce-temp"));
     await Deno.symlink(elsewhere, join(out, ".dce-temp", "export.111.AbCdEf"));
+    await Deno.writeTextFile(join(out, ".dce-temp", "export.111.a-file"), "x");
     const lines: string[] = [];
     const r = await salvage(out, lines);
     assert.equal(await Deno.readTextFile(victim), CUT);
     assert.deepEqual([...Deno.readDirSync(elsewhere)].map((e) => e.name), ["export.json"]);
-    assert.ok((await Deno.lstat(r.quarantined[0]!)).isSymlink);
+    assert.equal(r.quarantined.length, 2);
+    assert.ok(r.quarantined.some((q) => Deno.lstatSync(q).isSymlink));
+    assert.ok(r.quarantined.some((q) => Deno.lstatSync(q).isFile));
     assert.ok(
       lines.some((l) => /temp folder is a symlink; not followed/.test(l)),
       lines.join("\n"),

@@ -86,11 +86,11 @@ export async function quarantineTemp(
 ): Promise<string> {
   const bin = join(outputDir, ".dce-temp", "quarantine");
   // The reason first, inside the temp: on a full or read-only disk the temp stays where it was.
-  // A temp that is itself a link is moved as a link (rename never follows), without a reason file.
-  const isLink = (await lstatOrNull(dir))?.isSymlink ?? false;
+  // A "temp" that is a link or a file is moved as it is (rename never follows), without a reason file.
+  const isFolder = (await lstatOrNull(dir))?.isDirectory ?? false;
   const reasonFile = join(dir, "reason.txt");
   const stamp = now.toISOString().replace(/\.\d+Z$/, "Z");
-  if (!isLink) {
+  if (isFolder) {
     try {
       // Whatever the container left at reason.txt (a link to a victim file) is unlinked, not followed.
       await Deno.remove(reasonFile).catch((err) => {
