@@ -169,19 +169,24 @@ async function indentedCut(
   let lastOpen = -1;
   let open = -1;
   let first = true; // the rest of the `[` line
-  let pending = new Uint8Array(0); // an unfinished line carried into the next block
-  let pendingAt = messagesAt;
-  const buf = new Uint8Array(1 << 20); // reused: `pending` is a copy
+  // One reused buffer: an unfinished line is moved to its start, the next block read after it.
+  let b = new Uint8Array(1 << 20);
+  let carry = 0; // bytes of that unfinished line
+  let base = messagesAt; // file offset of b[0]
   await file.seek(messagesAt, Deno.SeekMode.Start);
   for (let pos = messagesAt; pos < size;) {
-    const got = await file.read(buf.subarray(0, Math.min(buf.length, size - pos)));
+    if (carry === b.length) {
+      const bigger = new Uint8Array(b.length * 2); // a line longer than the buffer
+      bigger.set(b);
+      b = bigger;
+    }
+    const got = await file.read(b.subarray(carry, carry + Math.min(b.length - carry, size - pos)));
     if (got === null || got === 0) break;
-    const block = buf.subarray(0, got);
-    const b = pending.length === 0 ? block : concat(pending, block);
-    const base = pending.length === 0 ? pos : pendingAt;
-    pos += block.length;
+    pos += got;
+    const len = carry + got;
+    const filled = b.subarray(0, len);
     let s = 0;
-    for (let nl = b.indexOf(NL); nl !== -1; nl = b.indexOf(NL, s)) {
+    for (let nl = filled.indexOf(NL); nl !== -1; nl = filled.indexOf(NL, s)) {
       const e = nl > s && b[nl - 1] === CR ? nl - 1 : nl;
       if (inside) {
         if (lineIs(b, s, e, prefix, RBRACE)) {
@@ -206,14 +211,14 @@ async function indentedCut(
       first = false;
       s = nl + 1;
     }
-    pending = b.slice(s);
-    pendingAt = base + s;
+    b.copyWithin(0, s, len);
+    carry = len - s;
+    base += s;
   }
   // The last line has no line break: the cut is in it, or it closes a message (cut right after `}`).
-  const b = pending;
-  const e = b.length > 0 && b[b.length - 1] === CR ? b.length - 1 : b.length;
+  const e = carry > 0 && b[carry - 1] === CR ? carry - 1 : carry;
   if (inside && lineIs(b, 0, e, prefix, RBRACE)) {
-    return { keep: pendingAt + prefix.length + 1, kept: kept + 1, lastOpen: open };
+    return { keep: base + prefix.length + 1, kept: kept + 1, lastOpen: open };
   }
   return { keep, kept, lastOpen };
 }
@@ -223,13 +228,6 @@ function isArrayEnd(b: Uint8Array, s: number, e: number): boolean {
   let k = s;
   while (k < e && (b[k] === SP || b[k] === TAB)) k++;
   return k < e && b[k] === RBRACKET;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** True when `bytes` is exactly one complete JSON object with an id (checked by the real scanner). */
