@@ -22,7 +22,7 @@ while it writes: DCE_SCRAPE_LOCK_FILE, else the nearest folder above ARCHIVE hol
 Exit: 0 done, 1 refused (bad/truncated/foreign input, disk full, lock busy; ARCHIVE unchanged),
 2 usage or lock-path error.`;
 
-/** The §9 outcome line. */
+/** The outcome line of docs/scrape.md#output. */
 export function outcomeLine(path: string, r: MergeResult): string {
   switch (r.action) {
     case "CREATED":

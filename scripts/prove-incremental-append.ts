@@ -1,6 +1,6 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // prove-incremental-append: snapshot seeded archives, run one incremental scrape, prove nothing shrank,
-// vanished or appeared unannounced (§8.13; paths matched exactly, §14.37).
+// vanished or appeared unannounced (docs/archive.md#checking-archives; paths matched exactly, docs/bash-suite.md#h37-substring-path-matching).
 import { join, resolve } from "node:path";
 import {
   MissingValueError,
@@ -22,6 +22,7 @@ import {
   snapshotArchives,
   type SnapshotEntry,
 } from "../lib/archive/archive_snapshot.ts";
+import { readSmallTextFile, SIZE_CAP } from "../lib/fs/read_small_file.ts";
 
 export const USAGE = `Usage:
   prove-incremental-append --target NAME [--config PATH] [--channel ID]...
@@ -100,8 +101,9 @@ function parse(argv: string[]): Args {
 async function readSnapshot(path: string): Promise<SnapshotEntry[]> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
-  } catch {
+    text = await readSmallTextFile(path, { what: "Snapshot", maxBytes: SIZE_CAP.data });
+  } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`Missing snapshot: ${path}`);
   }
   return parseSnapshot(text, path);
@@ -117,7 +119,7 @@ function report(before: SnapshotEntry[], after: SnapshotEntry[]): number {
   return 0;
 }
 
-/** The config argument the host runner gets: the container path for the repo default (§8.13). */
+/** The config argument the host runner gets: the container path for the repo default (docs/archive.md#checking-archives). */
 function runnerConfig(given: string | undefined, resolved: string, root: string): string {
   const repoDefault = join(root, "config", "scrape-targets.json");
   const isDefault = given === undefined || resolve(given) === repoDefault ||
@@ -183,7 +185,7 @@ export async function main(argv: string[]): Promise<number> {
     ...args.channels.flatMap((c) => ["--channel", c]),
   ];
   // runTool forwards SIGINT/SIGTERM/SIGHUP to the runner (which may hold the scrape lock), waits for
-  // it, then stops with 128 + n (InterruptedError) instead of leaving the scrape running.
+  // it, then stops with 128 + n (Interrupted) instead of leaving the scrape running.
   const output = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) };
   const code = await runTool(output, root, "run-scrape-host", runnerArgs);
   if (code !== 0) {

@@ -1,13 +1,20 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // run-scrape: the scrape core (bash run-discord-scrape.sh): scrape | preflight | salvage | list-targets.
 import { runMain, standardFlag } from "../lib/cli/run_main.ts";
-import { signalGroup, spawnGuarded } from "../lib/process/child_process.ts";
+import { spawnGuarded } from "../lib/process/child_process.ts";
+import {
+  childExitCode,
+  HostSignals,
+  signalExitCode,
+  signalExporter,
+} from "../lib/process/signals.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { loadConfig } from "../lib/config/load_config.ts";
 import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { DEFAULT_CLI_BIN } from "../lib/scrape/core_options.ts";
 import { isDceCliCommand, parseCoreArgs } from "../lib/scrape/parse_core_args.ts";
 import { runCore } from "../lib/scrape/run_core.ts";
+import { writeAll } from "../lib/cli/output.ts";
 
 export const USAGE = `Usage:
   run-scrape scrape     [--config PATH] [--target NAME]... [--guild ID]... [--channel ID]... [--strict]
@@ -43,12 +50,9 @@ config names could not be exported; the others were scraped); 1 any failure that
 (config, selection, auth, disk full); 2 usage error or missing config; 128+n when stopped by
 signal n (partial temps kept); passthrough: the CLI's own code.`;
 
-const encoder = new TextEncoder();
-
 function stderrLine(line: string): void {
-  let bytes = encoder.encode(line + "\n");
   try {
-    while (bytes.length > 0) bytes = bytes.subarray(Deno.stderr.writeSync(bytes));
+    writeAll(Deno.stderr, line + "\n");
   } catch (err) {
     if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
   }
@@ -76,16 +80,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const controller = new AbortController();
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-  const codes: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
-  const handlers = signals.map((signal) => {
-    const handler = () => {
-      // First signal: stop cleanly (export group killed, temp kept). Second: leave at once.
-      if (controller.signal.aborted) Deno.exit(codes[signal] ?? 1);
-      controller.abort(signal);
-    };
-    Deno.addSignalListener(signal, handler);
-    return [signal, handler] as const;
+  const signals = new HostSignals().install();
+  // First signal: stop cleanly (export group killed, temp kept). Second: leave at once.
+  signals.forwardTo((signal, repeat) => {
+    if (repeat) Deno.exit(signalExitCode(signal));
+    controller.abort(signal);
   });
   try {
     const result = await runCore({
@@ -101,26 +100,19 @@ export async function main(argv: string[]): Promise<number> {
     });
     return result.exitCode;
   } finally {
-    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+    signals.dispose();
   }
 }
 
 /** `run-scrape <other args>` runs the CLI itself (the bash core exec'd it), passing signals on. */
 async function passthrough(bin: string, args: string[]): Promise<number> {
   const { child, pid } = spawnGuarded(bin, args);
-  const forward = (signal: Deno.Signal) => () => signalGroup(pid, signal);
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-  const handlers = signals.map((s) => [s, forward(s)] as const);
-  for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+  const signals = new HostSignals().install();
+  signals.forwardTo((signal) => signalExporter(pid, signal, false));
   try {
-    const status = await child.status;
-    if (status.signal) {
-      const n: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-      return 128 + (n[status.signal] ?? 0);
-    }
-    return status.code;
+    return childExitCode(await child.status);
   } finally {
-    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+    signals.dispose();
   }
 }
 

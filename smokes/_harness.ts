@@ -22,12 +22,58 @@ export function toolArgs(tool: string, args: string[]): string[] {
   return ["run", "--no-prompt", "-A", join(ROOT, "scripts", `${tool}.ts`), ...args];
 }
 
+/** DCE_SMOKE_SCALE multiplies repetition counts and every wait's timeout (default 1, CI size). */
+export const SCALE = Math.max(1, Number(Deno.env.get("DCE_SMOKE_SCALE") ?? "1") || 1);
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `check` until it is true; throws `timed out waiting for <what>` after `timeoutMs` × SCALE
+ * (generous by default: a loaded CI box is slow, and a wait that gives up quietly proves nothing).
+ */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+  pollMs = 10,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs * SCALE;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(pollMs);
+  }
+}
+
+/** Where Deno keeps its cache for us; children keep using it (a cold cache would slow every spawn). */
+const DENO_DIR = Deno.env.get("DENO_DIR") ||
+  join(Deno.env.get("XDG_CACHE_HOME") || join(Deno.env.get("HOME") || "/root", ".cache"), "deno");
+
+/** The caller's DCE_* settings, blanked: a smoke must not pick up the operator's config or lock. */
+function blankedSettings(): Record<string, string> {
+  const keep = new Set(["DCE_SMOKE_SCALE", "DCE_DENO_BIN"]);
+  const blank: Record<string, string> = {};
+  for (const key of Object.keys(Deno.env.toObject())) {
+    if (key.startsWith("DCE_") && !keep.has(key)) blank[key] = "";
+  }
+  return blank;
+}
+
 /**
  * A quiet, deterministic environment for children: no colour, no disk gate unless a case sets one,
- * and the retries of a channel after a transient failure 50 ms apart instead of minutes.
+ * none of the caller's DCE_* settings, and a HOME that does not exist (no real token or config
+ * under ~ is ever read); a case that needs a home passes one inside its temp folder. The retries
+ * of a channel after a transient failure are 50 ms apart instead of minutes.
  */
 export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { NO_COLOR: "1", DCE_MIN_FREE_MB: "0", DCE_RETRY_DELAYS: "0.05,0.05", ...extra };
+  return {
+    ...blankedSettings(),
+    NO_COLOR: "1",
+    DCE_MIN_FREE_MB: "0",
+    DCE_RETRY_DELAYS: "0.05,0.05",
+    HOME: "/nonexistent",
+    DENO_DIR,
+    ...extra,
+  };
 }
 
 export async function runTool(

@@ -184,7 +184,7 @@ Deno.test("merge-export refuses an export it cannot read (run as nobody; root re
   assert.deepEqual(await Deno.readFile(archive), before);
 });
 
-Deno.test("salvage-truncated-export: bad input and --help anywhere (§14.38)", async () => {
+Deno.test("salvage-truncated-export: bad input and --help anywhere (docs/bash-suite.md#h38-help-taken-as-a-path)", async () => {
   await using dir = await tempDir("dce-archive-bad-");
   const help = await runTool("salvage-truncated-export", [join(dir.path, "x.json"), "--help"]);
   assert.equal(help.code, 0);

@@ -1,6 +1,6 @@
 // prove-incremental-append and audit-archive-json through real processes. The host runner is replaced by
 // a fake (smokes/archive/fake_scrape_host.ts) in a fake repo root (DCE_REPO_ROOT, as the bash suite's
-// sibling-tool convention), so the proof's own logic is what is tested: exact path matching (§14.37),
+// sibling-tool convention), so the proof's own logic is what is tested: exact path matching (docs/bash-suite.md#h37-substring-path-matching),
 // grow-only rules, the runner's argv, and the config mapping.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -149,7 +149,7 @@ Deno.test("prove-incremental-append: SIGINT/SIGTERM/SIGHUP reach the runner; pro
   }
 });
 
-Deno.test("prove-incremental-append: a shrunk archive fails even when a longer path ends with it (§14.37)", async () => {
+Deno.test("prove-incremental-append: a shrunk archive fails even when a longer path ends with it (docs/bash-suite.md#h37-substring-path-matching)", async () => {
   await using dir = await tempDir("dce-archive-prove-");
   const box = await sandbox(dir.path);
   const run = await runTool("prove-incremental-append", [

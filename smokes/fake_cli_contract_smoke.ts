@@ -1,7 +1,7 @@
-// The fake DCE CLI against shared/spec/dce-cli-contract.md: CliFx parsing, exit codes, texts, byte layout.
+// The fake DCE CLI against docs/dce-cli.md: CliFx parsing, exit codes, texts, byte layout.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { tempDir } from "./_harness.ts";
+import { tempDir, waitFor } from "./_harness.ts";
 import { FAKE_CLI } from "./fakes/core_sandbox.ts";
 import { type FakeWorld, writeWorld } from "./fakes/fake_dce_world.ts";
 
@@ -78,7 +78,7 @@ async function withWorld(fn: (dir: string) => Promise<void>): Promise<void> {
   await fn(dir.path);
 }
 
-Deno.test("§0 CliFx parsing: no --x=v form, multi-values, case rules, required options, bad values", async () => {
+Deno.test("CliFx parsing (docs/dce-cli.md#how-arguments-are-parsed): no --x=v form, multi-values, case rules, required options, bad values", async () => {
   await withWorld(async (dir) => {
     let r = await fake(dir, ["export", "-c", "111", "--after=5"]);
     assert.equal(r.code, 1);
@@ -148,7 +148,7 @@ Deno.test("§0 CliFx parsing: no --x=v form, multi-values, case rules, required 
   });
 });
 
-Deno.test("§3 byte layout: key order, indentation, escaped emoji, +00:00, no trailing newline", async () => {
+Deno.test("byte layout (docs/dce-cli.md#json-export-layout): key order, indentation, escaped emoji, +00:00, no trailing newline", async () => {
   await withWorld(async (dir) => {
     const r = await fake(dir, [
       "export",
@@ -207,7 +207,7 @@ Deno.test("§3 byte layout: key order, indentation, escaped emoji, +00:00, no tr
   });
 });
 
-Deno.test("§1.4/§3.7 --after/--before are exclusive; messages ascend; partitions are named [part k]", async () => {
+Deno.test("docs/dce-cli.md#after-and-before, docs/dce-cli.md#order-and-range --after/--before are exclusive; messages ascend; partitions are named [part k]", async () => {
   await withWorld(async (dir) => {
     await fake(dir, ["export", "-c", "111", "-f", "Json", "-o", "all.json"]);
     const all = JSON.parse(await Deno.readTextFile(join(dir, "all.json"))).messages.map((
@@ -244,7 +244,7 @@ Deno.test("§1.4/§3.7 --after/--before are exclusive; messages ascend; partitio
   });
 });
 
-Deno.test("§2 texts: empty range (2.47 warning + empty file, 2.44 failure + no file), 403, 404, bad token", async () => {
+Deno.test("texts (docs/dce-cli.md#what-our-code-matches): empty range (2.47 warning + empty file, 2.44 failure + no file), 403, 404, bad token", async () => {
   await withWorld(async (dir) => {
     const max = "18446744073709551615";
     let r = await fake(dir, ["export", "-c", "111", "-f", "Json", "-o", "e.json", "--after", max]);
@@ -283,7 +283,7 @@ Deno.test("§2 texts: empty range (2.47 warning + empty file, 2.44 failure + no 
   });
 });
 
-Deno.test("§1.6 listings: padding, DM pseudo-guild first, threads with status, no banner", async () => {
+Deno.test("listings (docs/dce-cli.md#listings): padding, DM pseudo-guild first, threads with status, no banner", async () => {
   await withWorld(async (dir) => {
     let r = await fake(dir, ["guilds"]);
     assert.equal(
@@ -302,7 +302,7 @@ Deno.test("§1.6 listings: padding, DM pseudo-guild first, threads with status, 
   });
 });
 
-Deno.test("§3.1/§3.8 streaming: the file grows while exporting; a SIGKILL leaves a prefix without messageCount", async () => {
+Deno.test("streaming (docs/dce-cli.md#interrupted-exports): the file grows while exporting; a SIGKILL leaves a prefix without messageCount", async () => {
   await withWorld(async (dir) => {
     const child = new Deno.Command(FAKE_CLI, {
       args: ["export", "-c", "117", "-f", "Json", "-o", "s.json"],
@@ -313,15 +313,15 @@ Deno.test("§3.1/§3.8 streaming: the file grows while exporting; a SIGKILL leav
     }).spawn();
     const file = join(dir, "s.json");
     let midway = "";
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const text = await Deno.readTextFile(file).catch(() => "");
-      if (text.includes('"id"') && !text.includes("messageCount")) {
-        midway = text;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(
+      async () => {
+        midway = await Deno.readTextFile(file).catch(() => "");
+        return midway.includes('"id"') && !midway.includes("messageCount");
+      },
+      "a partly written export",
+      30_000,
+      20,
+    );
     child.kill("SIGKILL");
     await child.status;
     assert.ok(midway.includes('"messages": ['), "saw a partly written file");

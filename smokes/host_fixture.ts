@@ -1,6 +1,6 @@
 // Shared set-up for the host-runner smokes: a throw-away repo root with config, archive, compose file, env file.
 import { join } from "node:path";
-import { childEnv, FAKES, runTool, toolArgs, type ToolRun } from "./_harness.ts";
+import { childEnv, FAKES, runTool, SCALE, toolArgs, type ToolRun } from "./_harness.ts";
 
 export const FAKE_DOCKER = join(FAKES, "docker");
 export const FAKE_DCE_CLI = join(FAKES, "dce-cli");
@@ -126,7 +126,7 @@ export async function listTree(dir: string): Promise<string[]> {
 /** A live run-scrape-host process, for streaming and signal smokes. */
 export interface LiveRun {
   child: Deno.ChildProcess;
-  /** Resolves when a stdout or stderr line matches. */
+  /** Resolves when a stdout or stderr line matches; rejects after timeoutMs × DCE_SMOKE_SCALE. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Everything read so far. */
   text(): string;
@@ -170,7 +170,7 @@ export function spawnHost(args: string[], env: Record<string, string>): LiveRun 
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text}`)),
-          timeoutMs,
+          timeoutMs * SCALE,
         );
         waiters.push({
           pattern,

@@ -1,4 +1,4 @@
-// lock-protocol §5.3 and §5.4: steady contention, and SIGKILL chaos against the current holder.
+// docs/lock.md#contention-and-chaos: steady contention, and SIGKILL chaos against the current holder.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./_harness.ts";

@@ -1,4 +1,4 @@
-// lock-protocol §5.5 (PID reuse) and §5.6 (EPERM as nobody), plus other boots, and an unwritable lock folder.
+// docs/lock.md#identity (PID reuse) and docs/lock.md#identity (EPERM as nobody), plus other boots, and an unwritable lock folder.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { childEnv, toolArgs } from "./_harness.ts";

@@ -1,4 +1,4 @@
-// lock-protocol §5.7: the older bash suite (`flock -n L` + L.meta) and this lock exclude each other both ways.
+// docs/lock.md#legacy-interop: the older bash suite (`flock -n L` + L.meta) and this lock exclude each other both ways.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool, tempDir } from "./_harness.ts";

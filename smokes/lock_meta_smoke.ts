@@ -1,8 +1,8 @@
-// lock-protocol §5.9: one writer rewrites L.meta 10,000 times while readers read it; never a torn record.
+// docs/lock.md#torn-meta: one writer rewrites L.meta 10,000 times while readers read it; never a torn record.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./_harness.ts";
-import { collect, Procs, SCALE, waitUntil } from "./lock/fixtures.ts";
+import { collect, Procs, SCALE, waitFor } from "./lock/fixtures.ts";
 
 Deno.test(`torn meta: 1 writer x ${10_000 * SCALE} rewrites, 3 readers, no mixed or truncated record`, async () => {
   await using tmp = await tempDir("dce-lock-meta-");
@@ -16,7 +16,7 @@ Deno.test(`torn meta: 1 writer x ${10_000 * SCALE} rewrites, 3 readers, no mixed
   // Every reader reads before the writer starts, however slowly a loaded machine starts them.
   const ready = () =>
     [...Deno.readDirSync(tmp.path)].filter((e) => e.name.startsWith("L.reader-ready."));
-  await waitUntil(() => ready().length === readers.length, "readers ready");
+  await waitFor(() => ready().length === readers.length, "readers ready");
   const writer = await collect(procs.contender(["meta-writer", lock, String(10_000 * SCALE)]));
   assert.equal(writer.code, 0, writer.stderr);
   let total = 0;

@@ -1,4 +1,4 @@
-// lock-protocol §5.1 and §5.2: 32 contenders released together on a stale or invalid lock, exactly one wins.
+// docs/lock.md#stampede: 32 contenders released together on a stale or invalid lock, exactly one wins.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "./_harness.ts";
@@ -11,7 +11,7 @@ import {
   roundResultNames,
   SCALE,
   seedRecord,
-  waitUntil,
+  waitFor,
 } from "./lock/fixtures.ts";
 
 const N = 32;
@@ -31,7 +31,7 @@ async function stampede(seeds: Seed[]): Promise<void> {
   for (let r = 0; r < seeds.length; r++) {
     await (seeds[r] as Seed)(lock);
     Deno.writeTextFileSync(join(dir, `go.${r}`), ""); // the barrier: everyone starts now
-    await waitUntil(
+    await waitFor(
       () => exists(join(dir, `done.${r}`)) || settledWithoutWinner(dir, r),
       `round ${r}`,
       120_000,
@@ -78,7 +78,7 @@ Deno.test(`stale stampede: ${N} contenders x ${50 * SCALE} rounds, exactly one w
   await stampede(Array.from({ length: 50 * SCALE }, () => staleSeed));
 });
 
-Deno.test(`stale stampede where flock fails (hazard §14.1): all ${N} contenders refuse, none runs unlocked`, async () => {
+Deno.test(`stale stampede where flock fails (docs/bash-suite.md#h1-fail-open-without-flock): all ${N} contenders refuse, none runs unlocked`, async () => {
   // Without flock nothing guarantees one reclaimer (the guard is a flock): acquisition refuses.
   await using tmp = await tempDir("dce-lock-noflock-");
   await using procs = new Procs();
@@ -92,7 +92,7 @@ Deno.test(`stale stampede where flock fails (hazard §14.1): all ${N} contenders
     });
   }
   Deno.writeTextFileSync(join(dir, "go.0"), "");
-  await waitUntil(() => roundResultNames(dir, 0).length >= N, "all contenders reported", 120_000);
+  await waitFor(() => roundResultNames(dir, 0).length >= N, "all contenders reported", 120_000);
   assert.deepEqual(readResults(dir, 0), Array(N).fill("unsupported"));
   assert.deepEqual(
     [Deno.readTextFileSync(lock), Deno.readTextFileSync(`${lock}.meta`)],
@@ -144,7 +144,7 @@ Deno.test("an empty lock file whose flock is held (legacy holder) is never recla
     procs.contender(["rounds", dir, String(id), String(N), "1"]);
   }
   Deno.writeTextFileSync(join(dir, "go.0"), "");
-  await waitUntil(() => roundResultNames(dir, 0).length >= N, "all contenders reported", 120_000);
+  await waitFor(() => roundResultNames(dir, 0).length >= N, "all contenders reported", 120_000);
   const results = readResults(dir, 0);
   assert.deepEqual(new Set(results), new Set(["busy"]));
   assert.equal(Deno.readTextFileSync(lock), "", "the legacy holder's file was not written");

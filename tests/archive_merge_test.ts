@@ -10,15 +10,7 @@ import {
   simpleMessage as msg,
   withoutHeaderReserve,
 } from "./fixtures/archive_fixture.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "archive-merge-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir as withDir } from "./fixtures/helpers.ts";
 
 async function write(path: string, doc: FixtureExport): Promise<string> {
   await Deno.writeTextFile(path, dceExportText(doc));
@@ -39,7 +31,7 @@ async function ids(path: string): Promise<string[]> {
   return (await readDoc(path)).messages.map((m) => m.id);
 }
 
-// Fixtures as in the bash suite (§12.10).
+// Fixtures as in the bash suite (docs/bash-suite.md#smokes-carried-over).
 const existing: FixtureExport = {
   messages: [msg("1", 1), msg("2", 2)],
   dateRange: { after: "2024-01-01T00:00:00Z", before: null },
@@ -51,7 +43,7 @@ const incremental: FixtureExport = {
   exportedAt: "2024-01-03T10:00:00Z",
 };
 
-Deno.test("merge: overlap + new ids gives the union once each, counts and dateRange per §9", async () => {
+Deno.test("merge: overlap + new ids gives the union once each, counts and dateRange as docs/archive.md#merge says", async () => {
   await withDir(async (dir) => {
     const archive = await write(join(dir, "a [111].json"), existing);
     const exp = await write(join(dir, "export.json"), incremental);
@@ -170,7 +162,7 @@ Deno.test("merge: a dry run's external sort spills under the given tmpDir, never
   });
 });
 
-Deno.test("merge: duplicate ids inside the archive are folded with a warning, not fatal (§14.13)", async () => {
+Deno.test("merge: duplicate ids inside the archive are folded with a warning, not fatal (docs/bash-suite.md#h13-duplicate-ids-fatal)", async () => {
   await withDir(async (dir) => {
     const archive = await write(join(dir, "a.json"), {
       messages: [msg("1"), msg("2", 2, "old copy"), msg("2", 2, "newer copy"), msg("3")],

@@ -171,3 +171,22 @@ Deno.test("repair fuzz: kept == messages complete before the cut, for every layo
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("repair: lines longer than the line pass's buffer and cuts across its blocks", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "archive-repair-fuzz-" });
+  const path = join(dir, "cut.json");
+  try {
+    const rand = seededRandom(3);
+    const messages = Array.from({ length: 6 }, (_, i) => message(rand, i));
+    messages[2]!.content = "x".repeat(3 << 20); // one 3 MiB line
+    const doc = documentIn({ name: "tabs", indent: "\t", newline: "\n" }, messages);
+    for (const cut of [doc.ends[1]! + 5, doc.ends[2]! - 3, doc.ends[2]!, doc.bytes.length - 9]) {
+      await Deno.writeFile(path, doc.bytes.subarray(0, cut));
+      const result = await repairTruncatedExport(path);
+      assert.equal(result.kept, doc.ends.filter((end) => end <= cut).length, `cut at ${cut}`);
+      JSON.parse(await Deno.readTextFile(path));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

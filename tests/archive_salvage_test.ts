@@ -10,6 +10,7 @@ import {
   type FixtureExport,
   simpleMessage as msg,
 } from "./fixtures/archive_fixture.ts";
+import { exists } from "../lib/fs/file_predicates.ts";
 
 const NOW = new Date("2024-02-01T12:00:00Z");
 const HOUR_AGO = new Date(NOW.getTime() - 3600_000);
@@ -57,10 +58,6 @@ function options(
 
 async function ids(path: string): Promise<string[]> {
   return JSON.parse(await Deno.readTextFile(path)).messages.map((m: { id: string }) => m.id);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 Deno.test("salvage: a stale cut-off temp is repaired and merged; its folder is consumed", async () => {

@@ -43,7 +43,7 @@ Deno.test("compareIds: numeric order for snowflakes of different lengths, beyond
   assert.equal(compareIds("999", "1000") < 0, true);
   assert.equal(compareIds("999999999999999999", "1000000000000000000") < 0, true);
   assert.equal(compareIds("18446744073709551615", "18446744073709551614") > 0, true);
-  assert.equal(compareIds("9", "10") < 0, true); // not lexical (§14.12)
+  assert.equal(compareIds("9", "10") < 0, true); // not lexical (docs/bash-suite.md#h12-string-sort)
   assert.equal(compareIds("007", "7"), 0);
   const ids = ["10", "9", "1000000000000000001", "2", "999999999999999999"];
   assert.deepEqual(ids.sort(compareIds), [

@@ -68,7 +68,7 @@ Deno.test("loadConfig() returns typed targets with defaults applied and false ke
       includeThreads: "active",
       includeVoiceChannels: true,
     });
-    // §14.25: the target's explicit false is not overridden by defaults.include_voice_channels=true.
+    // docs/bash-suite.md#h25-false-treated-as-missing: the target's explicit false is not overridden by defaults.include_voice_channels=true.
     assert.equal(b?.includeVoiceChannels, false);
     assert.equal(b?.includeThreads, "none");
     assert.equal(b?.enabled, false);
@@ -90,7 +90,7 @@ Deno.test("loadConfig() defaults: threads all, voice false", async () => {
   );
 });
 
-Deno.test("loadConfig() normalises a trailing slash on archive_root instead of rejecting every output_dir (§14.27)", async () => {
+Deno.test("loadConfig() normalises a trailing slash on archive_root instead of rejecting every output_dir (docs/bash-suite.md#h27-lexical-path-checks)", async () => {
   await withConfig(
     { archive_root: "/srv/archive/", targets: [{ name: "x", output_dir: "/srv/archive/x" }] },
     async (path) => {
@@ -114,7 +114,7 @@ Deno.test("loadConfig() missing file (exit 2, names the example) and invalid JSO
   assert.match(problems[0] ?? "", /^Invalid JSON config: \/.*scrape-targets\.json/);
 });
 
-Deno.test("loadConfig() each §4 check has its exact message", async (t) => {
+Deno.test("loadConfig() each check of docs/config.md#errors has its exact message", async (t) => {
   const cases: Array<[string, object, string]> = [
     [
       "missing archive_root",

@@ -7,11 +7,6 @@ const root = resolve(import.meta.dirname ?? ".", "..");
 
 /** What is scanned: the README, the docs and every folder of code, tests and tools. */
 const SCANNED = ["README.md", "docs", "lib", "scripts", "smokes", "tests", "bench", "dce", ".ci"];
-/**
- * Where a section sign must name a docs section and no outside file may be named. The code's old
- * section signs point at specification files outside the repository until they are rewritten.
- */
-const SELF_CONTAINED = ["README.md", "docs"];
 const TEXT_FILE = /\.(ts|md|sh|json)$|^(dce|run)$/;
 
 /** Specification files this repository once pointed at; they are not in it. Split so this file is clean. */
@@ -80,11 +75,7 @@ async function problem(target: string, anchor: string | undefined): Promise<stri
 }
 
 /** Every unresolved reference of one file, as `<file>:<line>: <reason>`. */
-export async function brokenReferences(
-  file: string,
-  text: string,
-  sectionSigns = true,
-): Promise<string[]> {
+export async function brokenReferences(file: string, text: string): Promise<string[]> {
   const broken: string[] = [];
   const report = (index: number, reason: string) => {
     const line = text.slice(0, index).split("\n").length;
@@ -103,7 +94,7 @@ export async function brokenReferences(
     const why = await problem(join(root, "docs", m[1]!), m[2] ?? m[3]);
     if (why) report(m.index, `${m[0]}: ${why}`);
   }
-  for (const m of sectionSigns ? text.matchAll(new RegExp(SECTION, "g")) : []) {
+  for (const m of text.matchAll(new RegExp(SECTION, "g"))) {
     const before = text.slice(Math.max(0, m.index - 40), m.index);
     if (!/docs\/[\w.-]+\.md $/.test(before)) {
       report(m.index, `${SECTION} must follow a docs file: write docs/<file>.md#<anchor>`);
@@ -140,8 +131,7 @@ Deno.test("every link and docs reference in the repository resolves", async () =
   for (const path of SCANNED) {
     for (const file of await filesUnder(path)) {
       if (file === join(root, "tests", "docs_links_test.ts")) continue;
-      const text = await Deno.readTextFile(file);
-      broken.push(...await brokenReferences(file, text, SELF_CONTAINED.includes(path)));
+      broken.push(...await brokenReferences(file, await Deno.readTextFile(file)));
     }
   }
   assertEquals(broken, []);
@@ -149,7 +139,7 @@ Deno.test("every link and docs reference in the repository resolves", async () =
 
 Deno.test("nothing refers to a file outside the repository", async () => {
   const found: string[] = [];
-  for (const path of SELF_CONTAINED) {
+  for (const path of SCANNED) {
     for (const file of await filesUnder(path)) {
       const text = await Deno.readTextFile(file);
       for (const name of OUTSIDE) {

@@ -1,4 +1,4 @@
-// parseHostArgs(): the bash runner's command-line rules (§8.3) plus strict core options.
+// parseHostArgs(): the bash runner's command-line rules (docs/tools.md#run-scrape-host) plus strict core options.
 import assert from "node:assert/strict";
 import { UsageError } from "../lib/cli/errors.ts";
 import { coreArgv, parseHostArgs } from "../lib/host/host_args.ts";

@@ -1,4 +1,4 @@
-// Host/container path mapping: config (§14.7/§14.24 fixed) and summary file (§14.29 fixed).
+// Host/container path mapping: config (docs/bash-suite.md#h7-lock-depends-on-the-config, docs/bash-suite.md#h24-config-divergence fixed) and summary file (docs/bash-suite.md#h29-summary-path-mapping fixed).
 import assert from "node:assert/strict";
 import {
   containerConfigPath,

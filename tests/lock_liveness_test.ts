@@ -16,7 +16,7 @@ const present = (
   startEpochSeconds,
 });
 
-Deno.test("decideLiveness(): the table of lock-protocol §2", () => {
+Deno.test("decideLiveness(): docs/lock.md#who-holds-the-lock", () => {
   const cases: [string, Parameters<typeof decideLiveness>[0], ProcessProbe, "alive" | "dead"][] = [
     ["no such pid", { pid: 5, host: "here" }, { kind: "missing" }, "dead"],
     ["EPERM means alive", { pid: 5, host: "here" }, { kind: "eperm" }, "alive"],

@@ -68,7 +68,8 @@ Deno.test("resolveLockPath() rejects a missing or unparseable config with exit c
     assert.throws(
       () => resolveLockPath({ configPath, repoRoot: "/repo" }),
       (err: unknown) =>
-        err instanceof ConfigError && err.message.startsWith(`Invalid JSON config: ${configPath}`),
+        err instanceof ConfigError && err.exitCode === 2 &&
+        err.message.startsWith(`Invalid JSON config: ${configPath}`),
     );
   });
 });

@@ -1,5 +1,5 @@
 // Bench: merge a 10,000-message export into archives of 100k / 1M / 3M messages with merge-export and with
-// the bash suite's engine (jq -s, §9 semantics), wall time and peak RSS from /usr/bin/time -v; then the
+// the bash suite's engine (jq -s, with the rules of docs/archive.md#merge), wall time and peak RSS from /usr/bin/time -v; then the
 // repair of a ~1 GB cut-off export. Prints a table; asserts nothing.
 //   deno run -A bench/archive/merge_bench.ts [--sizes 100000,1000000,3000000] [--jq-max 1000000]
 //                                            [--repair-messages 800000] [--keep]

@@ -1,6 +1,6 @@
-// A new archive's file name from its guild, category and channel names (§6).
+// A new archive's file name from its guild, category and channel names (docs/archive.md#file-names).
 
-/** §6 naming: CR/LF and control chars → space, runs of / or \ → _, whitespace collapsed, trimmed. */
+/** The naming of docs/archive.md#file-names: CR/LF and control chars → space, runs of / or \ → _, whitespace collapsed, trimmed. */
 export function sanitizeNamePart(part: string | null | undefined): string {
   return (part ?? "")
     .replace(/[\r\n]/g, " ")

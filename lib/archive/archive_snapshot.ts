@@ -1,5 +1,5 @@
 // Grow-only proof data: a snapshot (path, channel id, message count) of seeded archives and the
-// comparison of two snapshots. Paths are matched exactly (§14.37) and escaped in the TSV, so tabs,
+// comparison of two snapshots. Paths are matched exactly (docs/bash-suite.md#h37-substring-path-matching) and escaped in the TSV, so tabs,
 // newlines or a path that is a suffix of another cannot confuse it.
 import { ArchiveError } from "./archive_error.ts";
 import { countMessages } from "./export_queries.ts";

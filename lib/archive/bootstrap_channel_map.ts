@@ -1,4 +1,4 @@
-// Seeds the channel map from archives already in the target folder (§8.4 bootstrap).
+// Seeds the channel map from archives already in the target folder (the first run's seeding, docs/archive.md#the-channel-map).
 import { basename } from "node:path";
 import { ArchiveError } from "./archive_error.ts";
 import { readChannelMap, writeChannelMap } from "./channel_map.ts";
@@ -6,7 +6,7 @@ import { readExportHeader } from "./export_header.ts";
 import { findSeededArchives } from "./find_seeded_archives.ts";
 import { isWithinRoot } from "../fs/path_within_root.ts";
 
-/** Maps seeded archives not yet in the map (§8.4 bootstrap); returns how many entries were added. */
+/** Maps seeded archives not yet in the map (the first run's seeding, docs/archive.md#the-channel-map); returns how many entries were added. */
 export async function bootstrapChannelMap(
   outputDir: string,
   log: (line: string) => void,

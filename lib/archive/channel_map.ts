@@ -1,9 +1,11 @@
-// `.dce-meta/channel-map.json` (§6, §8.4): channel id → absolute archive path, rewritten atomically.
+// `.dce-meta/channel-map.json` (docs/archive.md#the-channel-map): channel id → absolute archive path, rewritten atomically.
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { operatorIoError } from "../fs/io_error.ts";
 import { syncDir } from "./atomic_replace.ts";
-import { writeAll } from "./export_writer.ts";
+import { writeAll } from "../fs/write_all.ts";
+import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
+import { NotFollowedError, refuseLinkedFolder } from "../fs/no_follow.ts";
 
 export function channelMapPath(outputDir: string): string {
   return join(outputDir, ".dce-meta", "channel-map.json");
@@ -13,7 +15,7 @@ export async function readChannelMap(outputDir: string): Promise<Record<string, 
   const path = channelMapPath(outputDir);
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readSmallTextFile(path, { what: "Channel map", maxBytes: SIZE_CAP.data });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return {};
     const known = operatorIoError(err, "read channel map", path);
@@ -55,6 +57,7 @@ export async function writeChannelMap(
   let tmp: string | undefined;
   try {
     await Deno.mkdir(dir, { recursive: true });
+    await refuseLinkedFolder(dir); // never written through a link (docs/guarantees.md)
     tmp = await Deno.makeTempFile({ dir, prefix: "channel-map." });
     {
       using file = await Deno.open(tmp, { write: true, truncate: true });
@@ -66,6 +69,7 @@ export async function writeChannelMap(
     await syncDir(dir);
   } catch (err) {
     if (tmp !== undefined) await Deno.remove(tmp).catch(() => {});
+    if (err instanceof NotFollowedError) throw err;
     // A full disk or a permission problem is the operator's to fix, not a crash with a stack.
     throw new UserError(
       `Cannot write channel map ${channelMapPath(outputDir)}: ${

@@ -234,7 +234,7 @@ export class DceJsonScanner {
         case E_VALUE:
           if (this.depth === 0 && c !== LBRACE) {
             if (at === this.bomBytes && c === UTF8_BOM[at]) {
-              this.bomBytes++; // a byte-order mark may precede the document (RFC 8259 §8.1)
+              this.bomBytes++; // a byte-order mark may precede the document (RFC 8259, section 8.1)
               i++;
               continue;
             }

@@ -1,4 +1,4 @@
-// Names a new channel archive from an export's header (§6), checks it stays inside the target, maps it.
+// Names a new channel archive from an export's header (docs/archive.md#file-names), checks it stays inside the target, maps it.
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { archiveFileName } from "./archive_file_name.ts";

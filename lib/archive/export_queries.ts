@@ -4,7 +4,7 @@ import { ExportReader } from "./export_reader.ts";
 
 /**
  * The largest message id compared numerically (the `--after` cursor), or null when there are none.
- * Not the last element: an archive may be out of order (§9.3). Validates the whole file.
+ * Not the last element: an archive may be out of order (docs/archive.md#the-cursor). Validates the whole file.
  */
 export async function maxMessageId(path: string): Promise<string | null> {
   using reader = await ExportReader.open(path);

@@ -3,6 +3,8 @@
 // after the last header field reserve room so a later merge can rewrite the header in place
 // (docs/archive.md#layout).
 
+import { writeAll } from "../fs/write_all.ts";
+
 const encoder = new TextEncoder();
 
 /** Where bytes go: a file, or a counter for dry runs. */
@@ -138,8 +140,3 @@ export function concatBytes(parts: readonly Uint8Array[], length?: number): Uint
 
 export const MESSAGE_FIRST = encoder.encode("\n    ");
 export const MESSAGE_NEXT = encoder.encode(",\n    ");
-
-export async function writeAll(target: ByteSinkTarget, bytes: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await target.write(bytes.subarray(off));
-}

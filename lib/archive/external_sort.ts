@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { compareIds } from "./snowflake.ts";
 import type { RawMessage } from "./export_reader.ts";
+import { writeAll } from "../fs/write_all.ts";
 
 /** One message with where it came from: rank 0 = archive, 1 = export; seq = position in its file. */
 export interface SortRecord {
@@ -30,8 +31,7 @@ async function writeRun(path: string, records: SortRecord[]): Promise<void> {
   const buf = new Uint8Array(1 << 20);
   let len = 0;
   const flush = async () => {
-    let off = 0;
-    while (off < len) off += await file.write(buf.subarray(off, len));
+    await writeAll(file, buf.subarray(0, len));
     len = 0;
   };
   for (const r of records) {
@@ -42,8 +42,7 @@ async function writeRun(path: string, records: SortRecord[]): Promise<void> {
       // An unusually large message: write it on its own.
       const one = new Uint8Array(size);
       encodeRecord(one, 0, id, r);
-      let off = 0;
-      while (off < size) off += await file.write(one.subarray(off));
+      await writeAll(file, one);
       continue;
     }
     encodeRecord(buf, len, id, r);

@@ -1,4 +1,4 @@
-// Finds archive files under a target folder and the channel ids their names carry (`… [<id>].json`, §6).
+// Finds archive files under a target folder and the channel ids their names carry (`… [<id>].json`, docs/archive.md#seeded-archives).
 import { findArchiveFiles, seededChannelId } from "./find_archive_files.ts";
 
 export interface SeededArchive {

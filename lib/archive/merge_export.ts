@@ -2,9 +2,9 @@
 //
 // Normal case: both files are ascending by id, so a single 2-way merge pass writes the result.
 // If either file turns out to be out of order or to hold duplicate ids, the pass is abandoned and
-// redone through a bounded external sort (duplicates folded with a warning, §14.13).
-// Semantics are the same for every file size (§14.10): union by id, the export wins on equal ids,
-// output ascending by numeric id; header fields from the export, dateRange merged per §9.
+// redone through a bounded external sort (duplicates folded with a warning, docs/bash-suite.md#h13-duplicate-ids-fatal).
+// Semantics are the same for every file size (docs/bash-suite.md#h10-two-merge-engines): union by id, the export wins on equal ids,
+// output ascending by numeric id; header fields from the export, dateRange merged as docs/archive.md#merge says
 import { basename, dirname, join } from "node:path";
 import { ArchiveError } from "./archive_error.ts";
 import {
@@ -175,7 +175,7 @@ export async function mergeExportIntoArchive(opts: MergeOptions): Promise<MergeR
     if (!opts.dryRun) await sweepSiblingTemps(archivePath);
 
     if (!arch) {
-      // No archive yet: the export (normalised, sorted) becomes it, atomically (§14.17).
+      // No archive yet: the export (normalised, sorted) becomes it, atomically (docs/bash-suite.md#h17-non-atomic-salvage).
       const first = await exp.reader.next();
       const out = await writeResult(archivePath, 0o644, opts, async (writer) => {
         const fields = mergedHeader(null, exp.reader.fields);
@@ -318,7 +318,19 @@ async function writeResult(
 ): Promise<Counts> {
   for (const step of fallback ? [produce, fallback] : [produce]) {
     if (opts.dryRun) {
-      const counts = await step(new ExportWriter(new NullTarget()));
+      let counts;
+      try {
+        counts = await step(new ExportWriter(new NullTarget()));
+      } catch (err) {
+        if (err instanceof ArchiveError || isBug(err)) throw err;
+        // The only files a dry run writes are the sort runs of an out-of-order export, in TMPDIR.
+        throw new ArchiveError(
+          "write-failed",
+          `Cannot sort the export for the dry run in ${opts.tmpDir || "/tmp"}: ${
+            reason(err)
+          }. Nothing was written; set TMPDIR to a writable folder and rerun.`,
+        );
+      }
       if (counts) return counts;
       continue;
     }

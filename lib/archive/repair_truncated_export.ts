@@ -2,16 +2,20 @@
 // closes the array and the document and sets messageCount. Pretty-printed layouts (any indent of
 // spaces and tabs, LF or CRLF) are cut by a fast line pass; anything that pass cannot decide
 // (minified, zero or ragged indent, one message per line) by one forward pass of the real scanner.
+import { dirname } from "node:path";
+import { NotFollowedError, openNoFollow } from "../fs/no_follow.ts";
 import { ArchiveError } from "./archive_error.ts";
 import {
   commitSiblingTemp,
   createSiblingTemp,
   discardSiblingTemp,
   sweepSiblingTemps,
+  syncDir,
 } from "./atomic_replace.ts";
 import { DceJsonScanner, ScanError, type ScanSink } from "./dce_json_scanner.ts";
 import { ExportReader, reason } from "./export_reader.ts";
 import { readAt } from "../fs/file_at.ts";
+import { writeAll } from "../fs/write_all.ts";
 
 export type RepairStatus = "already-valid" | "repaired" | "unrepairable";
 
@@ -165,19 +169,24 @@ async function indentedCut(
   let lastOpen = -1;
   let open = -1;
   let first = true; // the rest of the `[` line
-  let pending = new Uint8Array(0); // an unfinished line carried into the next block
-  let pendingAt = messagesAt;
-  const buf = new Uint8Array(1 << 20); // reused: `pending` is a copy
+  // One reused buffer: an unfinished line is moved to its start, the next block read after it.
+  let b = new Uint8Array(1 << 20);
+  let carry = 0; // bytes of that unfinished line
+  let base = messagesAt; // file offset of b[0]
   await file.seek(messagesAt, Deno.SeekMode.Start);
   for (let pos = messagesAt; pos < size;) {
-    const got = await file.read(buf.subarray(0, Math.min(buf.length, size - pos)));
+    if (carry === b.length) {
+      const bigger = new Uint8Array(b.length * 2); // a line longer than the buffer
+      bigger.set(b);
+      b = bigger;
+    }
+    const got = await file.read(b.subarray(carry, carry + Math.min(b.length - carry, size - pos)));
     if (got === null || got === 0) break;
-    const block = buf.subarray(0, got);
-    const b = pending.length === 0 ? block : concat(pending, block);
-    const base = pending.length === 0 ? pos : pendingAt;
-    pos += block.length;
+    pos += got;
+    const len = carry + got;
+    const filled = b.subarray(0, len);
     let s = 0;
-    for (let nl = b.indexOf(NL); nl !== -1; nl = b.indexOf(NL, s)) {
+    for (let nl = filled.indexOf(NL); nl !== -1; nl = filled.indexOf(NL, s)) {
       const e = nl > s && b[nl - 1] === CR ? nl - 1 : nl;
       if (inside) {
         if (lineIs(b, s, e, prefix, RBRACE)) {
@@ -202,14 +211,14 @@ async function indentedCut(
       first = false;
       s = nl + 1;
     }
-    pending = b.slice(s);
-    pendingAt = base + s;
+    b.copyWithin(0, s, len);
+    carry = len - s;
+    base += s;
   }
   // The last line has no line break: the cut is in it, or it closes a message (cut right after `}`).
-  const b = pending;
-  const e = b.length > 0 && b[b.length - 1] === CR ? b.length - 1 : b.length;
+  const e = carry > 0 && b[carry - 1] === CR ? carry - 1 : carry;
   if (inside && lineIs(b, 0, e, prefix, RBRACE)) {
-    return { keep: pendingAt + prefix.length + 1, kept: kept + 1, lastOpen: open };
+    return { keep: base + prefix.length + 1, kept: kept + 1, lastOpen: open };
   }
   return { keep, kept, lastOpen };
 }
@@ -219,13 +228,6 @@ function isArrayEnd(b: Uint8Array, s: number, e: number): boolean {
   let k = s;
   while (k < e && (b[k] === SP || b[k] === TAB)) k++;
   return k < e && b[k] === RBRACKET;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** True when `bytes` is exactly one complete JSON object with an id (checked by the real scanner). */
@@ -433,13 +435,14 @@ export async function repairTruncatedExport(
     // size. A crash in between leaves a prefix that ends after a complete message: every complete
     // message is still there and the next repair finishes the job. (Only the partial one is dropped.)
     try {
-      using file = await Deno.open(path, { read: true, write: true });
+      // Never through a link: a salvaged temp's export.json is in a folder a container fills.
+      using file = await openNoFollow(path, { read: true, write: true });
       await file.truncate(plan.keep);
       await file.seek(plan.keep, Deno.SeekMode.Start);
-      let off = 0;
-      while (off < tailBytes.length) off += await file.write(tailBytes.subarray(off));
+      await writeAll(file, tailBytes);
       await file.sync();
     } catch (err) {
+      if (err instanceof NotFollowedError) throw err;
       throw writeFailed(path, err);
     }
     return result;
@@ -457,8 +460,7 @@ export async function repairTruncatedExport(
     await Deno.copyFile(path, temp.path);
     await Deno.truncate(temp.path, plan.keep);
     temp.file = await Deno.open(temp.path, { write: true, append: true });
-    let off = 0;
-    while (off < tailBytes.length) off += await temp.file.write(tailBytes.subarray(off));
+    await writeAll(temp.file, tailBytes);
     await Deno.chmod(temp.path, plan.mode);
     await commitSiblingTemp(temp, path);
   } catch (err) {
@@ -468,15 +470,47 @@ export async function repairTruncatedExport(
   return result;
 }
 
+/**
+ * Keeps the original bytes at `backupPath`, created exclusively: a hard link to the old inode, else
+ * a copy into a new file (O_CREAT|O_EXCL, fsynced). Anything already there, a planted symlink
+ * included, is refused and never written through.
+ */
 async function backup(path: string, backupPath: string): Promise<void> {
   try {
-    await Deno.link(path, backupPath); // the old inode stays intact: the rename replaces only the name
-  } catch {
     try {
-      await Deno.copyFile(path, backupPath);
+      await Deno.link(path, backupPath); // the old inode stays intact: the rename replaces only the name
     } catch (err) {
-      throw writeFailed(path, err);
+      if (err instanceof Deno.errors.AlreadyExists) throw err;
+      await copyToNewFile(path, backupPath);
     }
+    await syncDir(dirname(backupPath));
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) {
+      throw new ArchiveError(
+        "unsafe-path",
+        `Cannot keep the backup at '${backupPath}': something is already there (never overwritten nor followed). The file was not modified; move it away and rerun.`,
+      );
+    }
+    throw writeFailed(path, err);
+  }
+}
+
+/** Copies `from` into a new file `to` (exclusive create, fsynced); a partial copy is removed. */
+async function copyToNewFile(from: string, to: string): Promise<void> {
+  using source = await Deno.open(from, { read: true });
+  const mode = ((await source.stat()).mode ?? 0o600) & 0o777;
+  const target = await Deno.open(to, { write: true, createNew: true, mode });
+  try {
+    const buf = new Uint8Array(1 << 20);
+    for (let n; (n = await source.read(buf)) !== null;) {
+      for (let off = 0; off < n;) off += await target.write(buf.subarray(off, n));
+    }
+    await target.sync();
+  } catch (err) {
+    await Deno.remove(to).catch(() => {});
+    throw err;
+  } finally {
+    target.close();
   }
 }
 

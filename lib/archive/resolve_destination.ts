@@ -1,4 +1,4 @@
-// Where a channel's archive lives (§8.4): mapped path, else the one `[<id>].json` file (a new one is
+// Where a channel's archive lives (docs/archive.md#the-channel-map): mapped path, else the one `[<id>].json` file (a new one is
 // named by derive_destination.ts).
 import { basename } from "node:path";
 import { UserError } from "../cli/errors.ts";
@@ -7,14 +7,7 @@ import { channelMapPath, readChannelMap, recordMapping } from "./channel_map.ts"
 import { readExportHeader } from "./export_header.ts";
 import { findArchiveFiles } from "./find_archive_files.ts";
 import { isWithinRoot } from "../fs/path_within_root.ts";
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await Deno.lstat(path)).isFile;
-  } catch {
-    return false;
-  }
-}
+import { isFile } from "../fs/file_predicates.ts";
 
 /** The header of an existing archive, with the bash core's messages for the two ways it can be wrong. */
 async function checkArchive(path: string, channelId: string): Promise<void> {
@@ -52,7 +45,7 @@ export async function resolveDestination(
         `Mapped destination '${mapped}' for channel ${channelId} is outside target root '${outputDir}'.`,
       );
     }
-    if (await isFile(mapped)) await checkArchive(mapped, channelId);
+    if (await isFile(mapped, { follow: false })) await checkArchive(mapped, channelId);
     return mapped;
   }
   const found = await candidates(outputDir, channelId);

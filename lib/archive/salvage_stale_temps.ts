@@ -1,9 +1,17 @@
-// Stale-temp salvage for one channel (§10.1 with the §14.15–17 fixes): partial exports left in
+// Stale-temp salvage for one channel (docs/archive.md#salvage-of-stale-temps with the docs/bash-suite.md#h15-destructive-discards, docs/bash-suite.md#h16-activity-by-mtime, docs/bash-suite.md#h17-non-atomic-salvage fixes): partial exports left in
 // `<output_dir>/.dce-temp/export.<channel>.*/export.json` are repaired and merged into the archive.
 // Nothing that may hold messages the archive lacks is ever deleted: a temp that cannot be repaired,
 // names another channel or cannot be merged is MOVED to `.dce-temp/quarantine/` with a reason file.
 import { basename, join } from "node:path";
 import { ioStep, isDiskFull, operatorIoError } from "../fs/io_error.ts";
+import {
+  describeEntry,
+  lstatOrNull,
+  NotFollowedError,
+  openNoFollow,
+  refuseLinkedFolder,
+  writeNewFile,
+} from "../fs/no_follow.ts";
 import { ArchiveError } from "./archive_error.ts";
 import { randomSuffix } from "./atomic_replace.ts";
 import { readExportHeader } from "./export_header.ts";
@@ -43,17 +51,30 @@ export interface SalvageStaleTempsResult {
 }
 
 export interface SalvageDeps {
-  /** Names an archive from a temp's header when the destination is unknown (§6); null to keep it. */
+  /** Names an archive from a temp's header when the destination is unknown (docs/archive.md#file-names); null to keep it. */
   deriveDestination?(outputDir: string, channelId: string, exportPath: string): Promise<string>;
 }
 
-async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
+/** Sets the mtime through a no-follow handle (Deno.utime would follow a link swapped in). */
+async function keepAge(path: string, mtime: Date): Promise<void> {
   try {
-    return await Deno.stat(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
+    using file = await openNoFollow(path, { read: true });
+    await file.utime(mtime, mtime);
+  } catch { /* best effort: a young-looking temp is only skipped once more */ }
+}
+
+/**
+ * Creates `<outputDir>/.dce-temp` when missing and proves it is a folder, not a link: a container
+ * writes there, and every temp, quarantine and reason file lives below it.
+ */
+export async function ensureTempRoot(outputDir: string): Promise<string> {
+  const tempRoot = join(outputDir, ".dce-temp");
+  await ioStep("create the temp folder", tempRoot, async () => {
+    await refuseLinkedFolder(tempRoot);
+    await Deno.mkdir(tempRoot, { recursive: true });
+    await refuseLinkedFolder(tempRoot);
+  });
+  return tempRoot;
 }
 
 /** Moves a temp folder under `.dce-temp/quarantine/` and writes a one-line reason beside its data. */
@@ -65,18 +86,29 @@ export async function quarantineTemp(
 ): Promise<string> {
   const bin = join(outputDir, ".dce-temp", "quarantine");
   // The reason first, inside the temp: on a full or read-only disk the temp stays where it was.
+  // A "temp" that is a link or a file is moved as it is (rename never follows), without a reason file.
+  const isFolder = (await lstatOrNull(dir))?.isDirectory ?? false;
   const reasonFile = join(dir, "reason.txt");
   const stamp = now.toISOString().replace(/\.\d+Z$/, "Z");
-  try {
-    await Deno.writeTextFile(reasonFile, `${stamp} ${why.replace(/\s+/g, " ")}\n`);
-  } catch (err) {
-    await Deno.remove(reasonFile).catch(() => {});
-    throw operatorIoError(err, "write the quarantine reason", reasonFile);
+  if (isFolder) {
+    try {
+      // Whatever the container left at reason.txt (a link to a victim file) is unlinked, not followed.
+      await Deno.remove(reasonFile).catch((err) => {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      });
+      await writeNewFile(
+        reasonFile,
+        new TextEncoder().encode(`${stamp} ${why.replace(/\s+/g, " ")}\n`),
+      );
+    } catch (err) {
+      throw operatorIoError(err, "write the quarantine reason", reasonFile);
+    }
   }
   return await ioStep("move a stale temp into the quarantine folder", bin, async () => {
     await Deno.mkdir(bin, { recursive: true });
+    await refuseLinkedFolder(bin);
     let target = join(bin, basename(dir));
-    if (await statOrNull(target)) target = `${target}.${randomSuffix()}`;
+    if (await lstatOrNull(target)) target = `${target}.${randomSuffix()}`;
     await Deno.rename(dir, target);
     return target;
   });
@@ -104,13 +136,27 @@ export async function salvageStaleTemps(
   const tempRoot = join(opts.outputDir, ".dce-temp");
   const prefix = `export.${opts.channelId}.`;
   const snapshot: { dir: string; mtime: number; size: number | null }[] = [];
+  /** Temps holding a link or a special file where a folder or export.json should be: never followed. */
+  const refused: { dir: string; why: string }[] = [];
   try {
+    await refuseLinkedFolder(tempRoot);
     for await (const entry of Deno.readDir(tempRoot)) {
-      if (!entry.isDirectory || !entry.name.startsWith(prefix)) continue;
+      if (!entry.name.startsWith(prefix)) continue;
       const dir = join(tempRoot, entry.name);
-      const file = await statOrNull(join(dir, "export.json"));
+      if (!entry.isDirectory) {
+        refused.push({
+          dir,
+          why: `the temp folder is ${entry.isSymlink ? "a symlink" : "not a folder"}`,
+        });
+        continue;
+      }
+      const file = await lstatOrNull(join(dir, "export.json"));
+      if (file && !file.isFile) {
+        refused.push({ dir, why: `export.json is ${describeEntry(file)}` });
+        continue;
+      }
       // Activity: the export's mtime, or the folder's while DCE has not created the file yet.
-      const when = file ?? (await statOrNull(dir));
+      const when = file ?? (await lstatOrNull(dir));
       if (!when) continue;
       snapshot.push({ dir, mtime: when.mtime?.getTime() ?? 0, size: file ? file.size : null });
     }
@@ -129,6 +175,9 @@ export async function salvageStaleTemps(
     opts.log(`${line}: ${dir} → ${to} (${why})`);
     result.quarantined.push(to);
   };
+  for (const { dir, why } of refused) {
+    await quarantine(dir, `${why}; not followed`, "  Stale temp refused, quarantined");
+  }
   for (const temp of snapshot) {
     const { dir } = temp;
     const exportPath = join(dir, "export.json");
@@ -151,12 +200,13 @@ export async function salvageStaleTemps(
       if (repaired.status === "repaired") {
         // Keep the temp's age: a repaired but unmerged temp must not look like a live export next run.
         const mtime = new Date(temp.mtime);
-        await Deno.utime(exportPath, mtime, mtime).catch(() => {});
+        await keepAge(exportPath, mtime);
       }
       // Also refuses complete JSON without DCE's channel/guild header (it could never be merged).
       if (repaired.status !== "unrepairable") header = await readExportHeader(exportPath);
     } catch (err) {
-      if (!(err instanceof ArchiveError)) throw err;
+      // A link swapped in after the listing (NotFollowedError) is refused like any unusable temp.
+      if (!(err instanceof ArchiveError || err instanceof NotFollowedError)) throw err;
       repaired = { status: "unrepairable" as const, reason: err.message };
     }
     if (repaired.status === "unrepairable" || header === undefined) {

@@ -11,9 +11,15 @@ export type Write = (text: string) => void;
 
 const encoder = new TextEncoder();
 
-/** Writes all of `text`: writeSync may write only part of it. */
-export function writeAll(target: { writeSync(p: Uint8Array): number }, text: string): void {
-  let bytes = encoder.encode(text);
+/**
+ * Writes all of `data` synchronously (writeSync may write only part of it): the one sync write-all,
+ * for screens, logs and lock records alike. The async one is lib/fs/write_all.ts.
+ */
+export function writeAll(
+  target: { writeSync(p: Uint8Array): number },
+  data: string | Uint8Array,
+): void {
+  let bytes = typeof data === "string" ? encoder.encode(data) : data;
   while (bytes.length > 0) bytes = bytes.subarray(target.writeSync(bytes));
 }
 

@@ -4,16 +4,19 @@ import { ConfigError, MissingConfigError } from "./config_error.ts";
 import type { ScrapeConfig } from "./scrape_config.ts";
 import { validateConfig } from "./validate_config.ts";
 import { isPhysicallyWithin, physicalPath } from "../fs/path_within_root.ts";
+import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
+import { UserError } from "../cli/errors.ts";
 
 export async function loadConfig(path: string): Promise<ScrapeConfig> {
   const absolute = resolve(path);
   let text: string;
   try {
-    text = await Deno.readTextFile(absolute);
+    text = await readSmallTextFile(absolute, { what: "Config", maxBytes: SIZE_CAP.settings });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
       throw new MissingConfigError(absolute);
     }
+    if (err instanceof UserError) throw new ConfigError([err.message]);
     const reason = err instanceof Error ? err.message : String(err);
     throw new ConfigError([
       `Cannot read config ${path}: ${reason}. Check the path and permissions.`,
@@ -30,7 +33,7 @@ export async function loadConfig(path: string): Promise<ScrapeConfig> {
   if (!result.ok) throw new ConfigError(result.problems);
   const config = result.config;
 
-  // The lexical check passed; now make sure no symlink along an existing path leads outside (§14.27).
+  // The lexical check passed; now make sure no symlink along an existing path leads outside (docs/bash-suite.md#h27-lexical-path-checks).
   const problems: string[] = [];
   for (const target of config.targets) {
     if (!(await isPhysicallyWithin(target.outputDir, config.archiveRoot))) {

@@ -2,6 +2,7 @@
 // precedence (docs/cli.md "Which config, env file and lock"). Every tool calls this; none reads the
 // variables below itself.
 import { isAbsolute, join, resolve } from "node:path";
+import { isFileSync } from "../fs/file_predicates.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -61,7 +62,7 @@ export const CONTAINER_CONFIG_DIR = "/config";
 export function resolveSettings(request: SettingsRequest): Settings {
   const { env, repoRoot } = request;
   const cwd = request.cwd ?? Deno.cwd();
-  const isFile = request.isFile ?? fileExists;
+  const isFile = request.isFile ?? isFileSync;
   const set = (name: string): string | undefined => env[name] || undefined;
   const absolute = (path: string): string => {
     const full = resolve(cwd, path);
@@ -112,12 +113,4 @@ export function resolveSettings(request: SettingsRequest): Settings {
     settings.lockFile = isAbsolute(lockFile) ? lockFile : resolve(cwd, lockFile);
   }
   return settings;
-}
-
-function fileExists(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
 }

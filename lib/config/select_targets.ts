@@ -9,7 +9,7 @@ export interface Overrides {
 }
 
 /**
- * Named targets (exact name, enabled or not), else every enabled target; §8.4 step 3 errors.
+ * Named targets (exact name, enabled or not), else every enabled target; the selection errors of docs/scrape.md#channels-of-a-target.
  * Overrides need exactly one selected target; a `--guild` override makes no sense for a DM target
  * or a channel-scoped target (checked here); archive-seeded targets are checked at resolution.
  */

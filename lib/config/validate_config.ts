@@ -1,4 +1,4 @@
-// Checks a parsed scrape-targets.json against §4 and collects EVERY problem, so one run shows them all.
+// Checks a parsed scrape-targets.json against docs/config.md#errors and collects EVERY problem, so one run shows them all.
 import { isAbsolute, normalize } from "node:path";
 import type {
   ConfigDefaults,
@@ -59,12 +59,12 @@ function isObject(value: Json): value is Record<string, Json> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** null is treated like an absent key (as jq did), but `false` is a value (§14.25). */
+/** null is treated like an absent key (as jq did), but `false` is a value (docs/bash-suite.md#h25-false-treated-as-missing). */
 function present(value: Json): boolean {
   return value !== undefined && value !== null;
 }
 
-/** Absolute, "." / ".." resolved, no trailing slash: `/srv/archive/` and `/srv/archive` are one root (§14.27). */
+/** Absolute, "." / ".." resolved, no trailing slash: `/srv/archive/` and `/srv/archive` are one root (docs/bash-suite.md#h27-lexical-path-checks). */
 export function normaliseArchiveRoot(root: string): string {
   return stripTrailingSlashes(normalize(root));
 }
@@ -247,7 +247,7 @@ function validateTarget(
     guildIds,
     guildNamePatterns,
     includeThreads: threads ?? defaults.includeThreads,
-    // `false` on the target wins over `true` in defaults (the bash jq `//` bug, §14.25).
+    // `false` on the target wins over `true` in defaults (the bash jq `//` bug, docs/bash-suite.md#h25-false-treated-as-missing).
     includeVoiceChannels: voice ?? defaults.includeVoiceChannels,
   };
   if (containerMemory !== undefined) target.containerMemory = containerMemory;

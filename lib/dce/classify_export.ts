@@ -1,4 +1,4 @@
-// Decides what a finished `export` run means, from the DCE contract's exit model and exact texts (§14.18).
+// Decides what a finished `export` run means, from the DCE contract's exit model and exact texts (docs/bash-suite.md#h18-loose-skip-patterns).
 import type { TailLine } from "./run_dce.ts";
 
 export type ExportOutcome =
@@ -12,7 +12,7 @@ export type ExportOutcome =
   | { kind: "forum"; reason: string }
   /** Token rejected: stop, print the auth marker (the host runner may refresh the token and retry). */
   | { kind: "auth"; reason: string }
-  /** The disk is full: stop the whole run, never skip silently (§14.18). */
+  /** The disk is full: stop the whole run, never skip silently (docs/bash-suite.md#h18-loose-skip-patterns). */
   | { kind: "disk-full"; reason: string }
   /** Interrupted (SIGINT/SIGTERM/SIGHUP, 130/143/129, DCE's own cancellation, or our abort): skip, keep the partial temp. */
   | { kind: "aborted"; exitCode: number; reason: string }
@@ -33,7 +33,7 @@ export interface ExportRun {
   aborted?: boolean;
 }
 
-// Exact contract texts (§2.3), matched on stderr lines and anchored to the end of the line where the
+// Exact contract texts (docs/dce-cli.md#what-our-code-matches), matched on stderr lines and anchored to the end of the line where the
 // text ends there, so a channel name or message id cannot trigger them (the bash `403`/`OOM` bug).
 const AUTH = /Authentication token is invalid\.$/;
 const DISK_FULL = /No space left on device|There is not enough space on the disk|\bENOSPC\b/;
@@ -47,7 +47,7 @@ const EMPTY_RANGE = [
   /does not contain any (matching )?messages( within the specified period)?\.$/,
   /Channel is empty or contains no messages for the specified period\.$/, // 2.38 – 2.40.1
 ];
-// SIGINT makes DCE cancel cooperatively: an ERROR dump naming the cancellation, exit 1 (§2.5).
+// SIGINT makes DCE cancel cooperatively: an ERROR dump naming the cancellation, exit 1 (docs/dce-cli.md#signals-and-cancellation).
 // (An HttpClient timeout is a TaskCanceledException too, with another message: a failure.)
 const CANCELLED =
   /^\s*System\.(OperationCanceledException: The operation was canceled|Threading\.Tasks\.TaskCanceledException: A task was canceled)\.$/;

@@ -1,5 +1,13 @@
-// The DCE CLI command lines the core runs (contract §1) and the environment that carries the token.
+// The DCE CLI command lines the core runs (docs/dce-cli.md#commands-we-run) and the environment that carries the token.
 import type { ThreadMode } from "../config/scrape_config.ts";
+
+/**
+ * DCE expands `%`-tokens in `--output` (`%c` → channel id, `%%` → `%`; docs/dce-cli.md), so a path
+ * we mean literally has every `%` doubled. `--output` is the only path we pass that DCE templates.
+ */
+export function escapeOutputTemplate(path: string): string {
+  return path.replaceAll("%", "%%");
+}
 
 /** `export` of one channel into one JSON file; `--after` is exclusive, so the cursor is the last id held. */
 export function exportArgv(
@@ -8,7 +16,8 @@ export function exportArgv(
   after?: string,
   before?: string,
 ): string[] {
-  const argv = ["export", "--channel", channelId, "--format", "Json", "--output", outputPath];
+  const argv = ["export", "--channel", channelId, "--format", "Json", "--output"];
+  argv.push(escapeOutputTemplate(outputPath));
   if (after !== undefined) argv.push("--after", after);
   if (before !== undefined) argv.push("--before", before);
   return argv;

@@ -3,7 +3,7 @@ import { UserError } from "../cli/errors.ts";
 
 /**
  * The token was rejected. The message always contains `Authentication token is invalid`, the
- * stable marker the host runner greps before its single token-refresh retry (§11).
+ * stable marker the host runner greps before its single token-refresh retry (docs/host-runner.md#auth-retry).
  */
 export class DceAuthError extends UserError {
   constructor(context: string) {

@@ -1,4 +1,4 @@
-// Parses the `guilds`, `channels` and `dm` listings (contract §1.6): `<id padded> | <name>`, threads ` * …`.
+// Parses the `guilds`, `channels` and `dm` listings (docs/dce-cli.md#listings): `<id padded> | <name>`, threads ` * …`.
 
 export interface ListingEntry {
   id: string;

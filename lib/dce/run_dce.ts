@@ -1,6 +1,8 @@
 // Runs one DCE CLI command in its own process group: streams its output line by line, keeps a bounded tail.
 import { UserError } from "../cli/errors.ts";
 import { signalGroup, spawnGuarded, whichOnPath } from "../process/child_process.ts";
+import { pumpLines } from "../process/line_pump.ts";
+import { childExitCode } from "../process/signals.ts";
 
 export type Stream = "stdout" | "stderr";
 
@@ -100,11 +102,10 @@ export async function runDce(opts: DceRunOptions): Promise<DceRunResult> {
   try {
     const [status] = await Promise.all([
       child.status,
-      pump(child.stdout, (l) => push(l, "stdout")),
-      pump(child.stderr, (l) => push(l, "stderr")),
+      pumpLines(child.stdout, (l) => push(l, "stdout"), { maxLine: MAX_LINE }),
+      pumpLines(child.stderr, (l) => push(l, "stderr"), { maxLine: MAX_LINE }),
     ]);
-    const code = status.signal ? 128 + signalNumber(status.signal) : status.code;
-    return { code, signal: status.signal, tail, stdout, aborted, pid };
+    return { code: childExitCode(status), signal: status.signal, tail, stdout, aborted, pid };
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
     if (killTimer !== undefined) clearTimeout(killTimer);
@@ -122,45 +123,4 @@ async function assertExecutable(bin: string, pathVar: string): Promise<void> {
       bin.includes("/") ? "" : " or on PATH"
     }. Set DCE_CLI_BIN to the DiscordChatExporter.Cli executable.`,
   );
-}
-
-async function pump(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) {
-  const decoder = new TextDecoder();
-  let pending = "";
-  for await (const chunk of stream) {
-    pending += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      onLine(pending.slice(0, nl).replace(/\r$/, ""));
-      pending = pending.slice(nl + 1);
-    }
-    while (pending.length > MAX_LINE) {
-      onLine(pending.slice(0, MAX_LINE));
-      pending = pending.slice(MAX_LINE);
-    }
-  }
-  pending += decoder.decode();
-  if (pending !== "") onLine(pending);
-}
-
-const SIGNALS: Partial<Record<Deno.Signal, number>> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGILL: 4,
-  SIGTRAP: 5,
-  SIGABRT: 6,
-  SIGBUS: 7,
-  SIGFPE: 8,
-  SIGKILL: 9,
-  SIGUSR1: 10,
-  SIGSEGV: 11,
-  SIGUSR2: 12,
-  SIGPIPE: 13,
-  SIGALRM: 14,
-  SIGTERM: 15,
-};
-
-export function signalNumber(signal: Deno.Signal): number {
-  return SIGNALS[signal] ?? 0;
 }

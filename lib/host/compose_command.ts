@@ -1,4 +1,4 @@
-// Picks the compose program (§8.3 order, checked after auto-selection: §14.33) and builds `compose run` argv.
+// Picks the compose program (in the order of docs/host-runner.md#exporters, checked after auto-selection: docs/bash-suite.md#h33-exporter-exit-code-lost) and builds `compose run` argv.
 
 import { whichOnPath } from "../process/child_process.ts";
 import { UserError } from "../cli/errors.ts";

@@ -1,6 +1,8 @@
 // The temporary env file handed to `compose --env-file`: the only place the token is written (0600).
 
 import { join } from "node:path";
+import { writeAll } from "../fs/write_all.ts";
+import { UserError } from "../cli/errors.ts";
 
 export const ENV_FILE_PREFIX = "dce-compose-env.";
 
@@ -12,7 +14,10 @@ export function composeEnvText(entries: ReadonlyArray<readonly [string, string]>
   let text = "";
   for (const [key, value] of entries) {
     if (/[\r\n]/.test(value)) {
-      throw new RangeError(`Value of ${key} contains a line break and cannot go into an env file`);
+      // The operator's value (a pasted token with a line break), not a bug: one line, never the value.
+      throw new UserError(
+        `${key} contains a line break, which cannot go into the compose env file (and no token has one). Fix ${key} (scrape.env, the environment or its token file) and rerun.`,
+      );
     }
     text += `${key}=${value}\n`;
   }
@@ -54,8 +59,7 @@ export async function rewriteComposeEnvFile(path: string, text: string): Promise
 /** All of `text`, then close: `write` may write only part of it (a file size limit, a full disk). */
 async function writeText(file: Deno.FsFile, text: string): Promise<void> {
   try {
-    let rest = new TextEncoder().encode(text);
-    while (rest.length > 0) rest = rest.subarray(await file.write(rest));
+    await writeAll(file, new TextEncoder().encode(text));
   } finally {
     file.close();
   }
@@ -72,7 +76,7 @@ export function removeComposeEnvFile(path: string): void {
 
 /**
  * Deletes `dce-compose-env.<pid>.*` files in `tmpDir` whose pid is no longer running: what a
- * SIGKILLed runner (no cleanup possible) left behind (§14.21). Returns the removed paths.
+ * SIGKILLed runner (no cleanup possible) left behind (docs/bash-suite.md#h21-settings-precedence). Returns the removed paths.
  */
 export async function sweepStaleEnvFiles(
   tmpDir: string,

@@ -2,10 +2,11 @@
 import { UserError } from "../cli/errors.ts";
 import { freeSpace, toMiB } from "../fs/free_space.ts";
 import type { OpsOutput } from "../cli/output.ts";
+import { isDirectory } from "../fs/file_predicates.ts";
 
 export const DEFAULT_MIN_FREE_MB = 1024;
 
-/** DCE_MIN_FREE_MB as a whole number of MiB; unset or empty means the default (§14.35: words are errors). */
+/** DCE_MIN_FREE_MB as a whole number of MiB; unset or empty means the default (docs/bash-suite.md#h35-disk-check: words are errors). */
 export function parseMinFreeMb(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === "") return DEFAULT_MIN_FREE_MB;
   if (!/^\s*-?\d+\s*$/.test(raw)) {
@@ -23,14 +24,6 @@ export class MissingArchiveRootError extends UserError {
       `archive_root "${archiveRoot}" (config ${configPath}) does not exist or is not a folder. Mount or create it before scraping; a missing archive folder often means an unmounted disk.`,
     );
     this.name = "MissingArchiveRootError";
-  }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
   }
 }
 

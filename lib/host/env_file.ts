@@ -1,6 +1,7 @@
 // Parses scrape.env-style files: NAME=value lines, one pair of quotes stripped, never any expansion.
 
 import { UserError } from "../cli/errors.ts";
+import { readSmallFile, SIZE_CAP } from "../fs/read_small_file.ts";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const EXPORT_PREFIX = /^export\s+/;
@@ -61,9 +62,10 @@ function unquote(value: string): string {
 export async function loadEnvFile(path: string): Promise<Map<string, string> | null> {
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(path);
+    bytes = await readSmallFile(path, { what: "Env file", maxBytes: SIZE_CAP.settings });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
+    if (err instanceof UserError) throw err;
     if (err instanceof Deno.errors.PermissionDenied) {
       throw new UserError(
         `Cannot read env file ${path}: permission denied; fix its owner or mode.`,

@@ -1,4 +1,4 @@
-// The host runner's command line (§8.3): first subcommand token wins, runner options anywhere.
+// The host runner's command line (docs/tools.md#run-scrape-host): first subcommand token wins, runner options anywhere.
 
 import {
   MissingValueError,

@@ -1,4 +1,4 @@
-// Is a failed run an auth failure worth one token refresh? Exact DCE contract texts only (§14.20).
+// Is a failed run an auth failure worth one token refresh? Exact DCE contract texts only (docs/bash-suite.md#h20-401-and-403-digits).
 
 /**
  * `Authentication token is invalid.` is what DCE prints when Discord rejects the token (401), and

@@ -2,7 +2,7 @@
 
 /**
  * One documented rule for every variable (the bash runner let scrape.env override the shell:
- * §14.21): a non-empty exported value wins; otherwise the env file's value; an empty exported
+ * docs/bash-suite.md#h21-settings-precedence): a non-empty exported value wins; otherwise the env file's value; an empty exported
  * value counts as unset. Returns a plain record usable as a child environment.
  */
 export function effectiveEnv(

@@ -1,6 +1,8 @@
 // Streams a child's output live, line-aware, keeping only a bounded tail and the last summary line.
 
+import { pumpLines } from "../process/line_pump.ts";
 import { SUMMARY_MARKER } from "../scrape/run_summary.ts";
+import { writeAll } from "../fs/write_all.ts";
 
 /** Lines longer than this are cut in the tail (the stream itself is passed on untouched). */
 const TAIL_LINE_CHARS = 2000;
@@ -40,51 +42,23 @@ export class OutputTail {
 export type ChunkSink = (chunk: Uint8Array) => Promise<void>;
 
 /**
- * Copies `stream` to `sink` chunk by chunk as it arrives (live, no waiting for a newline), and
- * feeds complete lines to `tail`. A partial line is held only up to the summary bound. A sink that
- * fails (a reader gone: `| head`, BrokenPipe; a hung-up terminal, EIO) gets nothing more, but the
- * stream is still drained to its end: the exporter must neither block on a full pipe nor be left
- * running while the runner returns and releases the lock.
+ * Copies `stream` to `sink` chunk by chunk as it arrives and feeds complete lines to `tail`; a
+ * runaway line is held only up to the summary bound (then its first piece goes to the tail, which
+ * cannot take it as the summary line). A failing sink gets nothing more; the stream is still drained.
  */
-export async function pumpLines(
+export function pumpToTail(
   stream: ReadableStream<Uint8Array>,
   sink: ChunkSink,
   tail: OutputTail,
 ): Promise<void> {
-  const decoder = new TextDecoder();
-  let pending = "";
-  let overflow = false;
-  let sinking = true;
-  for await (const chunk of stream) {
-    if (sinking) {
-      try {
-        await sink(chunk);
-      } catch {
-        sinking = false;
-      }
-    }
-    pending += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, nl).replace(/\r$/, "");
-      pending = pending.slice(nl + 1);
-      if (!overflow) tail.push(line);
-      overflow = false;
-    }
-    if (pending.length > SUMMARY_LINE_CHARS) {
-      if (!overflow) tail.push(pending.slice(0, TAIL_LINE_CHARS));
-      pending = "";
-      overflow = true;
-    }
-  }
-  pending += decoder.decode();
-  if (pending !== "" && !overflow) tail.push(pending.replace(/\r$/, ""));
+  return pumpLines(stream, (line) => tail.push(line), {
+    onChunk: sink,
+    maxLine: SUMMARY_LINE_CHARS + 1,
+    overlong: "truncate",
+  });
 }
 
 /** A sink writing all of each chunk to our stdout or stderr (pumpLines copes with a failing one). */
 export function writerSink(target: { write(p: Uint8Array): Promise<number> }): ChunkSink {
-  return async (chunk) => {
-    let rest = chunk;
-    while (rest.length > 0) rest = rest.subarray(await target.write(rest));
-  };
+  return (chunk) => writeAll(target, chunk);
 }

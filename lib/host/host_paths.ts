@@ -38,7 +38,7 @@ export function hostSummaryPath(value: string, repoRoot: string): string {
 
 /**
  * The summary path inside the container, keeping sub-folders of logs/ (the bash runner flattened
- * them: §14.29), or null when the file is outside `<root>/logs` and so not writable from the
+ * them: docs/bash-suite.md#h29-summary-path-mapping), or null when the file is outside `<root>/logs` and so not writable from the
  * container; the host then writes it from the run's DCE_JSON_SUMMARY line.
  */
 export function containerSummaryPath(hostPath: string, repoRoot: string): string | null {

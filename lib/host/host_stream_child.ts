@@ -1,9 +1,8 @@
 // Runs one exporter process (the compose client) in its own process group, streaming its output live.
 
 import { spawnGuarded } from "../process/child_process.ts";
-import { type HostSignals, signalExporter } from "../process/signals.ts";
-import { type ChunkSink, type OutputTail, pumpLines } from "./host_output_tail.ts";
-import { signalNumber } from "../dce/run_dce.ts";
+import { childExitCode, type HostSignals, signalExporter } from "../process/signals.ts";
+import { type ChunkSink, type OutputTail, pumpToTail } from "./host_output_tail.ts";
 
 export interface StreamedChildOptions {
   env: Record<string, string>;
@@ -45,11 +44,10 @@ export async function runStreamedChild(
     await opts.onSpawn?.(pid);
     const [status] = await Promise.all([
       child.status,
-      pumpLines(child.stdout, opts.stdout, opts.tail),
-      pumpLines(child.stderr, opts.stderr, opts.tail),
+      pumpToTail(child.stdout, opts.stdout, opts.tail),
+      pumpToTail(child.stderr, opts.stderr, opts.tail),
     ]);
-    if (status.signal !== null) return 128 + signalNumber(status.signal);
-    return status.code;
+    return childExitCode(status);
   } finally {
     stopForwarding();
   }

@@ -2,7 +2,7 @@
 // the screen; the script prints the digest only when the run fails or is partial.
 import type { RunDigest } from "../cli/run_digest.ts";
 import type { ChunkSink } from "./host_output_tail.ts";
-import type { HostOutput } from "./host_run.ts";
+import type { HostOutput } from "./host_run_options.ts";
 
 /** A sink that cuts raw chunks into lines for the digest (a line split across chunks is joined). */
 function lineSink(digest: RunDigest): ChunkSink {

@@ -1,4 +1,4 @@
-// The "=== <label> run plan ===" block (§8.6) and the single-target container-memory rule.
+// The "=== <label> run plan ===" block (docs/workflows.md#run-plans) and the single-target container-memory rule.
 
 /** What the plan needs of a target; TargetConfig from lib/config satisfies it. */
 export interface PlanTarget {

@@ -1,6 +1,7 @@
 // Reads a Discord token file: the first line, carriage return and surrounding blanks removed.
 
 import { UserError } from "../cli/errors.ts";
+import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
 
 /**
  * `label` names the setting in errors ("DISCORD_TOKEN_FILE", "Token file"). The token itself is
@@ -9,8 +10,9 @@ import { UserError } from "../cli/errors.ts";
 export async function readTokenFile(path: string, label = "DISCORD_TOKEN_FILE"): Promise<string> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readSmallTextFile(path, { what: label, maxBytes: SIZE_CAP.token });
   } catch (err) {
+    if (err instanceof UserError) throw err;
     if (err instanceof Deno.errors.NotFound) {
       throw new UserError(`${label} does not exist: ${path}`);
     }
@@ -27,14 +29,4 @@ export async function readTokenFile(path: string, label = "DISCORD_TOKEN_FILE"):
   const first = (text.split("\n", 1)[0] ?? "").replaceAll("\r", "").trim();
   if (first === "") throw new UserError(`${label} is empty: ${path}`);
   return first;
-}
-
-/** True when `path` exists (as anything); used to pick the first present default token file. */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,11 +1,11 @@
-// DCE_REAUTH_COMMAND: validated before the run starts (§14.22), run once before the auth retry.
+// DCE_REAUTH_COMMAND: validated before the run starts (docs/bash-suite.md#h22-reauth-only-with-a-tty), run once before the auth retry.
 
 import { isAbsolute, sep } from "node:path";
 import { UserError } from "../cli/errors.ts";
 
 /**
  * The physical path of the reauth script, or null when DCE_REAUTH_COMMAND is unset/empty.
- * Rules (§11): an absolute path, whose symlink-resolved location is an existing executable
+ * Rules (docs/host-runner.md#auth-retry): an absolute path, whose symlink-resolved location is an existing executable
  * regular file inside the (symlink-resolved) repository root. Checked up front so that a
  * misconfigured command fails the run before any export, never in the middle of a retry.
  */

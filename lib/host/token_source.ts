@@ -1,7 +1,8 @@
-// Decides which Discord token a run uses, in one documented order (fixes §14.21's surprising order).
+// Decides which Discord token a run uses, in one documented order (the bash order surprised: docs/bash-suite.md#h21-settings-precedence).
 
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { exists, readTokenFile } from "./token_file.ts";
+import { exists } from "../fs/file_predicates.ts";
+import { readTokenFile } from "./token_file.ts";
 
 /**
  * The order, first non-empty wins:

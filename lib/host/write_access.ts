@@ -3,6 +3,7 @@
 // the whole preflight.
 import { basename, dirname, join } from "node:path";
 import { currentUser, notWritable, readableByOthers } from "../fs/permissions.ts";
+import { existsSync } from "../fs/file_predicates.ts";
 
 export interface WriteTargets {
   archiveRoot: string;
@@ -18,13 +19,16 @@ export function writeAccessProblems(targets: WriteTargets): string[] {
   const who = currentUser();
   const rootProblem = notWritable(targets.archiveRoot, "folder");
   // A missing archive root is the disk check's to report (it may be an unmounted disk).
-  if (rootProblem !== undefined && exists(targets.archiveRoot)) {
+  if (rootProblem !== undefined && existsSync(targets.archiveRoot, { follow: true })) {
     problems.push(
       `archive_root ${targets.archiveRoot} is not writable by ${who} (${rootProblem}); the scrape writes archives and its lock there. Run as the folder's owner, or give this user write access.`,
     );
   }
   const lockFolder = targets.lockPath === undefined ? undefined : dirname(targets.lockPath);
-  if (lockFolder !== undefined && lockFolder !== targets.archiveRoot && exists(lockFolder)) {
+  if (
+    lockFolder !== undefined && lockFolder !== targets.archiveRoot &&
+    existsSync(lockFolder, { follow: true })
+  ) {
     const problem = notWritable(lockFolder, "folder");
     if (problem) {
       problems.push(`Lock folder ${lockFolder} is not writable by ${who} (${problem}).`);
@@ -62,14 +66,5 @@ function lockFiles(lockPath: string): string[] {
       .sort();
   } catch {
     return [];
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,4 +1,4 @@
-// Acquire and release of the archive-root lock (lock-protocol §1–§3): pidfile + flock + guarded reclaim.
+// Acquire and release of the archive-root lock (docs/lock.md#acquire): pidfile + flock + guarded reclaim.
 import { dirname } from "node:path";
 import { readProcessStartTime } from "../process/child_process.ts";
 import { formatLockFile, newToken, type ParsedLockFile, parseLockFile } from "./lock_record.ts";
@@ -26,6 +26,7 @@ import { LockBusyError } from "./lock_busy_error.ts";
 import { tryFlock } from "./flock.ts";
 import { type Holder, holderFrom, holderSummary, judgeHolder } from "./holder.ts";
 import { type LocalIdentity, readLocalIdentity } from "./liveness.ts";
+import { writeAll } from "../cli/output.ts";
 
 export { LockBusyError };
 
@@ -111,11 +112,11 @@ function readHolderAt(path: string, file: Deno.FsFile | null): Holder | null {
   }
 }
 
-function writeAll(file: Deno.FsFile, text: string): void {
+/** Replaces the whole content of the (locked, never unlinked) lock file in place. */
+function rewriteInPlace(file: Deno.FsFile, text: string): void {
   const bytes = new TextEncoder().encode(text);
   file.seekSync(0, Deno.SeekMode.Start);
-  let written = 0;
-  while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+  writeAll(file, bytes);
   file.truncateSync(bytes.length);
 }
 
@@ -234,7 +235,7 @@ async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
       ...(local.bootId ? { bootId: local.bootId } : {}),
     };
     try {
-      writeAll(file, formatLockFile(starttime ? { ...record, starttime } : record));
+      rewriteInPlace(file, formatLockFile(starttime ? { ...record, starttime } : record));
     } catch (err) {
       throw lockIoError(path, "write lock file", err);
     }
@@ -253,7 +254,7 @@ async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
     try {
       writeMetaAtomic(path, meta, token);
     } catch (err) {
-      writeAll(file, ""); // leave no record that claims a lock we are giving up
+      rewriteInPlace(file, ""); // leave no record that claims a lock we are giving up
       throw lockIoError(metaPathOf(path), "write lock meta", err);
     }
     enterOccupied();
@@ -322,7 +323,7 @@ class Handle implements LockHandle {
       const meta = readMeta(this.path);
       if (mine) leaveOccupied();
       if (mine) {
-        writeAll(this.#file, ""); // truncate in place: the inode is never unlinked
+        rewriteInPlace(this.#file, ""); // truncate in place: the inode is never unlinked
         if (meta?.token === this.token) Deno.removeSync(metaPathOf(this.path));
       } else if (meta?.token === this.token) {
         // Our meta beside someone else's lock would mislead the next reader.

@@ -8,21 +8,13 @@ import { parseLockFile } from "./lock_record.ts";
 import { LOCK_FILE_NAME, readConfigJson } from "./resolve_lock_path.ts";
 import { releaseKeepingStatus } from "./run_under_lock.ts";
 import { HELD_LOCK_ENV, HELD_TOKEN_ENV } from "./held_lock_env.ts";
+import { existsSync } from "../fs/file_predicates.ts";
 
 type Env = { get(name: string): string | undefined };
 
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The config's archive_root when it is an absolute path; null when there is no usable config. */
 function configArchiveRoot(configPath: string | undefined): string | null {
-  if (configPath === undefined || !exists(configPath)) return null;
+  if (configPath === undefined || !existsSync(configPath)) return null;
   try {
     const root = (readConfigJson(configPath) as Record<string, unknown> | null)?.archive_root;
     return typeof root === "string" && root.startsWith("/") ? resolve(root) : null;
@@ -42,7 +34,7 @@ export function writerLockPath(
   if (opts.lockFile) return opts.lockFile;
   const folder = dirname(resolve(opts.archivePath));
   for (let dir = folder;; dir = dirname(dir)) {
-    if (exists(join(dir, LOCK_FILE_NAME))) return join(dir, LOCK_FILE_NAME);
+    if (existsSync(join(dir, LOCK_FILE_NAME))) return join(dir, LOCK_FILE_NAME);
     if (dir === dirname(dir)) break;
   }
   const root = configArchiveRoot(opts.configPath);

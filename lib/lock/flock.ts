@@ -1,4 +1,4 @@
-// Every flock this suite takes goes through here: where flock(2) itself fails, we refuse to lock (hazard §14.1).
+// Every flock this suite takes goes through here: where flock(2) itself fails, we refuse to lock (docs/bash-suite.md#h1-fail-open-without-flock).
 import { UserError } from "../cli/errors.ts";
 
 /**

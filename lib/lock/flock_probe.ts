@@ -1,4 +1,4 @@
-// Whether some process holds a flock on the lock file, learnt WITHOUT taking it (hazard §14.4): /proc/locks.
+// Whether some process holds a flock on the lock file, learnt WITHOUT taking it (docs/bash-suite.md#h4-status-steals-the-lock): /proc/locks.
 import { guardPathOf } from "./reclaim_guard.ts";
 import { FlockUnsupportedError, flockUnsupportedText, tryFlock } from "./flock.ts";
 

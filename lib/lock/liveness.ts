@@ -1,4 +1,4 @@
-// Proof of death for a recorded lock holder: host, boot id, PID, start time (lock-protocol §2).
+// Proof of death for a recorded lock holder: host, boot id, PID, start time (docs/lock.md#who-holds-the-lock).
 import { readBootId, readProcessStat } from "../process/child_process.ts";
 
 export interface HolderIdentity {

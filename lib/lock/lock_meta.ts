@@ -1,5 +1,7 @@
 // The holder record for people and legacy tools (<lock>.meta): key=value lines, legacy keys first.
 
+import { writeAll } from "../cli/output.ts";
+
 export interface ChildRecord {
   pid: number;
   starttime: string | null;
@@ -161,9 +163,7 @@ export function writeMetaAtomic(lockPath: string, meta: LockMeta, tag: string): 
   const temp = `${target}.${tag}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   const file = Deno.openSync(temp, { write: true, createNew: true, mode: 0o644 });
   try {
-    const bytes = new TextEncoder().encode(formatMeta(meta));
-    let written = 0;
-    while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+    writeAll(file, formatMeta(meta));
   } catch (err) {
     file.close();
     try {

@@ -39,7 +39,7 @@ function openGuard(lockPath: string): Deno.FsFile {
   }
 }
 
-/** Takes the guard, polling with a short jittered sleep (never a blocking lock(): see deno-notes). */
+/** Takes the guard, polling with a short jittered sleep (never a blocking lock(): docs/development.md#deno-facts-we-rely-on). */
 export async function takeGuard(lockPath: string): Promise<Guard> {
   const file = openGuard(lockPath);
   const deadlineMs = guardDeadlineMs();

@@ -1,6 +1,8 @@
 // Where the archive-root lock lives: DCE_SCRAPE_LOCK_FILE, else {archive_root}/.dce-scrape.lock, else per checkout.
 import { isAbsolute, join } from "node:path";
+import { UserError } from "../cli/errors.ts";
 import { ConfigError, MissingConfigError } from "../config/config_error.ts";
+import { readSmallTextFileSync, SIZE_CAP } from "../fs/read_small_file.ts";
 
 export const LOCK_FILE_NAME = ".dce-scrape.lock";
 
@@ -20,9 +22,10 @@ const LOCK_TOOL_EXIT = { exitCode: 2 };
 export function readConfigJson(configPath: string): unknown {
   let text: string;
   try {
-    text = Deno.readTextFileSync(configPath);
+    text = readSmallTextFileSync(configPath, { what: "Config", maxBytes: SIZE_CAP.settings });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) throw new MissingConfigError(configPath);
+    if (err instanceof UserError) throw new ConfigError([err.message], LOCK_TOOL_EXIT);
     if (err instanceof Deno.errors.IsADirectory) {
       throw new ConfigError(
         [`Cannot read config ${configPath}: it is a directory, not a JSON file`],

@@ -7,6 +7,7 @@ import {
   type Stdio,
 } from "../process/child_process.ts";
 import { UserError } from "../cli/errors.ts";
+import { HostSignals, signalExitCode, signalExporter } from "../process/signals.ts";
 import { HELD_LOCK_ENV, HELD_TOKEN_ENV } from "./held_lock_env.ts";
 import { acquireLock, type AcquireOptions, type LockHandle, lockSkipped } from "./acquire_lock.ts";
 
@@ -23,13 +24,10 @@ export interface RunUnderLockResult {
   /** What the tool should exit with: the command's status, or 128+n after a forwarded signal. */
   exitCode: number;
   /** The signal we received and forwarded, if any. */
-  signal: "SIGINT" | "SIGTERM" | "SIGHUP" | null;
+  signal: Deno.Signal | null;
   /** "skipped" when DCE_SKIP_SCRAPE_LOCK=1; "failed" when releasing hit an I/O error (warned). */
   release: "released" | "taken-over" | "skipped" | "failed";
 }
-
-const FORWARDED = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-type Forwarded = keyof typeof FORWARDED;
 
 /** A missing command is a UserError exiting 127 (as a shell's), told apart from the command's own 127. */
 function spawnCommand(opts: RunUnderLockOptions, env: Record<string, string>) {
@@ -67,23 +65,19 @@ export async function releaseKeepingStatus(
 
 /**
  * Signal listeners go in BEFORE the child is spawned: a child started earlier would inherit an
- * ignored SIGINT (deno-notes A.1). A signal that arrives while we still wait for the lock just
+ * ignored SIGINT (docs/development.md#deno-facts-we-rely-on). A signal that arrives while we still wait for the lock just
  * ends the wait: nothing is held yet.
  */
 export async function runUnderLock(opts: RunUnderLockOptions): Promise<RunUnderLockResult> {
   const env = opts.env ?? Deno.env;
   const warn = opts.warn ?? ((line: string) => console.error(line));
-  let received: Forwarded | null = null;
   let childPid: number | null = null;
   const abort = new AbortController();
-  const listeners = (Object.keys(FORWARDED) as Forwarded[]).map((sig) => {
-    const fn = () => {
-      received ??= sig;
-      if (childPid !== null) signalGroup(childPid, sig);
-      else abort.abort();
-    };
-    Deno.addSignalListener(sig, fn);
-    return () => Deno.removeSignalListener(sig, fn);
+  const signals = new HostSignals().install();
+  // Every signal goes on to the command's group as it is (a second one too: no SIGKILL escalation).
+  signals.forwardTo((sig) => {
+    if (childPid !== null) signalExporter(childPid, sig, false);
+    else abort.abort();
   });
   try {
     const skip = lockSkipped(env, warn);
@@ -102,13 +96,14 @@ export async function runUnderLock(opts: RunUnderLockOptions): Promise<RunUnderL
           signal: abort.signal,
         });
       } catch (err) {
-        if (received === null) throw err;
+        if (signals.received === null) throw err;
       }
     }
+    const received = signals.received;
     if (received !== null) {
       // Interrupted before the command started: nothing ran, give back what we hold.
       const release = handle === null ? "skipped" : await releaseKeepingStatus(handle, warn);
-      return { exitCode: FORWARDED[received as Forwarded], signal: received, release };
+      return { exitCode: signalExitCode(received), signal: received, release };
     }
     let status: Deno.CommandStatus | null = null;
     let failure: unknown = null;
@@ -138,13 +133,13 @@ export async function runUnderLock(opts: RunUnderLockOptions): Promise<RunUnderL
       );
     }
     if (status === null) throw failure;
-    const sig = received as Forwarded | null;
+    const sig = signals.received;
     return {
-      exitCode: sig !== null ? FORWARDED[sig] : status.code,
+      exitCode: sig !== null ? signalExitCode(sig) : status.code,
       signal: sig,
       release,
     };
   } finally {
-    for (const remove of listeners) remove();
+    signals.dispose();
   }
 }

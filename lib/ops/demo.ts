@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { EXIT, UserError } from "../cli/errors.ts";
 import type { OpsLog } from "./ops_log.ts";
 import { runTool } from "./run_child.ts";
+import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
 
 export interface DemoOptions {
   /** Folder to build the sandbox in (must be absent or empty); a new temp folder when undefined. */
@@ -200,7 +201,9 @@ export async function runDemo(opts: DemoOptions): Promise<string> {
   // A proof names its summary file and the documents run it starts names it again: list each once.
   for (const file of new Set(summaries)) {
     try {
-      const t = JSON.parse(await Deno.readTextFile(file)).totals;
+      const t =
+        JSON.parse(await readSmallTextFile(file, { what: "Summary", maxBytes: SIZE_CAP.data }))
+          .totals;
       log.out(
         `  ${t.created} created, ${t.merged} merged, ${t.unchanged} unchanged, ${t.skipped} skipped; +${t.messages_appended} messages  ${file}`,
       );

@@ -31,7 +31,7 @@ export interface DocumentsOptions {
   targets: string[];
   channels: string[];
   guilds: string[];
-  /** Absolute config path; passed unchanged to every child (§14.24). */
+  /** Absolute config path; passed unchanged to every child (docs/bash-suite.md#h24-config-divergence). */
   configPath: string;
   logFile?: string | undefined;
   summaryFile?: string | undefined;

@@ -57,7 +57,7 @@ function selectionArgs(opts: HandoffOptions): string[] {
 
 /**
  * Lock status through the status tool (its report is what the operator should see). A held lock or a
- * status error stops a salvage-only handoff, which writes archives; a dry run only warns (§14.36).
+ * status error stops a salvage-only handoff, which writes archives; a dry run only warns (docs/bash-suite.md#h36-handoff-ignored-lock-errors).
  */
 async function lockStatusStep(opts: HandoffOptions): Promise<void> {
   const { out } = opts;

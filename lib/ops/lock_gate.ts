@@ -1,5 +1,5 @@
 // The workflows' lock gate: asks lib/lock directly whether a scrape may start, and tells "held" apart from
-// "cannot tell" (§14.8: the bash gate reported any status error, even a broken config, as "held").
+// "cannot tell" (docs/bash-suite.md#h8-any-error-means-held: the bash gate reported any status error, even a broken config, as "held").
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { lockSkipped } from "../lock/acquire_lock.ts";

@@ -14,7 +14,7 @@ export interface LoggedWorkflowOptions {
   logFile: string | undefined;
   /**
    * This run's JSON summary file, asked for after the body ran (a workflow may decide it on the way);
-   * filled from the run's own DCE_JSON_SUMMARY line when missing, on failure too (§14.32).
+   * filled from the run's own DCE_JSON_SUMMARY line when missing, on failure too (docs/bash-suite.md#h32-no-log-line-on-failure).
    */
   summaryFile: () => string | undefined;
   /**

@@ -37,7 +37,7 @@ export async function runOperatorProof(opts: ProofOptions): Promise<number> {
   const logFile = opts.logFile ??
     await uniqueLogPath(logDir(opts.env, opts.repoRoot), "operator-proof", utcFileStamp(clock()));
   const single: { summaryFile?: string } = {};
-  // Appended, as the usage always said (§14.31: the bash tool truncated it).
+  // Appended, as the usage always said (docs/bash-suite.md#h31-proof-truncated-its-log: the bash tool truncated it).
   return await runLoggedWorkflow(
     {
       logFile,

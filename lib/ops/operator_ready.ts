@@ -65,7 +65,7 @@ async function authLine(opts: ReadyOptions): Promise<string> {
   const token = await findToken(opts.env, opts.repoRoot);
   for (const warning of secretFileWarnings([envFile, token?.file])) opts.out.err(warning);
   if (!token) {
-    // An empty `DISCORD_TOKEN=` line (as scrape.env.example ships) is not a token (§14.23).
+    // An empty `DISCORD_TOKEN=` line (as scrape.env.example ships) is not a token (docs/bash-suite.md#h23-empty-token-counted).
     throw new UserError(
       `No Discord token: set DISCORD_TOKEN in ${envFile} (an empty DISCORD_TOKEN= line does not count), export DISCORD_TOKEN or DISCORD_TOKEN_FILE, or place a token at ${
         join(opts.repoRoot, ".discord-token")

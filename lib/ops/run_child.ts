@@ -2,82 +2,29 @@
 // come, and forwarding SIGINT/SIGTERM/SIGHUP so the child (which may hold the scrape lock) can clean up.
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
-import { HANDLED_SIGNALS, signalExitCode } from "../process/signals.ts";
+import { pumpLines } from "../process/line_pump.ts";
+import {
+  holdProcessSignals,
+  type HostSignals,
+  processSignalReceived,
+  signalExitCode,
+} from "../process/signals.ts";
 import type { OpsOutput } from "./ops_log.ts";
-
-/** Thrown after a forwarded signal, once the child has exited: the workflow stops with 128 + signo. */
-export class InterruptedError extends UserError {
-  constructor(readonly signal: Deno.Signal, what: string) {
-    super(`Interrupted by ${signal} while ${what} ran; stopped.`, {
-      exitCode: signalExitCode(signal),
-    });
-    this.name = "InterruptedError";
-  }
-}
-
-const running = new Set<Deno.ChildProcess>();
-let received: Deno.Signal | undefined;
-let holders = 0;
-const handlers = new Map<Deno.Signal, () => void>();
-
-function listen(): void {
-  if (handlers.size > 0) return;
-  for (const signal of HANDLED_SIGNALS) {
-    const handler = () => {
-      received ??= signal;
-      for (const child of running) {
-        try {
-          child.kill(signal);
-        } catch { /* already gone */ }
-      }
-    };
-    handlers.set(signal, handler);
-    Deno.addSignalListener(signal, handler);
-  }
-}
-
-function unlisten(): void {
-  if (running.size > 0 || holders > 0) return;
-  for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
-  handlers.clear();
-}
 
 /**
  * Keeps the signal listeners for a whole workflow, not only while a child runs: a signal between two
- * steps then stops the workflow at the next step (InterruptedError) instead of killing it on the spot,
+ * steps then stops the workflow at the next step (Interrupted) instead of killing it on the spot,
  * so `Log:` and summary recovery still happen. Returns the release function.
  */
 export function holdSignals(): () => void {
-  // A workflow that starts while nothing else runs starts with a clean slate.
-  if (holders === 0 && running.size === 0) received = undefined;
-  holders++;
-  listen();
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    holders--;
-    unlisten();
-  };
+  // A workflow that starts while nothing else holds the listeners starts with a clean slate.
+  return holdProcessSignals(true).release;
 }
 
 /** The first SIGINT/SIGTERM/SIGHUP received while listening, if any, with its exit code. */
 export function interruption(): { signal: Deno.Signal; exitCode: number } | undefined {
+  const received = processSignalReceived();
   return received ? { signal: received, exitCode: signalExitCode(received) } : undefined;
-}
-
-async function pump(stream: ReadableStream<Uint8Array>, emit: (line: string) => void) {
-  let pending = "";
-  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-    pending += text;
-    let newline = pending.indexOf("\n");
-    while (newline >= 0) {
-      emit(pending.slice(0, newline).replace(/\r$/, ""));
-      pending = pending.slice(newline + 1);
-      newline = pending.indexOf("\n");
-    }
-  }
-  if (pending !== "") emit(pending);
 }
 
 export interface ChildOptions {
@@ -101,7 +48,23 @@ export async function runChild(
   opts: ChildOptions = {},
 ): Promise<number> {
   const label = opts.label ?? command;
-  if (received) throw new InterruptedError(received, `the step before ${label}`);
+  const hold = holdProcessSignals();
+  try {
+    return await runHeld(log, command, args, opts, label, hold.signals);
+  } finally {
+    hold.release();
+  }
+}
+
+async function runHeld(
+  log: OpsOutput,
+  command: string,
+  args: string[],
+  opts: ChildOptions,
+  label: string,
+  signals: HostSignals,
+): Promise<number> {
+  signals.checkpoint(`the step before ${label}`);
   let child: Deno.ChildProcess;
   try {
     let env = opts.env;
@@ -126,21 +89,23 @@ export async function runChild(
   } catch (err) {
     throw new UserError(`Cannot start ${label}: ${(err as Error).message}`);
   }
-  running.add(child);
-  listen();
+  // The child leads its own group but only it is signalled: it forwards to its own children.
+  const stopForwarding = signals.forwardTo((signal) => {
+    try {
+      child.kill(signal);
+    } catch { /* already gone */ }
+  });
   try {
     const [status] = await Promise.all([
       child.status,
-      pump(child.stdout, (line) => log.out(line)),
-      pump(child.stderr, (line) => log.err(line)),
+      pumpLines(child.stdout, (line) => log.out(line)),
+      pumpLines(child.stderr, (line) => log.err(line)),
     ]);
-    const signal = received;
-    if (signal) throw new InterruptedError(signal, label);
+    signals.checkpoint(label);
     // Deno reports a child killed by a signal as 128 + signo, like a shell.
     return status.code;
   } finally {
-    running.delete(child);
-    unlisten();
+    stopForwarding();
   }
 }
 

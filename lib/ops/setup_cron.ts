@@ -4,7 +4,7 @@ import { UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
 import { selectTargets } from "../config/select_targets.ts";
-import { exists } from "../host/token_file.ts";
+import { exists } from "../fs/file_predicates.ts";
 import { cronCommand } from "./cron_line.ts";
 import { scheduleFor, scheduleOfBlock, validateCronExpression } from "./cron_expression.ts";
 import { crontabDiff } from "./crontab_diff.ts";

@@ -3,6 +3,8 @@
 import { dirname, join, resolve } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import type { OpsOutput } from "./ops_log.ts";
+import { exists } from "../fs/file_predicates.ts";
+import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
 
 export interface SetupAuthOptions {
   /** The env file to write (resolveSettings' envFilePath). */
@@ -23,7 +25,7 @@ const TOKEN_KEYS = ["DISCORD_TOKEN", "DISCORD_TOKEN_FILE"] as const;
  */
 export async function setupScrapeAuth(opts: SetupAuthOptions): Promise<void> {
   const path = opts.envFilePath;
-  if (!opts.force && (await existsAtAll(path))) {
+  if (!opts.force && (await exists(path))) {
     opts.out.out(`scrape.env already exists at ${path} (use --force to overwrite).`);
     return;
   }
@@ -82,17 +84,8 @@ export function withValues(template: string, values: ReadonlyMap<string, string>
 
 async function readTemplate(path: string): Promise<string> {
   try {
-    return await Deno.readTextFile(path);
+    return await readSmallTextFile(path, { what: "Env template", maxBytes: SIZE_CAP.settings });
   } catch {
     return "";
-  }
-}
-
-async function existsAtAll(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,14 +1,6 @@
 // A default log name that no earlier run uses: two runs started in the same second must not share a summary.
 import { join } from "node:path";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { exists } from "../fs/file_predicates.ts";
 
 /** `<dir>/<prefix>-<stamp>.log`, or `<prefix>-<stamp>-2.log`, `-3`, … when that log (or its summary) exists. */
 export async function uniqueLogPath(dir: string, prefix: string, stamp: string): Promise<string> {

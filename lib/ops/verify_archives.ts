@@ -6,6 +6,8 @@ import { UserError } from "../cli/errors.ts";
 import { MissingArchiveRootError } from "../host/disk_check.ts";
 import type { ScrapeConfig, TargetConfig } from "../config/scrape_config.ts";
 import type { OpsOutput } from "./ops_log.ts";
+import { isDirectory } from "../fs/file_predicates.ts";
+import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
 
 export interface ArchiveCounts {
   json: number;
@@ -34,7 +36,10 @@ export async function countArchives(outputDir: string): Promise<ArchiveCounts> {
 async function countMapEntries(outputDir: string): Promise<number | null> {
   let text: string;
   try {
-    text = await Deno.readTextFile(join(outputDir, ".dce-meta", "channel-map.json"));
+    text = await readSmallTextFile(join(outputDir, ".dce-meta", "channel-map.json"), {
+      what: "Channel map",
+      maxBytes: SIZE_CAP.data,
+    });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return 0;
     return null;
@@ -45,14 +50,6 @@ async function countMapEntries(outputDir: string): Promise<number | null> {
     return Object.keys(map).length;
   } catch {
     return null;
-  }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
   }
 }
 

@@ -2,7 +2,8 @@
 import { UserError } from "../cli/errors.ts";
 import { errorLine } from "../cli/run_main.ts";
 import type { OpsLog } from "./ops_log.ts";
-import { InterruptedError, runTool } from "./run_child.ts";
+import { runTool } from "./run_child.ts";
+import { Interrupted } from "../process/signals.ts";
 
 /**
  * Returns the tool's exit code. A tool that cannot be started counts as a failed step (127), logged
@@ -21,7 +22,7 @@ export async function runStep(
   try {
     code = await runTool(log, repoRoot, tool, args, { baseEnv });
   } catch (err) {
-    if (err instanceof InterruptedError || !(err instanceof UserError)) throw err;
+    if (err instanceof Interrupted || !(err instanceof UserError)) throw err;
     log.err(errorLine(err));
     code = 127;
   }

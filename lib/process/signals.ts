@@ -1,14 +1,55 @@
-// SIGINT/SIGTERM/SIGHUP for the host runner: remembered, forwarded to the running exporter, exit 128+n.
+// The one signals module: SIGINT/SIGTERM/SIGHUP remembered and forwarded to a running child's group,
+// the signal → exit-code table (128+n), and the one error that says "stopped by a signal".
 
+import { UserError } from "../cli/errors.ts";
 import { signalGroup } from "./child_process.ts";
 
-const CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+/** The signals every tool handles: a listener replaces Deno's default "die" for each. */
 export const HANDLED_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
-/** Thrown at the next checkpoint after a signal arrived while no exporter was running. */
-export class Interrupted extends Error {
-  constructor(readonly signal: Deno.Signal) {
-    super(`interrupted by ${signal}`);
+const NUMBERS: Partial<Record<Deno.Signal, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
+
+/** The signal's number on Linux (0 when unknown). */
+export function signalNumber(signal: Deno.Signal): number {
+  return NUMBERS[signal] ?? 0;
+}
+
+/** 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP (128+n); 1 for anything we do not know. */
+export function signalExitCode(signal: string): number {
+  const n = NUMBERS[signal as Deno.Signal];
+  return n === undefined ? 1 : 128 + n;
+}
+
+/** A child's exit as a shell reports it: its code, or 128+n when signal n killed it. */
+export function childExitCode(status: Deno.CommandStatus): number {
+  return status.signal !== null ? 128 + signalNumber(status.signal) : status.code;
+}
+
+/**
+ * The run was stopped by a signal: thrown at the next checkpoint, or after a child the signal was
+ * forwarded to has exited. Exits 128+n; its sentence names what was running.
+ */
+export class Interrupted extends UserError {
+  constructor(readonly signal: Deno.Signal, what = "the run") {
+    super(`Interrupted by ${signal} while ${what} ran; stopped.`, {
+      exitCode: signalExitCode(signal),
+    });
     this.name = "Interrupted";
   }
 }
@@ -17,7 +58,7 @@ export type Forwarder = (signal: Deno.Signal, repeat: boolean) => void;
 
 /**
  * Register before spawning anything (a child spawned earlier would inherit an ignored SIGINT from
- * a non-interactive shell: research/deno-notes.md). A listener replaces Deno's default "die", so
+ * a non-interactive shell: docs/development.md#deno-facts-we-rely-on). A listener replaces Deno's default "die", so
  * the runner keeps control: it forwards the signal, waits for the exporter, cleans up and exits
  * with 128+n. A second signal is forwarded too, with `repeat` set (callers escalate to SIGKILL).
  */
@@ -81,9 +122,9 @@ export class HostSignals {
     if (this.#received !== null) signalExporter(leader, this.#received, false);
   }
 
-  /** Throws Interrupted when a signal has arrived: call between steps. */
-  checkpoint(): void {
-    if (this.#received !== null) throw new Interrupted(this.#received);
+  /** Throws Interrupted (naming `what` was running) when a signal has arrived: call between steps. */
+  checkpoint(what?: string): void {
+    if (this.#received !== null) throw new Interrupted(this.#received, what);
   }
 
   dispose(): void {
@@ -102,7 +143,33 @@ export function signalExporter(leader: number, signal: Deno.Signal, repeat: bool
   } catch { /* gone */ }
 }
 
-/** 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP. */
-export function signalExitCode(signal: Deno.Signal): number {
-  return CODES[signal] ?? 1;
+let shared: HostSignals | null = null;
+let holds = 0;
+
+/**
+ * The process-wide listeners, for code that runs several children one after another (workflows):
+ * installed while at least one hold is open. `fresh` starts with no signal remembered (a workflow
+ * that starts while nothing else holds them); otherwise a signal from before still counts.
+ */
+export function holdProcessSignals(fresh = false): { signals: HostSignals; release(): void } {
+  if (holds === 0) {
+    if (fresh || shared === null) shared = new HostSignals();
+    shared.install();
+  }
+  holds++;
+  const signals = shared as HostSignals;
+  let released = false;
+  return {
+    signals,
+    release() {
+      if (released) return;
+      released = true;
+      if (--holds === 0) signals.dispose();
+    },
+  };
+}
+
+/** The first signal the process-wide listeners received (since the last fresh hold), or null. */
+export function processSignalReceived(): Deno.Signal | null {
+  return shared?.received ?? null;
 }

@@ -1,4 +1,4 @@
-// An existing archive's header label, message count and cursor (largest valid id, §9.3): from its
+// An existing archive's header label, message count and cursor (largest valid id, docs/archive.md#the-cursor): from its
 // record when the record still matches the file (a few KB read), else one streaming pass that
 // rewrites the record.
 import { UserError } from "../cli/errors.ts";

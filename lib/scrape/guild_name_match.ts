@@ -1,4 +1,4 @@
-// guild_name_patterns matching (§4): both sides lowercased to letters and digits; equal, or one contains the other.
+// guild_name_patterns matching (docs/config.md#guild-name-patterns): both sides lowercased to letters and digits; equal, or one contains the other.
 
 export function normaliseGuildName(name: string): string {
   return name.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");

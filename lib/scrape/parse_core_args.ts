@@ -1,4 +1,4 @@
-// The core's command line (§8.4): mode, then --config/--target/--guild/--channel; the shared usage errors (exit 2).
+// The core's command line (docs/tools.md#run-scrape): mode, then --config/--target/--guild/--channel; the shared usage errors (exit 2).
 import {
   MissingValueError,
   UnexpectedArgumentError,

@@ -1,4 +1,4 @@
-// Preflight (§8.4, fixing §14.34): proves the token on the first accessible channel, downloading no history.
+// Preflight (docs/scrape.md#preflight, fixing docs/bash-suite.md#h34-preflight-downloaded-history): proves the token on the first accessible channel, downloading no history.
 // Channels are probed in order until one answers: one exporter start per target in the usual case,
 // not one per channel (the scrape classifies every channel's access itself when it exports it).
 import { join } from "node:path";

@@ -1,4 +1,4 @@
-// Which channels a target covers (§4 order): DM listing, channel_ids, guilds (ids or name patterns) + archive-seeded.
+// Which channels a target covers (in the order of docs/scrape.md#channels-of-a-target): DM listing, channel_ids, guilds (ids or name patterns) + archive-seeded.
 import { UserError } from "../cli/errors.ts";
 import type { TargetConfig } from "../config/scrape_config.ts";
 import type { Overrides } from "../config/select_targets.ts";
@@ -172,7 +172,7 @@ function matchPatterns(
 
 /**
  * Resolution for `salvage`: no Discord access. Every channel the target's files know about:
- * channel_ids, seeded archives, channel-map entries and leftover temps (§14.17: temps of channels
+ * channel_ids, seeded archives, channel-map entries and leftover temps (docs/bash-suite.md#h17-non-atomic-salvage: temps of channels
  * no longer listed are still salvaged).
  */
 export async function resolveLocalChannels(

@@ -1,5 +1,6 @@
 // The scrape core: config → targets → channels → plan → per-mode work → summary. The host runner's direct
 // backend and scripts/run-scrape.ts both call runCore.
+import { join } from "node:path";
 import { bootstrapChannelMap } from "../archive/bootstrap_channel_map.ts";
 import { readChannelMap } from "../archive/channel_map.ts";
 import { EXIT, UserError } from "../cli/errors.ts";
@@ -7,6 +8,11 @@ import { reportUserError } from "../cli/run_main.ts";
 import { ioStep } from "../fs/io_error.ts";
 import { repoRoot as checkoutRoot } from "../cli/repo_root.ts";
 import { loadConfig } from "../config/load_config.ts";
+import {
+  archiveRootVanished,
+  ArchiveRootVanishedError,
+  proveArchiveRoot,
+} from "../archive/archive_root_marker.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { dceEnv } from "../dce/dce_cli_argv.ts";
@@ -28,6 +34,7 @@ import {
   resolveTargetChannels,
 } from "./resolve_channels.ts";
 import { salvageTarget } from "./salvage_target.ts";
+import { signalExitCode } from "../process/signals.ts";
 import {
   type ChannelContext,
   FORUM_SKIP,
@@ -45,8 +52,6 @@ import { retryPolicyFromEnv } from "./channel_retry.ts";
 
 export type { CoreMode, CoreRequest, CoreResult };
 
-const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
-
 /**
  * Runs one mode and reports through `request.log`; user-facing failures become `ERROR:` lines + exit 1,
  * a scrape that finished without some channels exits 3 (partial). A scrape writes its summary on
@@ -57,8 +62,9 @@ export async function runCore(request: CoreRequest): Promise<CoreResult> {
   const log = makeCoreLog(request.log, now);
   const records: ChannelRecord[] = [];
   let end: { outcome: RunOutcome; exitCode: number } = { outcome: "ok", exitCode: EXIT.ok };
+  const proven: ProvenRoot = { root: null };
   try {
-    const problems = await runMode(request, log, records, now);
+    const problems = await runMode(request, log, records, now, proven);
     if (problems > 0) {
       log(
         `PARTIAL: ${problems} channel(s) were not exported (see FAILED/PARTIAL lines above); exit ${EXIT.partial}.`,
@@ -66,8 +72,12 @@ export async function runCore(request: CoreRequest): Promise<CoreResult> {
       end = { outcome: "partial", exitCode: EXIT.partial };
     }
   } catch (err) {
+    // Whatever failed first (a missing export file, a raw ENOENT), if the disk went away, say that.
+    const vanished = proven.root !== null && (await archiveRootVanished(proven.root))
+      ? proven.root
+      : null;
     if (err instanceof ScrapeInterrupted) records.push(err.record);
-    else if (!(err instanceof UserError)) throw err;
+    else if (!(err instanceof UserError) && vanished === null) throw err;
     if (request.signal?.aborted) {
       // A requested stop (SIGINT/SIGTERM/SIGHUP in the host runner): 128 + n when we know n.
       const reason = String(request.signal.reason ?? "");
@@ -76,7 +86,10 @@ export async function runCore(request: CoreRequest): Promise<CoreResult> {
           reason || "aborted"
         }); partial export temps are kept for salvage.`,
       );
-      end = { outcome: "interrupted", exitCode: SIGNAL_EXIT[reason] ?? EXIT.failure };
+      end = { outcome: "interrupted", exitCode: signalExitCode(reason) };
+    } else if (vanished !== null) {
+      log(`ERROR: ${new ArchiveRootVanishedError(vanished).message}`);
+      end = { outcome: "failed", exitCode: EXIT.failure };
     } else {
       if (!(err instanceof UserError)) throw err;
       end = { outcome: "failed", exitCode: reportUserError(err, log) };
@@ -109,18 +122,23 @@ function envNumber(env: Record<string, string>, name: string, fallback: number):
   return Number(raw);
 }
 
+/** The archive root once it has proven itself (null before, and in preflight). */
+interface ProvenRoot {
+  root: string | null;
+}
+
 /** Returns how many channels make the run partial (scrape mode; 0 otherwise). */
 async function runMode(
   request: CoreRequest,
   log: CoreLog,
   records: ChannelRecord[],
   now: () => Date,
+  proven: ProvenRoot,
 ): Promise<number> {
   const env = request.env;
   const mode: CoreMode = request.mode;
-  const configPath = request.configPath ??
-    resolveSettings({ env, repoRoot: request.repoRoot ?? checkoutRoot({ get: (n) => env[n] }) })
-      .configPath;
+  const repoRoot = request.repoRoot ?? checkoutRoot({ get: (n) => env[n] });
+  const configPath = request.configPath ?? resolveSettings({ env, repoRoot }).configPath;
   const config = await loadConfig(configPath);
   const token = env.DISCORD_TOKEN ?? "";
   if (mode !== "salvage" && token === "") throw new UserError("DISCORD_TOKEN is not set.");
@@ -147,6 +165,18 @@ async function runMode(
     } else {
       resolved.push(await resolveTargetChannels(target, overrides, listings, warn));
     }
+  }
+
+  if (mode !== "preflight") {
+    // After discovery (which writes nothing), before anything is written: an unmounted disk's empty
+    // mount point stops the run here.
+    await proveArchiveRoot({
+      archiveRoot: config.archiveRoot,
+      knownRootsFile: join(repoRoot, ".dce-state", "archive-roots"),
+      now: now(),
+      log,
+    });
+    proven.root = config.archiveRoot;
   }
 
   log("=== Scrape run plan ===");

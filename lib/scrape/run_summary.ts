@@ -1,8 +1,9 @@
-// JSON run summaries (§8.7): the DCE_JSON_SUMMARY marker, writing a recovered summary, per-target file names.
+// JSON run summaries (docs/scrape.md#json-run-summary): the DCE_JSON_SUMMARY marker, writing a recovered summary, per-target file names.
 
 import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { utcFileStamp } from "../cli/utc_stamp.ts";
+import { fsReason } from "../fs/fs_reason.ts";
 
 export const SUMMARY_MARKER = "DCE_JSON_SUMMARY:";
 
@@ -63,6 +64,40 @@ export async function fileStamp(path: string): Promise<string | null> {
 }
 
 /** Every character outside `A-Za-z0-9._-` becomes `_`. */
+/** Where a recovered summary line came from, as the messages name it. */
+export interface SummarySource {
+  /** "the run output", "this run's output". */
+  output: string;
+  /** "run log", "log": ends the success line `JSON summary recovered from <log>: <file>`. */
+  log: string;
+}
+
+/**
+ * The one summary recovery: fills `dest` from the run's last marker line when `dest` is missing or
+ * empty (a container or child could not write it). Returns the line to show: what was recovered or
+ * why not (a WARN: the export itself is done, so this never fails the run); undefined when `dest`
+ * already had content.
+ */
+export async function recoverSummaryFile(
+  dest: string,
+  line: string | null,
+  source: SummarySource,
+  /** `dest` holds an earlier run's summary (its fileStamp is unchanged): replace it. */
+  replace = false,
+): Promise<string | undefined> {
+  if (!replace && await hasContent(dest)) return undefined;
+  if (line === null) {
+    return `WARN: no ${SUMMARY_MARKER} line in ${source.output}; ${dest} was not written (nothing was exported, or the run stopped early).`;
+  }
+  try {
+    await writeSummaryFile(dest, parseSummaryLine(line, source.output));
+  } catch (err) {
+    const reason = err instanceof UserError ? err.message : fsReason(err);
+    return `WARN: could not write the run summary ${dest}: ${reason}`;
+  }
+  return `JSON summary recovered from ${source.log}: ${dest}`;
+}
+
 export function targetSlug(target: string): string {
   return target.replace(/[^A-Za-z0-9._-]/g, "_");
 }

@@ -1,10 +1,8 @@
-// `salvage` mode for one target (§8.4): merge stale temps into archives; never runs the DCE CLI.
-import { join } from "node:path";
+// `salvage` mode for one target (docs/scrape.md#salvage-mode): merge stale temps into archives; never runs the DCE CLI.
 import { deriveDestination } from "../archive/derive_destination.ts";
 import { resolveDestination } from "../archive/resolve_destination.ts";
-import { salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
+import { ensureTempRoot, salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
 import { findTempChannelIds } from "../archive/find_temp_channel_ids.ts";
-import { ioStep } from "../fs/io_error.ts";
 import { DiskFullError } from "../dce/export_errors.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ResolvedTarget } from "./resolve_channels.ts";
@@ -18,7 +16,6 @@ export async function salvageTarget(
   log(
     `Target '${target.name}': salvaging stale temp exports for ${channelIds.length} channel(s) under ${target.outputDir} (no Discord export).`,
   );
-  const tempRoot = join(target.outputDir, ".dce-temp");
   // Only channels with a partial export are looked at: with nothing to salvage, no archive is read
   // (a salvage must not fail on an archive it would not touch).
   const withTemps = new Set(await findTempChannelIds(target.outputDir));
@@ -28,11 +25,7 @@ export async function salvageTarget(
       continue;
     }
     const destination = await resolveDestination(target.outputDir, channelId);
-    await ioStep(
-      "create the temp folder",
-      tempRoot,
-      () => Deno.mkdir(tempRoot, { recursive: true }),
-    );
+    await ensureTempRoot(target.outputDir);
     const result = await salvageStaleTemps({
       outputDir: target.outputDir,
       channelId,

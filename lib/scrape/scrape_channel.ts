@@ -1,4 +1,4 @@
-// One channel of a scrape (§9 step 3): salvage old temps, export after the cursor, classify, merge, record.
+// One channel of a scrape (docs/scrape.md#what-a-scrape-does-per-channel): salvage old temps, export after the cursor, classify, merge, record.
 import { dirname, join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { ioStep } from "../fs/io_error.ts";
@@ -8,7 +8,7 @@ import { countMessages } from "../archive/export_queries.ts";
 import { mergeExportIntoArchive } from "../archive/merge_export.ts";
 import { deriveDestination } from "../archive/derive_destination.ts";
 import { resolveDestination } from "../archive/resolve_destination.ts";
-import { salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
+import { ensureTempRoot, salvageStaleTemps } from "../archive/salvage_stale_temps.ts";
 import { guildLabel } from "../archive/export_header.ts";
 import type { TargetConfig } from "../config/scrape_config.ts";
 import type { DceCli } from "../dce/dce_listings.ts";
@@ -21,6 +21,7 @@ import { archiveStats } from "./archive_stats.ts";
 import { isTransient, type RetryPolicy } from "./channel_retry.ts";
 import type { CoreLog } from "./core_log.ts";
 import type { ChannelAction, ChannelRecord } from "./scrape_summary.ts";
+import { existsStrict } from "../fs/file_predicates.ts";
 
 export interface ChannelContext {
   cli: DceCli;
@@ -50,16 +51,6 @@ export class ScrapeInterrupted extends Error {
   constructor(readonly record: ChannelRecord) {
     super("scrape interrupted");
     this.name = "ScrapeInterrupted";
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
   }
 }
 
@@ -99,12 +90,7 @@ export async function scrapeChannel(
   let label = ctx.channelGuilds.get(channelId) ?? "unknown guild";
 
   // Stale temps of earlier runs first, so their messages are in the archive before the cursor is read.
-  const tempRoot = join(outputDir, ".dce-temp");
-  await ioStep(
-    "create the temp folder",
-    tempRoot,
-    () => Deno.mkdir(tempRoot, { recursive: true }),
-  );
+  const tempRoot = await ensureTempRoot(outputDir);
   await salvageStaleTemps({
     outputDir,
     channelId,
@@ -119,7 +105,7 @@ export async function scrapeChannel(
   let before = 0;
   let cursor: string | null = null;
   let archiveKnown = false;
-  if (destination !== null && (await exists(destination))) {
+  if (destination !== null && (await existsStrict(destination))) {
     archiveKnown = true;
     const stats = await archiveStats(destination, channelId, ctx.now(), log);
     if (stats.ignoredIds !== null) log(`  ${ignoredIdsWarning(destination, stats.ignoredIds)}`);
@@ -207,8 +193,8 @@ async function exportAttempt(
   );
   // Removed on every way out unless keepPartial() keeps a partial export for the next run's salvage
   // (aborted, OOM, disk full); an export that failed validation is never left where salvage would
-  // merge it later (§14.19). A try that will be repeated keeps nothing: the next one fetches the
-  // same messages again from the same cursor.
+  // merge it later (docs/bash-suite.md#h19-rejected-exports-left-behind). A try that will be
+  // repeated keeps nothing: the next one fetches the same messages again from the same cursor.
   let keepTemp = false;
   try {
     const exportPath = join(tempDir, "export.json");

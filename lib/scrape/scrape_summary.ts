@@ -1,4 +1,4 @@
-// Per-channel outcomes of a scrape run, the text summary (§8.4) and the JSON run summary (§8.7).
+// Per-channel outcomes of a scrape run, the text summary (docs/scrape.md#output) and the JSON run summary (docs/scrape.md#json-run-summary).
 import { utcSeconds } from "../cli/utc_stamp.ts";
 
 /**
@@ -73,7 +73,7 @@ export function buildSummary(
       created: count("CREATED"),
       merged: count("MERGED"),
       unchanged: count("UNCHANGED"),
-      // `skipped` includes `skipped_oom` (§8.7).
+      // `skipped` includes `skipped_oom` (docs/scrape.md#json-run-summary).
       skipped: count("SKIPPED") + skippedOom,
       skipped_oom: skippedOom,
       failed: count("FAILED"),

@@ -7,6 +7,7 @@ import {
   type FakeWorld,
   writeWorld,
 } from "./fake_dce_world.ts";
+export { exists } from "../../lib/fs/file_predicates.ts";
 
 export const FAKE_CLI = join(FAKES, "dce-cli");
 
@@ -110,7 +111,7 @@ export class CoreSandbox implements AsyncDisposable {
   }
 }
 
-/** A DCE-shaped archive file like the bash suite's fixtures (§12.10): guild 222, channel as given. */
+/** A DCE-shaped archive file like the bash suite's fixtures (docs/bash-suite.md#smokes-carried-over): guild 222, channel as given. */
 export function fixtureExport(
   channelId: string,
   messages: Array<{ id: string; day?: number; content?: string; timestamp?: string }>,
@@ -153,15 +154,6 @@ export async function sha256(path: string): Promise<string> {
 export async function messageIds(path: string): Promise<string[]> {
   const doc = JSON.parse(await Deno.readTextFile(path));
   return doc.messages.map((m: { id: string }) => m.id);
-}
-
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The standard fixture world: guild 222 "Fixture Guild", channel 111 fixture-room with messages 1, 2. */

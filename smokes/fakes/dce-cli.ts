@@ -1,5 +1,5 @@
 #!/usr/bin/env -S deno run --no-prompt -A
-// A fake DiscordChatExporter CLI that honours shared/spec/dce-cli-contract.md over a synthetic world file.
+// A fake DiscordChatExporter CLI that honours docs/dce-cli.md over a synthetic world file.
 //
 // Environment: FAKE_DCE_WORLD (required: the world JSON, see fake_dce_world.ts), FAKE_DCE_LOG (append one
 // JSON line per invocation: argv, whether a token came from argv or env, exit, the fake's own elapsed ms),
@@ -254,7 +254,7 @@ function localDate(id: bigint): string {
   return new Date(snowflakeToMs(id)).toISOString().slice(0, 10);
 }
 
-/** §1.5: template tokens, directory vs file, default file name. */
+/** docs/dce-cli.md#output-path: template tokens, directory vs file, default file name. */
 function outputPathFor(
   world: FakeWorld,
   raw: string,
@@ -320,7 +320,7 @@ function parsePartition(value: string | undefined): Partition | "invalid" {
   return { kind: "size", bytes: Number((m[1] ?? "0").replace(",", ".")) * scale };
 }
 
-/** Streams one channel into one or more part files, opening each lazily as DCE does (§3.8, §4). */
+/** Streams one channel into one or more part files, opening each lazily as DCE does (docs/dce-cli.md#interrupted-exports, docs/dce-cli.md#partitions). */
 class PartWriter {
   #file: Deno.FsFile | null = null;
   #countInPart = 0;
@@ -524,7 +524,7 @@ async function exportChannels(
         ),
       });
     if (channelType(channel) === "GuildForum") {
-      // Contract §2.3: a per-channel error before the writer exists, so no file.
+      // docs/dce-cli.md#what-our-code-matches: a per-channel error before the writer exists, so no file.
       errors.push(
         `${name}: Channel '${channel.name}' of guild '${guild.name}' is a forum and cannot be exported directly. You need to pull its threads and export them individually.`,
       );

@@ -20,7 +20,8 @@ const exists = (p: string) => {
     return false;
   }
 };
-async function waitFor(p: string, pollMs = 3) {
+/** The parent's go-ahead: a file it creates (no timeout here; the parent kills stragglers). */
+async function waitForFile(p: string, pollMs = 3) {
   while (!exists(p)) await sleep(pollMs);
 }
 const quiet = () => {};
@@ -92,7 +93,7 @@ async function rounds() {
   const n = Number(nText);
   const path = join(dir, "L");
   for (let r = 0; r < Number(repsText); r++) {
-    await waitFor(join(dir, `go.${r}`));
+    await waitForFile(join(dir, `go.${r}`));
     let result: string;
     let handle: LockHandle | null = null;
     try {
@@ -126,7 +127,7 @@ async function loop() {
   // loop <dir> <count> <pollMs>: acquire with waiting, count times
   const [dir = "", countText = "", pollText = "20"] = rest;
   const path = join(dir, "L");
-  await waitFor(join(dir, "go"));
+  await waitForFile(join(dir, "go"));
   for (let i = 0; i < Number(countText); i++) {
     const handle = await acquireLock(
       acquireOpts(path, { waitSeconds: 600, pollMs: Number(pollText) }),
@@ -171,7 +172,7 @@ async function hold() {
     Deno.exit(1);
   }
   console.log(`acquired ${handle.token}`);
-  await waitFor(releaseFile, 10);
+  await waitForFile(releaseFile, 10);
   console.log(`release ${await handle.release()}`);
 }
 

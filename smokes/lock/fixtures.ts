@@ -1,6 +1,7 @@
 // Shared by the lock smokes: spawn contenders and tools as real processes, seed lock states, poll.
 import { join } from "node:path";
-import { childEnv, ROOT, toolArgs } from "../_harness.ts";
+import { childEnv, ROOT, toolArgs, waitFor } from "../_harness.ts";
+export { waitFor };
 import { formatLockFile, newToken } from "../../lib/lock/lock_record.ts";
 import { formatMeta } from "../../lib/lock/lock_meta.ts";
 import {
@@ -11,19 +12,7 @@ import {
 
 export const CONTENDER = join(ROOT, "smokes", "lock", "contender.ts");
 
-/** DCE_SMOKE_SCALE multiplies repetition counts and durations (default 1, CI size). */
-export const SCALE = Math.max(1, Number(Deno.env.get("DCE_SMOKE_SCALE") ?? "1") || 1);
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `fn` is true; fails the test with `what` after a generous deadline. */
-export async function waitUntil(fn: () => boolean, what: string, timeoutMs = 60_000, pollMs = 10) {
-  const deadline = performance.now() + timeoutMs;
-  while (!fn()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(pollMs);
-  }
-}
+export { SCALE, sleep } from "../_harness.ts";
 
 export function exists(path: string): boolean {
   try {
@@ -203,6 +192,6 @@ export async function scrapeHolder(
     "echo running; exec sleep 600",
   ]);
   if ((await readLine(holder)) !== "running") throw new Error("the holder did not start");
-  await waitUntil(() => exists(join(lockDir, ".dce-scrape.lock.meta")), "the holder's .meta");
+  await waitFor(() => exists(join(lockDir, ".dce-scrape.lock.meta")), "the holder's .meta");
   return holder;
 }

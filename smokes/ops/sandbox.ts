@@ -1,6 +1,6 @@
 // A throwaway archive root for the ops smokes: config, fake Discord world, seeded archives, env, lock holders.
 import { join } from "node:path";
-import { childEnv, FAKES, ROOT, toolArgs } from "../_harness.ts";
+import { childEnv, FAKES, ROOT, toolArgs, waitFor } from "../_harness.ts";
 
 export const GUILD = { id: "222222222222222222", name: "Demo Guild" };
 
@@ -138,15 +138,6 @@ export interface Holder extends AsyncDisposable {
   pid: number;
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, deadlineMs = 60_000) {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /**
  * True when the kernel lists a flock on the lock file's inode (/proc/locks). Never probes with flock itself:
  * a probe that takes the lock for an instant could make a starting `flock -n` holder give up.
@@ -175,14 +166,19 @@ export async function ourHolder(box: Sandbox): Promise<Holder> {
     stderr: "null",
     detached: true,
   }).spawn();
-  await waitFor("with-scrape-lock to hold the lock", async () => {
-    try {
-      await Deno.stat(`${box.lock}.meta`);
-      return await lockIsTaken(box.lock);
-    } catch {
-      return false;
-    }
-  });
+  await waitFor(
+    async () => {
+      try {
+        await Deno.stat(`${box.lock}.meta`);
+        return await lockIsTaken(box.lock);
+      } catch {
+        return false;
+      }
+    },
+    "with-scrape-lock to hold the lock",
+    60_000,
+    100,
+  );
   return {
     pid: child.pid,
     async [Symbol.asyncDispose]() {
@@ -210,7 +206,7 @@ export async function legacyHolder(lock: string): Promise<Holder> {
     stderr: "null",
     detached: true,
   }).spawn();
-  await waitFor("flock to hold the lock", () => lockIsTaken(lock));
+  await waitFor(() => lockIsTaken(lock), "flock to hold the lock", 60_000, 100);
   return {
     pid: child.pid,
     async [Symbol.asyncDispose]() {
