@@ -27,7 +27,7 @@ echo call >> "$FAKE_CALLS"
 case "$FAKE_MODE" in
   ok) exit 0 ;;
   auth) echo "${AUTH_LINE}" >&2; exit 1 ;;
-  fail) exit 3 ;;
+  fail) exit 4 ;;
   wait) echo started; exec sleep 60 ;;
   jam) rm -f "$env_file"; mkdir "$env_file"; touch "$env_file/x"; exit 0 ;;
 esac
@@ -155,7 +155,7 @@ for (const exporter of ["cli", "compose"] as const) {
     mode,
     runCore: (request: CoreRequest) => {
       if (mode === "auth") request.log(AUTH_LINE);
-      return Promise.resolve(mode === "ok" ? 0 : 3);
+      return Promise.resolve(mode === "ok" ? 0 : 4); // 3 would be partial
     },
   });
 
@@ -175,7 +175,7 @@ for (const exporter of ["cli", "compose"] as const) {
   Deno.test(`${exporter}: a non-auth failure is not retried`, () =>
     withSandbox(async (box) => {
       const { opts } = box.options(fail("fail"));
-      await assert.rejects(() => runHost(opts), /with a non-auth error \(exit 3\)/);
+      await assert.rejects(() => runHost(opts), /with a non-auth error \(exit 4\)/);
       assert.equal(await box.calls(), 1);
       assert.deepEqual(await tmpFiles(box), []);
       assertLockFree(box);

@@ -53,7 +53,7 @@ const CANCELLED =
   /^\s*System\.(OperationCanceledException: The operation was canceled|Threading\.Tasks\.TaskCanceledException: A task was canceled)\.$/;
 const FORUM =
   /is a forum and cannot be exported directly\. You need to pull its threads and export them individually\.$/;
-// DCE retries these itself (contract §2.4), then gives up with one of these texts: a transport
+// DCE retries these itself (docs/dce-cli.md#network-errors-and-retries), then gives up with one of these texts: a transport
 // exception, or the status text of a 408/429/5xx answer.
 const NETWORK = [
   /^\s*System\.Net\.Http\.HttpRequestException: /,

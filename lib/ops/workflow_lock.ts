@@ -62,7 +62,7 @@ export async function takeWorkflowLock(
   } catch (err) {
     if (!(err instanceof LockBusyError)) {
       if (!(err instanceof UserError)) throw err;
-      // A lock path that is a folder, a symlink, unwritable: never reported as "held" (§14.8).
+      // A lock path that is a folder, a symlink, unwritable: never reported as "held" (docs/bash-suite.md#h8-any-error-means-held).
       throw new UserError(
         `Cannot take the scrape lock ${resolved.path} (this is not "lock held"): ${err.message}`,
       );

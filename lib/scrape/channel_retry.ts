@@ -10,7 +10,7 @@ export interface RetryPolicy {
 }
 
 /**
- * 30 s, then 2 min: DCE has already retried each request for about 4.4 minutes (contract §2.4),
+ * 30 s, then 2 min: DCE has already retried each request for about 4.4 minutes (docs/dce-cli.md#network-errors-and-retries),
  * so what is left is an outage or a killed exporter, and two more tries spaced out are enough.
  */
 export const DEFAULT_RETRY_DELAYS = "30,120";

@@ -283,6 +283,10 @@ async function exportAttempt(
         throw new DceAuthError(`while exporting channel ${channelId}`);
       case "network":
       case "failed": {
+        // The output folder gone (an unplugged disk) affects every channel: stop the run.
+        if (!(await existsStrict(outputDir))) {
+          throw new UserError(`${outputDir} vanished while channel ${channelId} exported.`);
+        }
         echoTail(log, result.tail);
         const reason = `${outcome.reason}${tries}`;
         log(`  FAILED: channel ${channelId} of target '${target.name}': ${reason}.`);

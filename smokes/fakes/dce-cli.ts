@@ -400,7 +400,7 @@ async function countAttempt(channelId: string): Promise<number> {
   return n + 1;
 }
 
-/** The ERROR dumps of contract §2.4, once DCE's own retries are used up. */
+/** The ERROR dumps of docs/dce-cli.md#network-errors-and-retries, once DCE's own retries are used up. */
 function flakyFailure(mode: "network" | "server-error" | "timeout", channelId: string): number {
   if (mode === "network") {
     err(

@@ -42,7 +42,7 @@ export interface FakeChannel {
   /**
    * Fail the first `times` exports of this channel, then behave: `network` (DNS failure after DCE's
    * retries), `server-error` (503 after retries), `timeout` (HttpClient timeout), all ERROR dumps
-   * with exit 1 (contract §2.4); `killed`: one message, half of the next, then SIGKILL (exit 137).
+   * with exit 1 (docs/dce-cli.md#network-errors-and-retries); `killed`: one message, half of the next, then SIGKILL (exit 137).
    * Attempts are counted in `<world file>.attempts-<channel id>`.
    */
   flaky?: { times: number; mode: "network" | "server-error" | "timeout" | "killed" };
