@@ -31,6 +31,7 @@ const TOOLS: ToolCase[] = [
   { tool: "run-scrape-host", config: true, subcommands: true, before: ["scrape"] },
   { tool: "salvage-truncated-export", positional: true },
   { tool: "scrape-lock-status", config: true },
+  { tool: "status", config: true },
   { tool: "setup-cron", config: true, after: ["--skip-preflight", "--dry-run"] },
   { tool: "setup-scrape-auth" },
   { tool: "verify-documents-archives", config: true },
