@@ -90,7 +90,7 @@ export async function scrapeChannel(
   let label = ctx.channelGuilds.get(channelId) ?? "unknown guild";
 
   // Stale temps of earlier runs first, so their messages are in the archive before the cursor is read.
-  const tempRoot = await ensureTempRoot(outputDir);
+  await ensureTempRoot(outputDir);
   await salvageStaleTemps({
     outputDir,
     channelId,
