@@ -16,23 +16,26 @@ export function currentUser(): string {
 export function notWritable(path: string, kind: "folder" | "file"): string | undefined {
   let probe = path;
   for (;;) {
+    let info: Deno.FileInfo;
     try {
-      const info = Deno.statSync(probe);
-      if (probe === path && kind === "folder" && !info.isDirectory) return "it is not a folder";
-      break;
+      info = Deno.statSync(probe);
     } catch {
       const parent = dirname(probe);
       if (parent === probe) return "no part of it exists";
       probe = parent;
+      continue;
     }
-  }
-  // access(2) checks the real uid and every mode and ACL rule, as the later open will.
-  const mode = Deno.statSync(probe).isDirectory ? constants.W_OK | constants.X_OK : constants.W_OK;
-  try {
-    accessSync(probe, mode);
-    return undefined;
-  } catch {
-    return probe === path ? "permission denied" : `${probe} is not writable`;
+    if (probe === path && kind === "folder" && !info.isDirectory) return "it is not a folder";
+    // access(2) checks the real uid and every mode and ACL rule, as the later open will.
+    const mode = info.isDirectory ? constants.W_OK | constants.X_OK : constants.W_OK;
+    try {
+      accessSync(probe, mode);
+      return undefined;
+    } catch (err) {
+      // Gone between the stat and the access (another writer's temp): judge its folder instead.
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
+      return probe === path ? "permission denied" : `${probe} is not writable`;
+    }
   }
 }
 
