@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { selectTargets } from "../lib/config/select_targets.ts";
 import type { ScrapeConfig, TargetConfig } from "../lib/config/scrape_config.ts";
+import { UNATTENDED_DEFAULTS } from "../lib/config/scrape_config.ts";
 import { UserError } from "../lib/cli/errors.ts";
 
 function target(name: string, extra: Partial<TargetConfig> = {}): TargetConfig {
@@ -22,6 +23,7 @@ const config: ScrapeConfig = {
   path: "/c.json",
   archiveRoot: "/r",
   defaults: { includeThreads: "all", includeVoiceChannels: false },
+  unattended: { ...UNATTENDED_DEFAULTS },
   targets: [
     target("a"),
     target("off", { enabled: false }),

@@ -6,13 +6,22 @@ import type {
   TargetConfig,
   TargetKind,
   ThreadMode,
+  UnattendedConfig,
 } from "./scrape_config.ts";
+import { UNATTENDED_DEFAULTS } from "./scrape_config.ts";
 import { isLexicallyWithin, stripTrailingSlashes } from "../fs/path_within_root.ts";
 import { didYouMean } from "../cli/did_you_mean.ts";
 
 export type Validation = { ok: true; config: ScrapeConfig } | { ok: false; problems: string[] };
 
-const TOP_KEYS = ["archive_root", "defaults", "targets"];
+const TOP_KEYS = ["archive_root", "defaults", "targets", "unattended"];
+const UNATTENDED_KEYS = [
+  "failure_hook",
+  "hook_timeout_seconds",
+  "keep_days",
+  "keep_failed_days",
+  "keep_runs",
+];
 const DEFAULTS_KEYS = ["include_threads", "include_voice_channels"];
 const TARGET_KEYS = [
   "name",
@@ -136,6 +145,8 @@ export function validateConfig(raw: Json, path: string): Validation {
     if (voice !== undefined) defaults.includeVoiceChannels = voice;
   }
 
+  const unattended = validateUnattended(raw.unattended, problems);
+
   const targets: TargetConfig[] = [];
   if (!Array.isArray(raw.targets) || raw.targets.length === 0) {
     if (present(raw.targets) && !Array.isArray(raw.targets)) {
@@ -158,7 +169,43 @@ export function validateConfig(raw: Json, path: string): Validation {
   }
 
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { path, archiveRoot, defaults, targets } };
+  return { ok: true, config: { path, archiveRoot, defaults, targets, unattended } };
+}
+
+function validateUnattended(value: Json, problems: string[]): UnattendedConfig {
+  const unattended: UnattendedConfig = { ...UNATTENDED_DEFAULTS };
+  if (!present(value)) return unattended;
+  if (!isObject(value)) {
+    problems.push("unattended must be an object.");
+    return unattended;
+  }
+  unknownKeys(value, UNATTENDED_KEYS, "in unattended", problems);
+  if (present(value.failure_hook)) {
+    if (typeof value.failure_hook === "string" && value.failure_hook.trim() !== "") {
+      unattended.failureHook = value.failure_hook;
+    } else {
+      problems.push(
+        `unattended.failure_hook must be a non-empty command string, not ${
+          JSON.stringify(value.failure_hook)
+        }.`,
+      );
+    }
+  }
+  const counts: [keyof UnattendedConfig & `${string}s`, string][] = [
+    ["hookTimeoutSeconds", "hook_timeout_seconds"],
+    ["keepDays", "keep_days"],
+    ["keepFailedDays", "keep_failed_days"],
+    ["keepRuns", "keep_runs"],
+  ];
+  for (const [field, key] of counts) {
+    const n = value[key];
+    if (!present(n)) continue;
+    if (typeof n === "number" && Number.isInteger(n) && n >= 1) unattended[field] = n;
+    else {problems.push(
+        `unattended.${key} must be a whole number of at least 1, not ${JSON.stringify(n)}.`,
+      );}
+  }
+  return unattended;
 }
 
 function validateTarget(
