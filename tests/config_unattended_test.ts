@@ -55,3 +55,11 @@ Deno.test("unattended: the environment beats the file; an empty variable is unse
   assert.deepEqual(settings.keepRuns, 12);
   assert.throws(() => unattendedSettings(UNATTENDED_DEFAULTS, { DCE_KEEP_DAYS: "3d" }), UsageError);
 });
+
+Deno.test("unattended: DCE_FAILURE_HOOK=none turns the configured hook off", () => {
+  const settings = unattendedSettings(
+    { ...UNATTENDED_DEFAULTS, failureHook: "from-file" },
+    { DCE_FAILURE_HOOK: "none" },
+  );
+  assert.equal(settings.failureHook, undefined);
+});

@@ -1,6 +1,7 @@
 // The unattended settings a run uses: the config's "unattended" section, each field overridden by
 // its environment variable when that is set and not empty (an exported value beats the file, as
-// for every other setting).
+// for every other setting). DCE_FAILURE_HOOK=none turns a configured hook off (a systemd service
+// does this: its OnFailure= unit runs the hook instead, so one failure is reported once).
 import { UsageError } from "../cli/errors.ts";
 import type { UnattendedConfig } from "./scrape_config.ts";
 import type { Env } from "./resolve_settings.ts";
@@ -17,7 +18,8 @@ export const UNATTENDED_ENV = {
 export function unattendedSettings(fromConfig: UnattendedConfig, env: Env): UnattendedConfig {
   const settings: UnattendedConfig = { ...fromConfig };
   const hook = env[UNATTENDED_ENV.failureHook];
-  if (hook) settings.failureHook = hook;
+  if (hook === "none") delete settings.failureHook;
+  else if (hook) settings.failureHook = hook;
   for (const field of ["hookTimeoutSeconds", "keepDays", "keepFailedDays", "keepRuns"] as const) {
     const name = UNATTENDED_ENV[field];
     const raw = env[name];
