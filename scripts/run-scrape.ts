@@ -14,10 +14,12 @@ import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { DEFAULT_CLI_BIN } from "../lib/scrape/core_options.ts";
 import { isDceCliCommand, parseCoreArgs } from "../lib/scrape/parse_core_args.ts";
 import { runCore } from "../lib/scrape/run_core.ts";
+import { ScrapeCoreLock } from "../lib/lock/scrape_core_lock.ts";
 import { writeAll } from "../lib/cli/output.ts";
 
 export const USAGE = `Usage:
   run-scrape scrape     [--config PATH] [--target NAME]... [--guild ID]... [--channel ID]... [--strict]
+                        [--wait SECONDS] [--conflict-exit-code N]
   run-scrape preflight  [same options]
   run-scrape salvage    [same options]
   run-scrape list-targets [--config PATH]
@@ -39,6 +41,12 @@ Options:
   --channel ID     repeatable; only these channels (exactly one --target; must belong to it)
   --strict         scrape: any skipped channel makes the run partial (exit 3), not only the
                    channels the config (or --channel) names
+  --wait SECONDS   scrape, salvage: keep trying a busy archive-root lock this long (default 0)
+  --conflict-exit-code N   exit status when the lock stays busy (default 1)
+
+scrape and salvage hold the archive root's lock (as with-scrape-lock finds it) while they run,
+or work under the lock of the run that started them (DCE_SCRAPE_LOCK_TOKEN);
+DCE_SKIP_SCRAPE_LOCK=1 runs without it.
 
 Environment: DISCORD_TOKEN (scrape, preflight), DCE_CLI_BIN, DCE_RUN_SUMMARY_JSON=1,
 DCE_RUN_SUMMARY_FILE, DCE_STALE_TEMP_MIN_AGE_SECONDS (120), DCE_SALVAGE_ACTIVE_TEMPS=1, TMPDIR,
@@ -58,9 +66,8 @@ function stderrLine(line: string): void {
   }
 }
 
-function configPath(given: string | undefined): string {
-  return resolveSettings({ config: given, env: Deno.env.toObject(), repoRoot: repoRoot() })
-    .configPath;
+function settings(given: string | undefined) {
+  return resolveSettings({ config: given, env: Deno.env.toObject(), repoRoot: repoRoot() });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -71,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command.kind === "list-targets") {
-    const config = await loadConfig(configPath(command.config));
+    const config = await loadConfig(settings(command.config).configPath);
     for (const t of config.targets) console.log(`${t.name}\t${t.kind}\t${t.outputDir}`);
     return 0;
   }
@@ -86,10 +93,25 @@ export async function main(argv: string[]): Promise<number> {
     if (repeat) Deno.exit(signalExitCode(signal));
     controller.abort(signal);
   });
+  const { configPath, lockFile } = settings(command.config);
+  // Preflight writes nothing under the archive root: no lock, as with run-scrape-host.
+  const lock = command.mode === "preflight" ? null : new ScrapeCoreLock({
+    configPath,
+    lockFile,
+    repoRoot: repoRoot(),
+    checkout: repoRoot(),
+    env: Deno.env,
+    warn: stderrLine,
+    waitSeconds: command.waitSeconds,
+    conflictExitCode: command.conflictExitCode,
+    signal: controller.signal,
+    cmd: ["run-scrape", ...argv],
+    tool: "run-scrape (dce-ops)",
+  });
   try {
     const result = await runCore({
       mode: command.mode,
-      configPath: configPath(command.config),
+      configPath,
       targets: command.targets,
       guilds: command.guilds,
       channels: command.channels,
@@ -97,9 +119,12 @@ export async function main(argv: string[]): Promise<number> {
       env,
       log: stderrLine,
       signal: controller.signal,
+      beforeWork: () => lock?.take() ?? Promise.resolve(),
+      onExportChild: (pid) => lock?.recordChild(pid),
     });
     return result.exitCode;
   } finally {
+    await lock?.release(); // never throws: a failed release is one WARN line
     signals.dispose();
   }
 }

@@ -19,7 +19,8 @@ Deno.test("compose: env-file payload stays inert, default args, token only in a 
   const argv = call.argv.join(" ");
   assert.match(
     argv,
-    / run --rm discord-scraper scrape --config \/config\/scrape-targets\.json --target demo$/,
+    // The skip is handed to the core in the container, which would otherwise take the lock itself.
+    / run --rm -e DCE_SKIP_SCRAPE_LOCK=1 discord-scraper scrape --config \/config\/scrape-targets\.json --target demo$/,
   );
   assert.ok(!call.argv.includes("-T"));
   assert.equal(call.envMode, 0o600);

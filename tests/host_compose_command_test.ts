@@ -70,6 +70,20 @@ Deno.test("composeRunArgv() adds -T only without a TTY", () => {
     "a",
   ]);
   assert.ok(composeRunArgv(program, { ...base, tty: false }).includes("-T"));
+  // The lock the core works under reaches the container through -e, before the service.
+  const withLock = composeRunArgv(program, {
+    ...base,
+    tty: true,
+    containerEnv: { DCE_SCRAPE_LOCK_HELD: "/a/.dce-scrape.lock", DCE_SCRAPE_LOCK_TOKEN: "t" },
+  });
+  assert.deepEqual(withLock.slice(7, 13), [
+    "--rm",
+    "-e",
+    "DCE_SCRAPE_LOCK_HELD=/a/.dce-scrape.lock",
+    "-e",
+    "DCE_SCRAPE_LOCK_TOKEN=t",
+    "discord-scraper",
+  ]);
 });
 
 Deno.test("writeComposeEnvFile() creates a 0600 file named with our pid; sweep removes dead runners' files", async () => {

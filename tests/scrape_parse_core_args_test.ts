@@ -27,12 +27,17 @@ Deno.test("parseCoreArgs(): modes, repeatable options, help, passthrough", () =>
       mode: "scrape",
       help: false,
       strict: false,
+      waitSeconds: 0,
       config: "/c.json",
       targets: ["a", "b"],
       guilds: ["1"],
       channels: ["2"],
     },
   );
+  const waiting = parseCoreArgs(["salvage", "--wait", "30", "--conflict-exit-code", "75"]);
+  assert.equal((waiting as { waitSeconds: number }).waitSeconds, 30);
+  assert.equal((waiting as { conflictExitCode: number }).conflictExitCode, 75);
+  assert.throws(() => parseCoreArgs(["scrape", "--wait", "soon"]), /Invalid --wait "soon"/);
   assert.equal((parseCoreArgs(["salvage", "-h"]) as { help: boolean }).help, true);
   assert.deepEqual(parseCoreArgs(["guilds", "-t", "x"]), {
     kind: "passthrough",

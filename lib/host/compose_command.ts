@@ -53,10 +53,21 @@ async function require(name: string, probes: ComposeProbes): Promise<string> {
   );
 }
 
-/** `<compose...> --env-file <f> -f <compose file> run [-T] --rm discord-scraper <sub> <args...>` */
+/**
+ * `<compose...> --env-file <f> -f <compose file> run [-T] --rm [-e K=V]... discord-scraper <sub> <args...>`.
+ * `containerEnv` goes in with `-e`, which reaches the container whatever the compose file's
+ * `environment:` lists (the env file only fills its `${...}`): the lock the core works under.
+ */
 export function composeRunArgv(
   program: ComposeProgram,
-  opts: { envFile: string; composeFile: string; tty: boolean; subcommand: string; args: string[] },
+  opts: {
+    envFile: string;
+    composeFile: string;
+    tty: boolean;
+    subcommand: string;
+    args: string[];
+    containerEnv?: Record<string, string>;
+  },
 ): string[] {
   return [
     ...program.argv,
@@ -67,6 +78,7 @@ export function composeRunArgv(
     "run",
     ...(opts.tty ? [] : ["-T"]),
     "--rm",
+    ...Object.entries(opts.containerEnv ?? {}).flatMap(([key, value]) => ["-e", `${key}=${value}`]),
     "discord-scraper",
     opts.subcommand,
     ...opts.args,

@@ -19,6 +19,11 @@ import type { ResolvedToken } from "./token_source.ts";
 export interface RunState {
   lock: LockHandle | null;
   envPath: string | null;
+  /**
+   * What the core in a container needs to work under this run's lock instead of taking it again
+   * (which would find this run holding it): the lock's path and token, or the skip.
+   */
+  coreLockEnv: Record<string, string>;
 }
 
 /** What every attempt of one run shares: the options, the plan, what to undo, the output tail. */
@@ -91,6 +96,7 @@ async function composeAttempt(
     tty: plan.env["DCE_COMPOSE_TTY"] !== "0",
     subcommand: plan.sub,
     args: coreArgv(plan.args, compose.containerConfig),
+    containerEnv: state.coreLockEnv,
   });
   // The compose client gets the settings (compose interpolates DCE_ARCHIVE_ROOT, DCE_UID, …) but
   // never the token: it reads that from the 0600 env file, so a stale exported DISCORD_TOKEN cannot

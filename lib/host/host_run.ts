@@ -5,6 +5,7 @@ import { EXIT, UserError } from "../cli/errors.ts";
 import { fsReason } from "../fs/fs_reason.ts";
 import { acquireLock, type LockHandle, lockSkipped } from "../lock/acquire_lock.ts";
 import { inheritsLock } from "../lock/inherited_lock.ts";
+import { HELD_TOKEN_ENV, heldLockEnv, SKIP_LOCK_ENV } from "../lock/held_lock_env.ts";
 import { resolveLockPath } from "../lock/resolve_lock_path.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
 import { Interrupted, signalExitCode } from "../process/signals.ts";
@@ -21,7 +22,7 @@ import { runReauthCommand } from "./token_reauth_command.ts";
 
 /** Runs one subcommand and returns the exit code (0, 3 partial, 1, or 128+n after a signal). */
 export async function runHost(opts: HostRunOptions): Promise<number> {
-  const state: RunState = { lock: null, envPath: null };
+  const state: RunState = { lock: null, envPath: null, coreLockEnv: {} };
   try {
     const plan = await prepareHostPlan(opts);
     opts.signals.checkpoint();
@@ -73,7 +74,9 @@ async function runWithLock(
     });
     if (resolved.warning) opts.output.err(resolved.warning);
     // Started by a workflow that holds the lock (run-documents-scrape): work under it.
-    if (!inheritsLock(resolved.path, envReader)) {
+    if (inheritsLock(resolved.path, envReader)) {
+      state.coreLockEnv = heldLockEnv(resolved.path, envReader.get(HELD_TOKEN_ENV) as string);
+    } else {
       state.lock = await acquireLock({
         path: resolved.path,
         cmd: ["run-scrape-host", ...opts.argv],
@@ -83,8 +86,9 @@ async function runWithLock(
         env: envReader,
         warn: opts.output.err,
       });
+      state.coreLockEnv = heldLockEnv(state.lock.path, state.lock.token);
     }
-  }
+  } else if (plan.sub !== "preflight") state.coreLockEnv = { [SKIP_LOCK_ENV]: "1" };
   opts.signals.checkpoint();
 
   if (plan.sub === "salvage") {

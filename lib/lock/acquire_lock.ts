@@ -23,6 +23,7 @@ import { takeGuard } from "./reclaim_guard.ts";
 import { nestedLockPaths } from "./nested_roots.ts";
 import { enterOccupied, leaveOccupied } from "./occupied_marker_hook.ts";
 import { LockBusyError } from "./lock_busy_error.ts";
+import { SKIP_LOCK_ENV } from "./held_lock_env.ts";
 import { tryFlock } from "./flock.ts";
 import { type Holder, holderFrom, holderSummary, judgeHolder } from "./holder.ts";
 import { type LocalIdentity, readLocalIdentity } from "./liveness.ts";
@@ -344,7 +345,7 @@ export function lockSkipped(
   env: { get(name: string): string | undefined },
   warn: (line: string) => void = (line) => console.error(line),
 ): boolean {
-  if (env.get("DCE_SKIP_SCRAPE_LOCK") !== "1") return false;
+  if (env.get(SKIP_LOCK_ENV) !== "1") return false;
   warn("WARN: DCE_SKIP_SCRAPE_LOCK=1: running without the archive-root scrape lock.");
   return true;
 }

@@ -2,11 +2,10 @@
 // while they write: which lock, inheriting the one a parent holds, and holding it around the work.
 import { dirname, join, resolve } from "node:path";
 import { isLexicallyWithin } from "../fs/path_within_root.ts";
-import { acquireLock, type AcquireOptions, LockBusyError, lockSkipped } from "./acquire_lock.ts";
-import { readCapped } from "./lock_meta.ts";
-import { parseLockFile } from "./lock_record.ts";
+import { type AcquireOptions, lockSkipped } from "./acquire_lock.ts";
 import { LOCK_FILE_NAME, readConfigJson } from "./resolve_lock_path.ts";
-import { releaseKeepingStatus } from "./run_under_lock.ts";
+import { withHeldLock } from "./hold_lock.ts";
+import { recordedToken } from "./recorded_token.ts";
 import { HELD_LOCK_ENV, HELD_TOKEN_ENV } from "./held_lock_env.ts";
 import { existsSync } from "../fs/file_predicates.ts";
 
@@ -52,12 +51,7 @@ function inheritedLock(env: Env, archivePath: string, lockPath: string): boolean
   const token = env.get(HELD_TOKEN_ENV);
   if (!held || !token) return false;
   if (held !== lockPath && !isLexicallyWithin(resolve(archivePath), dirname(held))) return false;
-  try {
-    const parsed = parseLockFile(readCapped(held, 4096) ?? "");
-    return parsed.kind === "record" && parsed.record.token === token;
-  } catch {
-    return false;
-  }
+  return recordedToken(held) === token;
 }
 
 export interface ArchiveWriterLockOptions
@@ -98,16 +92,5 @@ export async function withArchiveLock<T>(
   if (lockSkipped(opts.env, warn) || inheritedLock(opts.env, opts.archivePath, path)) {
     return await work();
   }
-  let handle;
-  try {
-    handle = await acquireLock({ ...opts, path, warn });
-  } catch (err) {
-    if (!(err instanceof LockBusyError) || opts.conflictExitCode === undefined) throw err;
-    throw new LockBusyError(err.message, err.holder, opts.conflictExitCode);
-  }
-  try {
-    return await work();
-  } finally {
-    await releaseKeepingStatus(handle, warn);
-  }
+  return await withHeldLock({ ...opts, path, warn }, work);
 }

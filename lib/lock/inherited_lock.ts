@@ -2,9 +2,10 @@
 // under its parent's lock instead of failing on it: the parent hands down the lock's token.
 import { UserError } from "../cli/errors.ts";
 import { readLockStatus } from "./read_lock_status.ts";
+import { HELD_TOKEN_ENV } from "./held_lock_env.ts";
 
 /** Set by the holder for its children: the 32-hex token its lock record carries. */
-export const INHERITED_LOCK_ENV = "DCE_SCRAPE_LOCK_TOKEN";
+export const INHERITED_LOCK_ENV = HELD_TOKEN_ENV;
 
 /**
  * True when the environment names a token and the lock at `path` is held right now with exactly

@@ -8,7 +8,7 @@ import {
 } from "../process/child_process.ts";
 import { UserError } from "../cli/errors.ts";
 import { HostSignals, signalExitCode, signalExporter } from "../process/signals.ts";
-import { HELD_LOCK_ENV, HELD_TOKEN_ENV } from "./held_lock_env.ts";
+import { heldLockEnv } from "./held_lock_env.ts";
 import { acquireLock, type AcquireOptions, type LockHandle, lockSkipped } from "./acquire_lock.ts";
 
 /** acquireLock's options, with the command to run in place of the `cmd` it records. */
@@ -112,7 +112,7 @@ export async function runUnderLock(opts: RunUnderLockOptions): Promise<RunUnderL
       // No await since the check above: a signal cannot have arrived before the child exists.
       spawned = spawnCommand(
         opts,
-        handle === null ? {} : { [HELD_LOCK_ENV]: handle.path, [HELD_TOKEN_ENV]: handle.token },
+        handle === null ? {} : heldLockEnv(handle.path, handle.token),
       );
       childPid = spawned.pid;
       await handle?.recordChild(spawned.pid);

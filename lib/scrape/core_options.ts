@@ -25,6 +25,11 @@ export interface CoreRequest {
    * return is called when that export has exited.
    */
   onExportChild?: ChildHook;
+  /**
+   * Called once the config, token and selection are checked, before the first DCE CLI call or
+   * write: run-scrape takes the archive-root lock here, so a bad config leaves the root untouched.
+   */
+  beforeWork?: () => Promise<void>;
   /** Any skipped channel makes the run partial (exit 3), not only the ones the config names. */
   strict?: boolean;
   /** Retries of a channel after a transient failure; default from DCE_RETRY_DELAYS. */

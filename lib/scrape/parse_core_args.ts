@@ -7,6 +7,7 @@ import {
   UsageError,
 } from "../cli/errors.ts";
 import type { CoreMode } from "./core_options.ts";
+import { parseConflictExitCode, parseWaitSeconds } from "../lock/lock_wait_options.ts";
 
 export type CoreCommand =
   | { kind: "help" }
@@ -16,6 +17,10 @@ export type CoreCommand =
     help: boolean;
     /** --strict: any skipped channel makes the scrape partial (exit 3). */
     strict: boolean;
+    /** --wait SECONDS: keep trying a busy lock (scrape, salvage); 0 fails at once. */
+    waitSeconds: number;
+    /** --conflict-exit-code N: the exit status when the lock stays busy. */
+    conflictExitCode?: number;
     config?: string;
     targets: string[];
     guilds: string[];
@@ -25,7 +30,14 @@ export type CoreCommand =
   | { kind: "passthrough"; args: string[] };
 
 const MODES: readonly string[] = ["scrape", "preflight", "salvage"];
-const OPTIONS = ["--config", "--target", "--guild", "--channel"];
+const OPTIONS = [
+  "--config",
+  "--target",
+  "--guild",
+  "--channel",
+  "--wait",
+  "--conflict-exit-code",
+];
 /**
  * The DCE CLI's own commands, run as they are (the container's entry point passes them on). Only
  * these (case-insensitive, as the CLI matches them): any other word is refused here, so a typo
@@ -72,6 +84,7 @@ export function parseCoreArgs(argv: readonly string[]): CoreCommand {
     mode: first as CoreMode,
     help: false,
     strict: false,
+    waitSeconds: 0,
     targets: [],
     guilds: [],
     channels: [],
@@ -88,6 +101,12 @@ export function parseCoreArgs(argv: readonly string[]): CoreCommand {
         break;
       case "--strict":
         out.strict = true;
+        break;
+      case "--wait":
+        out.waitSeconds = parseWaitSeconds(value(rest, ++i, "wait"));
+        break;
+      case "--conflict-exit-code":
+        out.conflictExitCode = parseConflictExitCode(value(rest, ++i, "conflict-exit-code"));
         break;
       case "--target":
         out.targets.push(value(rest, ++i, "target"));

@@ -148,6 +148,7 @@ async function runMode(
   const includeActive = env.DCE_SALVAGE_ACTIVE_TEMPS === "1";
   const heartbeatSeconds = envNumber(env, "DCE_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS);
   const retry = request.retry ?? retryPolicyFromEnv(env);
+  await request.beforeWork?.();
 
   const cli: DceCli = {
     bin: request.cliBin || env.DCE_CLI_BIN || DEFAULT_CLI_BIN,

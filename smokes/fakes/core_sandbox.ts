@@ -78,18 +78,21 @@ export class CoreSandbox implements AsyncDisposable {
     await this.saveWorld();
   }
 
+  /** The environment run-scrape gets here: the fake CLI in this world, a token, TMPDIR. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      DCE_CLI_BIN: FAKE_CLI,
+      FAKE_DCE_WORLD: this.worldPath,
+      FAKE_DCE_LOG: this.logPath,
+      DISCORD_TOKEN: "smoke-token",
+      TMPDIR: this.root,
+      ...extra,
+    };
+  }
+
   async run(args: string[], env: Record<string, string> = {}): Promise<ToolRun> {
     const withConfig = args.includes("--config") ? args : [...args, "--config", this.configPath];
-    return await runTool("run-scrape", withConfig, {
-      env: {
-        DCE_CLI_BIN: FAKE_CLI,
-        FAKE_DCE_WORLD: this.worldPath,
-        FAKE_DCE_LOG: this.logPath,
-        DISCORD_TOKEN: "smoke-token",
-        TMPDIR: this.root,
-        ...env,
-      },
-    });
+    return await runTool("run-scrape", withConfig, { env: this.env(env) });
   }
 
   async invocations(): Promise<Invocation[]> {

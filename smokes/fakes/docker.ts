@@ -2,7 +2,7 @@
 // A fake docker/compose for the host-runner smokes: records each `compose run`, then behaves per FAKE_DOCKER_MODE.
 //
 // Answers `compose version` / `version`; `info` fails (not podman). For
-// `compose --env-file F -f C run [-T] --rm discord-scraper <sub> <args...>`:
+// `compose --env-file F -f C run [-T] --rm [-e K=V]... discord-scraper <sub> <args...>`:
 //   FAKE_DOCKER_COUNT     file holding the number of `compose run` invocations (incremented)
 //   FAKE_DOCKER_LOG       append one JSON line per run: argv, the env file's path and mode, cwd,
 //                         and whether DISCORD_TOKEN was in our own environment
@@ -81,7 +81,15 @@ async function runCompose(args: string[]): Promise<number> {
     err(`fake docker: unsupported compose command: ${args.slice(i).join(" ")}`);
     return 2;
   }
-  const rest = args.slice(i + 1).filter((a) => a !== "-T" && a !== "--rm");
+  // `run` options before the service: -T, --rm and `-e KEY=VALUE` (set in the container).
+  const runEnv: Record<string, string> = {};
+  let j = i + 1;
+  for (; args[j] === "-T" || args[j] === "--rm" || args[j] === "-e"; j++) {
+    if (args[j] !== "-e") continue;
+    const pair = args[++j] ?? "";
+    runEnv[pair.slice(0, pair.indexOf("="))] = pair.slice(pair.indexOf("=") + 1);
+  }
+  const rest = args.slice(j);
   if (rest[0] !== "discord-scraper") {
     err(`fake docker: unknown service ${rest[0]}`);
     return 2;
@@ -152,7 +160,12 @@ async function runCompose(args: string[]): Promise<number> {
     case "hang":
       return await hang();
     case "core":
-      return await runCore(sub ?? "", coreArgs, fileEnv, dirname(resolve(composeFile)));
+      return await runCore(
+        sub ?? "",
+        coreArgs,
+        { ...fileEnv, ...runEnv },
+        dirname(resolve(composeFile)),
+      );
     default: {
       const exit = /^exit:(\d+)$/.exec(mode);
       if (exit) {
