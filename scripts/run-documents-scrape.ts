@@ -1,7 +1,11 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // run-documents-scrape: the end-to-end scrape of the configured archive tree, logged and summarised.
 import { parseArgv } from "../lib/cli/parse_args.ts";
-import { parseConflictExitCode, parseWaitSeconds } from "../lib/lock/lock_wait_options.ts";
+import {
+  UNATTENDED_ARGS,
+  UNATTENDED_USAGE,
+  unattendedOptions,
+} from "../lib/ops/unattended_args.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { documentsMode, runDocumentsScrape } from "../lib/ops/documents_scrape.ts";
@@ -26,12 +30,8 @@ preflight and incremental scrape under that lock.
                             DCE_LOG_DIR or <repo>/logs, documents-scrape-<UTC stamp>.log)
   --summary-file PATH       JSON run summary (live runs; default <log without .log>.summary.json,
                             or DCE_RUN_SUMMARY_FILE); replaced only once this run's exists
-  --quiet                   nothing on stdout/stderr when the run succeeds (the log keeps it all);
-                            a failed or partial run prints a short digest on stderr
   --strict                  any skipped channel makes the run partial (exit 3)
-  --wait SECONDS            keep trying a busy lock this long (default 0)
-  --conflict-exit-code N    exit status when the lock stays busy (default 1; cron uses 75);
-                            with --quiet a busy run prints nothing
+${UNATTENDED_USAGE}
 Env: DCE_LOG_DIR, DCE_MIN_FREE_MB (disk gate), DCE_SKIP_SCRAPE_LOCK=1 (no lock), DCE_EXPORTER,
 DCE_RETRY_DELAYS (seconds between tries of a channel after a transient failure; default 30,120).
 Exit: 0 ok; 3 partial (some channels not exported, the others scraped); 1 failure (archives,
@@ -51,10 +51,8 @@ export async function main(argv: string[]): Promise<number> {
       config: { type: "string" },
       "log-file": { type: "string" },
       "summary-file": { type: "string" },
-      quiet: { type: "boolean" },
       strict: { type: "boolean" },
-      wait: { type: "string" },
-      "conflict-exit-code": { type: "string" },
+      ...UNATTENDED_ARGS,
     },
   });
   const mode = documentsMode({
@@ -73,11 +71,8 @@ export async function main(argv: string[]): Promise<number> {
     configPath: resolveSettings({ config: values.config, env: env, repoRoot: root }).configPath,
     logFile: abs(values["log-file"]),
     summaryFile: abs(values["summary-file"]),
-    quiet: values.quiet ?? false,
     strict: values.strict ?? false,
-    waitSeconds: parseWaitSeconds(values.wait),
-    conflictExitCode: parseConflictExitCode(values["conflict-exit-code"]),
-    argv,
+    ...unattendedOptions(values, argv),
     env,
     repoRoot: root,
   });

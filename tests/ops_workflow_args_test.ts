@@ -8,7 +8,7 @@ import {
   documentsPaths,
   summaryFileFor,
 } from "../lib/ops/documents_scrape.ts";
-import { checkLockGate, LockHeldError } from "../lib/ops/lock_gate.ts";
+import { LockHeldError, takeWorkflowLock } from "../lib/ops/workflow_lock.ts";
 import { OpsLog } from "../lib/ops/ops_log.ts";
 import { checkValidationFlags } from "../lib/ops/operator_validation.ts";
 import { SummaryCapture } from "../lib/ops/summary_capture.ts";
@@ -138,28 +138,46 @@ Deno.test("SummaryCapture recovers THIS run's last marker, never overwrites, and
   }
 });
 
-Deno.test("checkLockGate(): free without a lock file, skipped by DCE_SKIP_SCRAPE_LOCK=1, 'cannot check' for a bad path", async () => {
+Deno.test("takeWorkflowLock(): taken and released, skipped by DCE_SKIP_SCRAPE_LOCK=1, inherited by token, 'not held' for a bad path", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const config = join(dir, "c.json");
     await Deno.writeTextFile(config, JSON.stringify({ archive_root: dir, targets: [] }));
     const lines: string[] = [];
     const out = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
-    const opts = { configPath: config, repoRoot: "/repo", env: {} };
-    assert.equal(checkLockGate(out, opts), "free");
-    assert.equal(checkLockGate(out, { ...opts, env: { DCE_SKIP_SCRAPE_LOCK: "1" } }), "skipped");
+    const opts = {
+      configPath: config,
+      repoRoot: "/repo",
+      env: {},
+      waitSeconds: 0,
+      tool: "t",
+      argv: [],
+    };
+    const lock = await takeWorkflowLock(out, opts);
+    assert.ok(lock.handle !== null);
+    const token = lock.childEnv["DCE_SCRAPE_LOCK_TOKEN"]!;
+    assert.match(token, /^[0-9a-f]{32}$/);
+    // A child handed the token works under the lock: nothing taken, nothing released, token passed on.
+    const child = await takeWorkflowLock(out, { ...opts, env: { DCE_SCRAPE_LOCK_TOKEN: token } });
+    assert.equal(child.handle, null);
+    assert.deepEqual(child.childEnv, { DCE_SCRAPE_LOCK_TOKEN: token });
+    await child.release(out);
+    await assert.rejects(() => takeWorkflowLock(out, opts), LockHeldError, "still held");
+    await assert.rejects(
+      () => takeWorkflowLock(out, { ...opts, env: { DCE_SCRAPE_LOCK_TOKEN: "0".repeat(32) } }),
+      /DCE_SCRAPE_LOCK_TOKEN is set, but the scrape lock .* is not held with that token/,
+    );
+    await lock.release(out);
+    await (await takeWorkflowLock(out, opts)).release(out);
+
+    const skipped = await takeWorkflowLock(out, { ...opts, env: { DCE_SKIP_SCRAPE_LOCK: "1" } });
+    assert.equal(skipped.handle, null);
     assert.match(lines.join("\n"), /DCE_SKIP_SCRAPE_LOCK=1/);
-    assert.equal(checkLockGate(out, { ...opts, env: { DCE_SKIP_SCRAPE_LOCK: "yes" } }), "free");
-    assert.throws(
-      () => checkLockGate(out, { ...opts, env: { DCE_SCRAPE_LOCK_FILE: dir } }),
+    await assert.rejects(
+      () => takeWorkflowLock(out, { ...opts, env: { DCE_SCRAPE_LOCK_FILE: dir } }),
       (e: unknown) =>
         e instanceof UserError && !(e instanceof LockHeldError) &&
         /not "lock held"/.test(e.message),
-    );
-    await Deno.writeTextFile(config, "{ broken");
-    assert.throws(
-      () => checkLockGate(out, opts),
-      /Cannot check the scrape lock \(this is not "lock held"\)/,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -1,5 +1,6 @@
-// run-documents-scrape: verify archives → plan → [dry-run stop] → disk gate → lock gate → [salvage] →
-// preflight → incremental scrape, with everything tee'd to an appended log and a JSON run summary.
+// run-documents-scrape: [dry-run: archives and plan, then stop] → lock → archives → plan → disk gate →
+// [salvage] → preflight → incremental scrape, with everything tee'd to an appended log and a JSON run
+// summary.
 import { join } from "node:path";
 import { EXIT, UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
@@ -7,16 +8,11 @@ import type { ScrapeConfig } from "../config/scrape_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { coreArgv } from "../host/host_args.ts";
 import { hostSummaryPath } from "../host/host_paths.ts";
-import { LockHeldError } from "./lock_gate.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
-import { stderrWrite } from "./ops_log.ts";
-import { RunDigest } from "../cli/run_digest.ts";
 import { fileStamp } from "../scrape/run_summary.ts";
-import { takeWorkflowLock } from "./workflow_lock.ts";
-import { errorLine } from "../cli/run_main.ts";
-import { findToken, hostRunnerEnv, verifyDiskOnly } from "./operator_ready.ts";
+import { findToken, verifyDiskOnly } from "./operator_ready.ts";
+import { runUnattended, type UnattendedOptions, type UnattendedRun } from "./unattended_run.ts";
 import { alreadyShown, shownEnv, unlessShown } from "../cli/shown_facts.ts";
-import { runLoggedWorkflow } from "./logged_workflow.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
 import { formatRunPlan } from "../host/run_plan.ts";
@@ -26,7 +22,7 @@ import { type Clock, systemClock, utcFileStamp } from "../cli/utc_stamp.ts";
 
 export type DocumentsMode = "live" | "dry-run" | "salvage-only" | "salvage-before";
 
-export interface DocumentsOptions {
+export interface DocumentsOptions extends UnattendedOptions {
   mode: DocumentsMode;
   targets: string[];
   channels: string[];
@@ -37,16 +33,8 @@ export interface DocumentsOptions {
   summaryFile?: string | undefined;
   env: Record<string, string | undefined>;
   repoRoot: string;
-  /** Nothing on the screen unless the run fails or is partial: then a short digest on stderr. */
-  quiet?: boolean;
-  /** Keep trying a busy lock this long (default 0). */
-  waitSeconds?: number;
-  /** Exit status when the lock stays busy (default 1, as the older suite). */
-  conflictExitCode?: number;
   /** Any skipped channel makes the scrape partial. */
   strict?: boolean;
-  /** This run's command line, recorded in the lock. */
-  argv?: string[];
   clock?: Clock;
   stdout?: Write;
   stderr?: Write;
@@ -107,15 +95,6 @@ export async function documentsPaths(opts: DocumentsOptions, now: Date): Promise
   return { logFile, summaryFile };
 }
 
-/** What the frame needs to know after the body ran. */
-interface RunState {
-  /** Another scrape held the lock: this run did nothing and must not touch the shared summary. */
-  busy: boolean;
-  /** The scrape began (the summary file was announced): from here on the run leaves a summary. */
-  scraping: boolean;
-  digest: RunDigest | null;
-}
-
 /**
  * Runs the workflow; returns the exit code (0 ok, 3 partial, 1 failure, a failing step's code, the
  * busy code, 130/143/129).
@@ -123,47 +102,28 @@ interface RunState {
 export async function runDocumentsScrape(opts: DocumentsOptions): Promise<number> {
   const clock = opts.clock ?? systemClock;
   const paths = await documentsPaths(opts, clock());
-  const quiet = opts.quiet === true;
-  const silent: Write = () => {};
-  const run: RunState = { busy: false, scraping: false, digest: null };
+  // The scrape began (the summary file was announced): from here on the run leaves a summary.
+  const run = { scraping: false };
   // The previous run's summary stays until this run's replaces it (atomically); this tells them apart.
   const baseline = paths.summaryFile === undefined ? undefined : await fileStamp(paths.summaryFile);
-  const code = await runLoggedWorkflow({
+  return await runUnattended({
+    ...opts,
+    tool: "run-documents-scrape",
     logFile: paths.logFile,
     summaryFile: () => (run.scraping ? paths.summaryFile : undefined),
+    digestSummaryFile: () => paths.summaryFile,
     ...(baseline !== undefined ? { summaryBaseline: baseline } : {}),
     clock,
-    stdout: quiet ? silent : opts.stdout,
-    stderr: quiet ? silent : opts.stderr,
-  }, (log) => {
-    if (quiet) {
-      const digest = new RunDigest();
-      log.watch((line) => digest.note(line));
-      run.digest = digest;
-    }
-    return workflow(opts, log, paths, run);
-  });
-  // Busy is not a failure of this run: the other run reports for both (what `flock -n` gives).
-  if (run.digest !== null && code !== 0 && !run.busy) {
-    const write = opts.stderr ?? stderrWrite;
-    for (
-      const line of run.digest.lines({
-        tool: "run-documents-scrape",
-        exitCode: code,
-        logFile: paths.logFile,
-        summaryFile: paths.summaryFile,
-      })
-    ) write(`${line}\n`);
-  }
-  return code;
+  }, (unattended) => workflow(opts, unattended, paths, run));
 }
 
 async function workflow(
   opts: DocumentsOptions,
-  log: OpsLog,
+  unattended: UnattendedRun,
   paths: DocumentsPaths,
-  run: RunState,
+  run: { scraping: boolean },
 ): Promise<number> {
+  const { log } = unattended;
   const config = await loadConfig(opts.configPath);
   selectTargets(config, opts.targets, { guilds: opts.guilds, channels: opts.channels });
   if (paths.logFile !== undefined) log.out(`Log file: ${paths.logFile}`);
@@ -178,28 +138,9 @@ async function workflow(
     );
     return 0;
   }
-
-  let lock;
-  try {
-    lock = await takeWorkflowLock(log, {
-      configPath: opts.configPath,
-      repoRoot: opts.repoRoot,
-      env: await hostRunnerEnv(opts.env, opts.repoRoot),
-      waitSeconds: opts.waitSeconds ?? 0,
-      tool: "run-documents-scrape",
-      argv: opts.argv ?? [],
-    });
-  } catch (err) {
-    if (!(err instanceof LockHeldError)) throw err;
-    log.err(errorLine(err));
-    run.busy = true;
-    return opts.conflictExitCode ?? EXIT.failure;
-  }
-  try {
-    return await lockedWorkflow(opts, log, paths, config, lock.childEnv, run);
-  } finally {
-    await lock.release(log);
-  }
+  return await unattended.locked((lockEnv) =>
+    lockedWorkflow(opts, log, paths, config, lockEnv, run)
+  );
 }
 
 /** Archive check and run plan (all a dry run does). */
@@ -221,7 +162,7 @@ async function lockedWorkflow(
   paths: DocumentsPaths,
   config: ScrapeConfig,
   lockEnv: Record<string, string>,
-  run: RunState,
+  run: { scraping: boolean },
 ): Promise<number> {
   await plan(opts, log, config);
   await verifyDiskOnly({

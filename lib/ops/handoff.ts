@@ -6,6 +6,8 @@ import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { freeSpace, humanSize } from "../fs/free_space.ts";
 import { hostRunnerEnv } from "./operator_ready.ts";
+import { inheritsLock } from "../lock/inherited_lock.ts";
+import { workflowLockPath } from "./workflow_lock.ts";
 import type { OpsOutput } from "./ops_log.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
@@ -72,6 +74,12 @@ async function lockStatusStep(opts: HandoffOptions): Promise<void> {
     opts.configPath,
   ], { baseEnv: env });
   if (code === 0) return;
+  if (code === 1 && heldByCaller(opts, runner)) {
+    out.out(
+      "The scrape lock is held by the workflow that started this handoff; its steps work under it.",
+    );
+    return;
+  }
   const inspect = `${join(opts.repoRoot, "dce")} scrape-lock-status --config ${opts.configPath}`;
   const skipped = env["DCE_SKIP_SCRAPE_LOCK"] === "1";
   if (code === 1) {
@@ -94,6 +102,12 @@ async function lockStatusStep(opts: HandoffOptions): Promise<void> {
   out.err(
     `WARN: cannot check the scrape lock (scrape-lock-status exit ${code}); fix it before a live run: ${inspect}`,
   );
+}
+
+/** Started by a workflow that holds the lock and handed its token down (run-operator-proof). */
+function heldByCaller(opts: HandoffOptions, runner: Record<string, string>): boolean {
+  const { path } = workflowLockPath({ ...opts, env: runner });
+  return inheritsLock(path, { get: (name) => runner[name] });
 }
 
 export async function runHandoff(opts: HandoffOptions): Promise<void> {

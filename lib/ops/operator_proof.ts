@@ -1,12 +1,12 @@
 // run-operator-proof: handoff → optional salvage → incremental scrape → grow-only proof, per target, appended
 // to its log. The proof snapshots each target's archives around the very scrape the operator runs.
 import { dirname, join } from "node:path";
-import { UserError } from "../cli/errors.ts";
+import { EXIT, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { defaultSummaryFile, logDir } from "./documents_scrape.ts";
-import { runLoggedWorkflow } from "./logged_workflow.ts";
 import type { OpsLog, Write } from "./ops_log.ts";
+import { runUnattended, type UnattendedOptions, type UnattendedRun } from "./unattended_run.ts";
 import { checkValidationFlags } from "./operator_validation.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
@@ -16,7 +16,7 @@ import { perTargetSummaryFile, targetSlug } from "../scrape/run_summary.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
 import { type Clock, systemClock, utcFileStamp, utcSeconds } from "../cli/utc_stamp.ts";
 
-export interface ProofOptions {
+export interface ProofOptions extends UnattendedOptions {
   target?: string | undefined;
   channels: string[];
   configPath: string;
@@ -38,25 +38,24 @@ export async function runOperatorProof(opts: ProofOptions): Promise<number> {
     await uniqueLogPath(logDir(opts.env, opts.repoRoot), "operator-proof", utcFileStamp(clock()));
   const single: { summaryFile?: string } = {};
   // Appended, as the usage always said (docs/bash-suite.md#h31-proof-truncated-its-log: the bash tool truncated it).
-  return await runLoggedWorkflow(
-    {
-      logFile,
-      summaryFile: () => single.summaryFile,
-      clock,
-      stdout: opts.stdout,
-      stderr: opts.stderr,
-    },
-    (log) => prove(opts, log, logFile, clock, single),
-  );
+  return await runUnattended({
+    ...opts,
+    tool: "run-operator-proof",
+    logFile,
+    summaryFile: () => single.summaryFile,
+    digestSummaryFile: () => single.summaryFile,
+    clock,
+  }, (run) => prove(opts, run, logFile, clock, single));
 }
 
 async function prove(
   opts: ProofOptions,
-  log: OpsLog,
+  run: UnattendedRun,
   logFile: string,
   clock: Clock,
   single: { summaryFile?: string },
 ): Promise<number> {
+  const { log } = run;
   const config = await loadConfig(opts.configPath);
   const selected = selectTargets(config, opts.target !== undefined ? [opts.target] : [], {
     guilds: [],
@@ -89,44 +88,79 @@ async function prove(
   log.out(`started: ${utcSeconds(clock())}`);
   log.out("");
 
-  const handoff = await runTool(log, opts.repoRoot, "operator-handoff", [
-    ...cfg,
-    ...(opts.target !== undefined ? ["--target", opts.target] : []),
-    ...channelArgs,
-    ...(opts.salvageOnly ? ["--salvage-only"] : []),
-  ], { baseEnv: opts.env, env: shownEnv(opts.env, "plan") });
-  if (handoff !== 0) throw new StepFailedError("operator-handoff", handoff);
+  const handoff = (lockEnv: Record<string, string>) =>
+    runTool(log, opts.repoRoot, "operator-handoff", [
+      ...cfg,
+      ...(opts.target !== undefined ? ["--target", opts.target] : []),
+      ...channelArgs,
+      ...(opts.salvageOnly ? ["--salvage-only"] : []),
+    ], { baseEnv: opts.env, env: { ...shownEnv(opts.env, "plan"), ...lockEnv } });
   if (opts.dryRun) {
+    // A dry run writes nothing: no lock (a held one is only reported by the handoff).
+    const code = await handoff({});
+    if (code !== 0) throw new StepFailedError("operator-handoff", code);
     log.out("Dry run complete (no Discord scrape).");
     return 0;
   }
-  if (opts.salvageOnly) {
-    log.out("Salvage-only proof complete (no Discord scrape or append proof).");
-    return 0;
-  }
+  // Before the handoff: a busy lock stops the run at once, and no step races a live scrape.
+  return await run.locked(async (lockEnv) => {
+    const code = await handoff(lockEnv);
+    if (code !== 0) throw new StepFailedError("operator-handoff", code);
+    if (opts.salvageOnly) {
+      log.out("Salvage-only proof complete (no Discord scrape or append proof).");
+      return 0;
+    }
+    return await proveTargets(log, opts, {
+      names,
+      cfg,
+      channelArgs,
+      logFile,
+      clock,
+      single,
+      lockEnv,
+    });
+  });
+}
 
+interface ProofRun {
+  names: string[];
+  cfg: string[];
+  channelArgs: string[];
+  logFile: string;
+  clock: Clock;
+  single: { summaryFile?: string };
+  lockEnv: Record<string, string>;
+}
+
+/** Per target: salvage, snapshot, scrape, snapshot, grow-only check; exit 3 when a scrape was partial. */
+async function proveTargets(log: OpsLog, opts: ProofOptions, proof: ProofRun): Promise<number> {
+  const { names, single } = proof;
   const snapshots = await Deno.makeTempDir({ prefix: "dce-proof-" });
   let passed = 0;
   let failed = 0;
+  let partial = 0;
   try {
     for (const [index, name] of names.entries()) {
       log.out(`--- Target: ${name} (${index + 1}/${names.length}) ---`);
       const summary = single.summaryFile ??
-        perTargetSummaryFile(dirname(logFile), "operator-proof", name, clock());
+        perTargetSummaryFile(dirname(proof.logFile), "operator-proof", name, proof.clock());
       if (single.summaryFile === undefined) log.out(`JSON summary file: ${summary}`);
-      const failure = await proveTarget(log, opts, {
+      const result = await proveTarget(log, opts, proof.lockEnv, {
         name,
-        targs: [...cfg, "--target", name, ...channelArgs],
+        targs: [...proof.cfg, "--target", name, ...proof.channelArgs],
         summary,
         before: join(snapshots, `${targetSlug(name)}.before.tsv`),
         after: join(snapshots, `${targetSlug(name)}.after.tsv`),
       });
-      if (failure === undefined) {
+      if (result === "passed" || result === "partial") {
         passed++;
-        log.out(`Operator proof passed for ${name}`);
+        if (result === "partial") partial++;
+        log.out(
+          `Operator proof passed for ${name}${result === "partial" ? " (partial scrape)" : ""}`,
+        );
       } else {
         failed++;
-        log.err(`Operator proof FAILED for ${name} (${failure})`);
+        log.err(`Operator proof FAILED for ${name} (${result})`);
       }
     }
   } finally {
@@ -135,6 +169,12 @@ async function prove(
   log.out(`Operator proof summary: ${passed} succeeded, ${failed} failed (of ${names.length})`);
   if (failed > 0) {
     throw new UserError(`Operator proof failed for ${failed} of ${names.length} target(s).`);
+  }
+  if (partial > 0) {
+    log.out(
+      `Operator proof finished with problems: some channels were not exported (exit ${EXIT.partial}, partial; see the FAILED/PARTIAL lines).`,
+    );
+    return EXIT.partial;
   }
   return 0;
 }
@@ -147,14 +187,18 @@ interface TargetRun {
   after: string;
 }
 
-/** Returns undefined when the target passed, else the phase that failed. */
+/**
+ * "passed", "partial" (the scrape left some channels out, but the archives only grew), else the phase
+ * that failed.
+ */
 async function proveTarget(
   log: OpsLog,
   opts: ProofOptions,
+  lockEnv: Record<string, string>,
   run: TargetRun,
-): Promise<string | undefined> {
+): Promise<string> {
   const tool = (name: string, args: string[]) =>
-    runTool(log, opts.repoRoot, name, args, { baseEnv: opts.env });
+    runTool(log, opts.repoRoot, name, args, { baseEnv: opts.env, env: lockEnv });
   if (opts.salvageBefore) {
     if ((await tool("run-documents-scrape", [...run.targs, "--salvage-only"])) !== 0) {
       return "salvage-before";
@@ -163,14 +207,13 @@ async function proveTarget(
   const snapshot = (file: string) =>
     tool("prove-incremental-append", [...run.targs, "--snapshot-only", "--snapshot-file", file]);
   if ((await snapshot(run.before)) !== 0) return "snapshot before";
-  if ((await tool("run-documents-scrape", [...run.targs, "--summary-file", run.summary])) !== 0) {
-    return "scrape";
-  }
+  const scrape = await tool("run-documents-scrape", [...run.targs, "--summary-file", run.summary]);
+  if (scrape !== 0 && scrape !== EXIT.partial) return "scrape";
   if ((await snapshot(run.after)) !== 0) return "snapshot after";
   if (
     (await tool("prove-incremental-append", ["--compare-snapshots", run.before, run.after])) !== 0
   ) {
     return "grow-only check";
   }
-  return undefined;
+  return scrape === EXIT.partial ? "partial" : "passed";
 }

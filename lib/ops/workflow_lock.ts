@@ -5,11 +5,18 @@ import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { acquireLock, LockBusyError, type LockHandle, lockSkipped } from "../lock/acquire_lock.ts";
 import { holderLines } from "../lock/holder.ts";
-import { INHERITED_LOCK_ENV } from "../lock/inherited_lock.ts";
+import { INHERITED_LOCK_ENV, inheritsLock } from "../lock/inherited_lock.ts";
 import { resolveLockPath } from "../lock/resolve_lock_path.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
-import { LockHeldError } from "./lock_gate.ts";
 import type { OpsOutput } from "./ops_log.ts";
+
+/** Another scrape holds the lock: the marker line other tools and wrappers match. */
+export class LockHeldError extends UserError {
+  constructor(readonly lockPath: string, inspect: string) {
+    super(`Scrape lock is held; another scrape may be running. Inspect: ${inspect}`);
+    this.name = "LockHeldError";
+  }
+}
 
 export interface WorkflowLockOptions {
   configPath: string;
@@ -30,8 +37,20 @@ export interface WorkflowLock {
   release(out: OpsOutput): Promise<void>;
 }
 
+/** The lock of the config's archive root, DCE_SCRAPE_LOCK_FILE (exported or in the env file) first. */
+export function workflowLockPath(
+  opts: { configPath: string; repoRoot: string; env: Record<string, string | undefined> },
+): { path: string; warning?: string } {
+  return resolveLockPath({
+    configPath: opts.configPath,
+    repoRoot: opts.repoRoot,
+    lockFile: resolveSettings({ env: opts.env, repoRoot: opts.repoRoot }).lockFile,
+  });
+}
+
 /**
- * Acquires the lock (or notes DCE_SKIP_SCRAPE_LOCK=1). Busy: prints the holder and throws
+ * Acquires the lock (or notes DCE_SKIP_SCRAPE_LOCK=1), or works under the lock of the workflow that
+ * started this one (run-operator-proof → run-documents-scrape) when it handed its token down. Busy: prints the holder and throws
  * LockHeldError with the marker line wrappers grep (`Scrape lock is held`).
  */
 export async function takeWorkflowLock(
@@ -42,12 +61,12 @@ export async function takeWorkflowLock(
   if (lockSkipped(env, (line) => out.err(line))) {
     return { handle: null, childEnv: {}, release: () => Promise.resolve() };
   }
-  const resolved = resolveLockPath({
-    configPath: opts.configPath,
-    repoRoot: opts.repoRoot,
-    lockFile: resolveSettings({ env: opts.env, repoRoot: opts.repoRoot }).lockFile,
-  });
+  const resolved = workflowLockPath(opts);
   if (resolved.warning) out.err(resolved.warning);
+  if (inheritsLock(resolved.path, env)) {
+    const inherited = { [INHERITED_LOCK_ENV]: env.get(INHERITED_LOCK_ENV)! };
+    return { handle: null, childEnv: inherited, release: () => Promise.resolve() };
+  }
   let handle: LockHandle;
   try {
     handle = await acquireLock({
