@@ -34,9 +34,14 @@ Deno.test("dry run and salvage-only stop after the handoff, without a JSON summa
     "demo",
     "--salvage-only",
   ], {
-    env: { ...box.env, DCE_SKIP_SCRAPE_LOCK: "1" },
+    env: box.env,
   });
   assert.equal(salvage.code, 0, both(salvage));
+  // The proof holds the lock; its handoff and salvage work under it instead of stopping on it.
+  assert.match(
+    salvage.stdout,
+    /^The scrape lock is held by the workflow that started this handoff/m,
+  );
   assert.match(
     salvage.stdout,
     /^Salvage-only proof complete \(no Discord scrape or append proof\)\.$/m,
