@@ -8,36 +8,28 @@ import type { ScrapeConfig } from "../config/scrape_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { coreArgv } from "../host/host_args.ts";
 import { hostSummaryPath } from "../host/host_paths.ts";
-import type { OpsLog, Write } from "./ops_log.ts";
+import type { OpsLog } from "./ops_log.ts";
 import { fileStamp } from "../scrape/run_summary.ts";
 import { findToken, verifyDiskOnly } from "./operator_ready.ts";
-import { runUnattended, type UnattendedOptions, type UnattendedRun } from "./unattended_run.ts";
+import { runUnattended, type UnattendedRun, type WorkflowOptions } from "./unattended_run.ts";
 import { alreadyShown, shownEnv, unlessShown } from "../cli/shown_facts.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
 import { formatRunPlan } from "../host/run_plan.ts";
 import { verifyArchives } from "./verify_archives.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
-import { type Clock, systemClock, utcFileStamp } from "../cli/utc_stamp.ts";
+import { systemClock, utcFileStamp } from "../cli/utc_stamp.ts";
 
 export type DocumentsMode = "live" | "dry-run" | "salvage-only" | "salvage-before";
 
-export interface DocumentsOptions extends UnattendedOptions {
+export interface DocumentsOptions extends WorkflowOptions {
   mode: DocumentsMode;
   targets: string[];
   channels: string[];
   guilds: string[];
-  /** Absolute config path; passed unchanged to every child (docs/bash-suite.md#h24-config-divergence). */
-  configPath: string;
-  logFile?: string | undefined;
   summaryFile?: string | undefined;
-  env: Record<string, string | undefined>;
-  repoRoot: string;
   /** Any skipped channel makes the scrape partial. */
   strict?: boolean;
-  clock?: Clock;
-  stdout?: Write;
-  stderr?: Write;
 }
 
 /** The mode from the three exclusive flags (usage error when more than one is given). */

@@ -5,8 +5,8 @@ import { EXIT, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { defaultSummaryFile, logDir } from "./documents_scrape.ts";
-import type { OpsLog, Write } from "./ops_log.ts";
-import { runUnattended, type UnattendedOptions, type UnattendedRun } from "./unattended_run.ts";
+import type { OpsLog } from "./ops_log.ts";
+import { runUnattended, type UnattendedRun, type WorkflowOptions } from "./unattended_run.ts";
 import { checkValidationFlags } from "./operator_validation.ts";
 import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
@@ -16,19 +16,12 @@ import { perTargetSummaryFile, targetSlug } from "../scrape/run_summary.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
 import { type Clock, systemClock, utcFileStamp, utcSeconds } from "../cli/utc_stamp.ts";
 
-export interface ProofOptions extends UnattendedOptions {
+export interface ProofOptions extends WorkflowOptions {
   target?: string | undefined;
   channels: string[];
-  configPath: string;
   dryRun: boolean;
   salvageOnly: boolean;
   salvageBefore: boolean;
-  logFile?: string | undefined;
-  env: Record<string, string | undefined>;
-  repoRoot: string;
-  clock?: Clock;
-  stdout?: Write;
-  stderr?: Write;
 }
 
 export async function runOperatorProof(opts: ProofOptions): Promise<number> {

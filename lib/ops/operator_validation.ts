@@ -4,14 +4,14 @@ import { EXIT, UsageError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { defaultSummaryFile, logDir } from "./documents_scrape.ts";
-import type { OpsLog, Write } from "./ops_log.ts";
-import { runUnattended, type UnattendedOptions, type UnattendedRun } from "./unattended_run.ts";
+import type { OpsLog } from "./ops_log.ts";
+import { runUnattended, type UnattendedRun, type WorkflowOptions } from "./unattended_run.ts";
 import { perTargetSummaryFile } from "../scrape/run_summary.ts";
 import { uniqueLogPath } from "./unique_log_path.ts";
 import { type Clock, systemClock, utcFileStamp } from "../cli/utc_stamp.ts";
 import { runStep } from "./workflow_step.ts";
 
-export interface ValidationOptions extends UnattendedOptions {
+export interface ValidationOptions extends WorkflowOptions {
   dryRun: boolean;
   skipScrape: boolean;
   salvageOnly: boolean;
@@ -20,13 +20,6 @@ export interface ValidationOptions extends UnattendedOptions {
   channels: string[];
   perTarget: boolean;
   continueOnError: boolean;
-  configPath: string;
-  logFile?: string | undefined;
-  env: Record<string, string | undefined>;
-  repoRoot: string;
-  clock?: Clock;
-  stdout?: Write;
-  stderr?: Write;
 }
 
 /** The bash tool's two exclusions (dry-run + salvage-before is accepted: the dry run wins). */

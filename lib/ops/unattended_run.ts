@@ -8,6 +8,7 @@ import { errorLine } from "../cli/run_main.ts";
 import { type LoggedWorkflowOptions, runLoggedWorkflow } from "./logged_workflow.ts";
 import { hostRunnerEnv } from "./operator_ready.ts";
 import { type OpsLog, stderrWrite, type Write } from "./ops_log.ts";
+import type { Clock } from "../cli/utc_stamp.ts";
 import { LockHeldError, takeWorkflowLock } from "./workflow_lock.ts";
 
 /** What a caller may ask of an unattended run (the three options, and the argv the lock records). */
@@ -20,6 +21,18 @@ export interface UnattendedOptions {
   conflictExitCode?: number;
   /** This run's command line, recorded in the lock. */
   argv?: string[];
+}
+
+/** What every logged workflow is given besides its own options. */
+export interface WorkflowOptions extends UnattendedOptions {
+  /** Absolute config path; passed unchanged to every child (docs/bash-suite.md#h24-config-divergence). */
+  configPath: string;
+  logFile?: string | undefined;
+  env: Record<string, string | undefined>;
+  repoRoot: string;
+  clock?: Clock;
+  stdout?: Write;
+  stderr?: Write;
 }
 
 export interface UnattendedFrame extends LoggedWorkflowOptions, UnattendedOptions {
