@@ -55,14 +55,37 @@ export function historyPath(archiveRoot: string): string {
 /**
  * Appends one record with a single write on an O_APPEND descriptor: the kernel places each such
  * write at the end as a whole, so two runs appending at once (a busy run next to the holder) never
- * interleave their lines.
+ * interleave their lines. The write is made under an exclusive flock on the file, on the file the
+ * path still names: the history pruner rewrites the file under that flock and renames the result
+ * over the path, so an appender that opened the old file before the rename opens the new one
+ * instead of writing into the replaced one (where its line would be lost).
  */
 export async function appendHistory(path: string, record: HistoryRecord): Promise<void> {
   const line = new TextEncoder().encode(JSON.stringify(record) + "\n");
-  using file = await Deno.open(path, { append: true, create: true, mode: 0o644 });
-  const written = await file.write(line);
-  if (written !== line.length) {
-    throw new Error(`short write to ${path} (${written} of ${line.length} bytes)`);
+  for (let attempt = 1;; attempt++) {
+    using file = await Deno.open(path, { append: true, create: true, mode: 0o644 });
+    await file.lock(true); // released when the file is closed
+    if (!(await namesSameFile(file, path))) {
+      if (attempt < 100) continue;
+      throw new Error(`${path} kept being replaced while a run tried to append to it`);
+    }
+    const written = await file.write(line);
+    if (written !== line.length) {
+      throw new Error(`short write to ${path} (${written} of ${line.length} bytes)`);
+    }
+    return;
+  }
+}
+
+/** Whether `path` still names the open `file` (not replaced by a rename, nor removed). */
+export async function namesSameFile(file: Deno.FsFile, path: string): Promise<boolean> {
+  const open = await file.stat();
+  try {
+    const named = await Deno.stat(path);
+    return named.ino === open.ino && named.dev === open.dev;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
   }
 }
 
