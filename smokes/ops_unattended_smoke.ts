@@ -43,7 +43,10 @@ const channel = (id: string, name: string, extra: Partial<FakeChannel> = {}): Fa
   ...extra,
 });
 
-/** Installs the block through the fake crontab and returns the command cron would hand to sh. */
+/**
+ * Installs the block through the fake crontab (default logging: each run its own log in the box's
+ * DCE_LOG_DIR) and returns the command cron would hand to sh.
+ */
 async function installedCommand(box: Sandbox): Promise<string> {
   const bin = join(box.dir, "crontab");
   await Deno.writeTextFile(bin, FAKE_CRONTAB);
@@ -54,13 +57,25 @@ async function installedCommand(box: Sandbox): Promise<string> {
     "--config",
     box.config,
     "--skip-preflight",
-    "--log-file",
-    join(box.logs, "cron.log"),
   ], { env });
   assert.equal(install.code, 0, install.stderr);
   const line = (await Deno.readTextFile(crontab)).split("\n")[1]!;
+  assert.ok(line.includes(` DCE_LOG_DIR=${box.logs} `), line);
+  assert.ok(!line.includes("--log-file"), line);
   // What cron does: drop the five schedule fields, turn "\%" back into "%", hand the rest to sh.
   return line.split(/\s+/).slice(5).join(" ").replaceAll("\\%", "%");
+}
+
+/** The runs' own logs (`documents-scrape-<stamp>.log`). */
+async function runLogs(box: Sandbox): Promise<string[]> {
+  const names = (await Array.fromAsync(Deno.readDir(box.logs))).map((e) => e.name)
+    .filter((name) => /^documents-scrape-.*\.log$/.test(name)).sort();
+  return names.map((name) => join(box.logs, name));
+}
+
+async function allLogs(box: Sandbox): Promise<string> {
+  const texts = await Promise.all((await runLogs(box)).map((log) => Deno.readTextFile(log)));
+  return texts.join("");
 }
 
 /** Runs the command as cron does: empty environment but PATH/HOME, no terminal, /bin/sh -c. */
@@ -96,7 +111,8 @@ Deno.test("cron line: silent when all is well (also with nothing new), a transie
     assert.equal(run.code, 0, `${round}: ${run.stderr}`);
     assert.equal(run.stdout + run.stderr, "", `${round}: 0 bytes for cron to mail`);
   }
-  const log = await Deno.readTextFile(join(box.logs, "cron.log"));
+  assert.equal((await runLogs(box)).length, 2, "one log per run");
+  const log = await allLogs(box);
   assert.match(log, /Preflight probe of channel 444444444444444440 failed .*the scrape will retry/);
   assert.match(log, /Transient failure of channel 444444444444444440 .*retrying in 0\.05 s/);
   assert.match(log, /Exporting channel 444444444444444440 .*\(attempt 2 of 3\)/);
@@ -120,8 +136,10 @@ Deno.test("cron line: a forbidden channel and an export killed mid-file: the res
   assert.ok(digest.length >= 3 && digest.length <= 10, `a few lines:\n${run.stderr}`);
   assert.equal(digest[0], "run-documents-scrape: partial (exit 3)");
   assert.match(run.stderr, /FAILED: channel 444444444444444443 of target 'guild': .*exit 137/);
-  assert.match(run.stderr, new RegExp(`^Log: ${join(box.logs, "cron.log")}$`, "m"));
-  assert.match(run.stderr, /^Summary: .*cron\.summary\.json$/m);
+  const [log] = await runLogs(box);
+  assert.match(run.stderr, new RegExp(`^Log: ${log}$`, "m"));
+  const summaryFile = log!.replace(/\.log$/, ".summary.json");
+  assert.match(run.stderr, new RegExp(`^Summary: ${summaryFile}$`, "m"));
   // The guild lists the forbidden channel; the token cannot read it: an ordinary skip, not news.
   assert.doesNotMatch(run.stderr, /444444444444444442/);
   assert.doesNotMatch(run.stderr, /inaccessible/);
@@ -129,7 +147,7 @@ Deno.test("cron line: a forbidden channel and an export killed mid-file: the res
     const archive = join(box.outputDir("guild"), `${GUILD.name} - Text - ${name} [${id}].json`);
     assert.equal(JSON.parse(await Deno.readTextFile(archive)).messages.length, 3, name);
   }
-  const summary = JSON.parse(await Deno.readTextFile(join(box.logs, "cron.summary.json")));
+  const summary = JSON.parse(await Deno.readTextFile(summaryFile));
   assert.equal(summary.outcome, "partial");
   assert.equal(summary.totals.skipped_oom, 1);
 });
@@ -142,7 +160,7 @@ Deno.test("cron line: another scrape holds the lock: nothing written, exit 75", 
   assert.equal(run.code, 75, run.stderr);
   assert.equal(run.stdout + run.stderr, "");
   assert.match(
-    await Deno.readTextFile(join(box.logs, "cron.log")),
+    await allLogs(box),
     /ERROR: Scrape lock is held; another scrape may be running/,
     "the log still says why",
   );

@@ -240,10 +240,10 @@ Deno.test("setup-cron runs the host preflight first and installs nothing when it
   assert.equal(await Deno.readTextFile(file), FIXTURE);
 });
 
-Deno.test("the installed line runs under sh from a cron-like empty environment and scrapes", async () => {
+Deno.test("the installed line runs under sh from a cron-like empty environment and scrapes, one log per run", async () => {
   const { box, file, env } = await cronBox();
   await using _ = box;
-  const log = join(box.dir, "cron", "scrape.log");
+  const logDir = join(box.dir, "cron logs");
   const install = await runTool(
     "setup-cron",
     [
@@ -252,34 +252,43 @@ Deno.test("the installed line runs under sh from a cron-like empty environment a
       "--skip-preflight",
       "--env-file",
       box.env.DCE_ENV_FILE!,
-      "--log-file",
-      log,
+      "--log-dir",
+      logDir,
     ],
     { env },
   );
   assert.equal(install.code, 0, install.stderr);
   const line = (await Deno.readTextFile(file)).split("\n")[1]!;
+  assert.ok(line.includes(` DCE_LOG_DIR='${logDir}' `), line);
   // What cron does: drop the five schedule fields, turn "\%" back into "%", hand the rest to sh.
   const command = line.split(/\s+/).slice(5).join(" ").replaceAll("\\%", "%");
-  const out = await new Deno.Command("env", {
-    args: [
-      "-i",
-      "PATH=/usr/bin:/bin",
-      `HOME=${join(box.dir, "home")}`,
-      `FAKE_DCE_WORLD=${box.world}`,
-      "DISCORD_TOKEN=simulated-token",
-      "sh",
-      "-c",
-      command,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
-  assert.equal(new TextDecoder().decode(out.stdout), "", "quiet: the log has it all");
-  assert.equal(stderr, "", "quiet: a successful run mails nothing");
-  const logged = await Deno.readTextFile(log);
+  const cron = () =>
+    new Deno.Command("env", {
+      args: [
+        "-i",
+        "PATH=/usr/bin:/bin",
+        `HOME=${join(box.dir, "home")}`,
+        `FAKE_DCE_WORLD=${box.world}`,
+        "DISCORD_TOKEN=simulated-token",
+        "sh",
+        "-c",
+        command,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  for (const round of [1, 2]) {
+    const out = await cron();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    assert.equal(new TextDecoder().decode(out.stdout), "", "quiet: the log has it all");
+    assert.equal(stderr, "", "quiet: a successful run mails nothing");
+    const logs = [...Deno.readDirSync(logDir)].map((e) => e.name).filter((n) => n.endsWith(".log"));
+    assert.equal(logs.length, round, `one log per run: ${logs}`);
+  }
+  const [log] = [...Deno.readDirSync(logDir)].map((e) => e.name).filter((n) => n.endsWith(".log"));
+  assert.match(log!, /^documents-scrape-\d{8}T\d{6}Z(-2)?\.log$/);
+  const logged = await Deno.readTextFile(join(logDir, log!));
   assert.match(logged, /Documents scrape finished successfully/);
   assert.match(logged, /Log: /);
   const archive = JSON.parse(await Deno.readTextFile(box.archivePath(DEMO)));
@@ -302,7 +311,17 @@ Deno.test("setup-cron keeps the host's exporter: DCE_COMPOSE_FILE only when set 
   const cli = await dry({ DCE_ENV_FILE: "", DCE_LOG_FILE: "" });
   assert.ok(!cli.includes("DCE_COMPOSE_FILE"), cli);
   assert.ok(cli.includes(` DCE_ENV_FILE=${join(box.dir, "scrape.env")} `), cli);
-  assert.ok(cli.includes(` --log-file ${join(box.dir, "logs", "discord-scrape.log")}`), cli);
+  assert.ok(cli.includes(` DCE_LOG_DIR=${join(box.dir, "logs")} `), cli);
+  assert.ok(!cli.includes("--log-file"), "each run its own log, pruned by retention");
+  const ownLog = await dry({ DCE_LOG_FILE: join(box.dir, "ops.log") });
+  assert.ok(ownLog.includes(` --log-file ${join(box.dir, "ops.log")}`), ownLog);
+  const both = await runTool(
+    "setup-cron",
+    ["--config", box.config, "--dry-run", "--log-dir", box.dir, "--log-file", "x.log"],
+    { env: auto },
+  );
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /^ERROR: Use either --log-dir DIR or --log-file PATH, not both\.$/m);
   const named = await dry({ DCE_COMPOSE_FILE: join(box.dir, "elsewhere.yml") });
   assert.ok(named.includes(` DCE_COMPOSE_FILE=${join(box.dir, "elsewhere.yml")} `), named);
   await Deno.writeTextFile(join(box.dir, "docker-compose.yml"), "services: {}\n");

@@ -122,22 +122,26 @@ Deno.test("crontab block editing refuses broken markers and bad job names instea
 });
 
 Deno.test("cronCommand() uses the absolute ./dce, quotes for sh, escapes % and adds no flock", () => {
-  const line = cronCommand({
+  const opts = {
     root: "/opt/dce ops",
     config: "/srv/cfg's.json",
-    logFile: "/var/log/dce-%Y.log",
-    env: { DCE_COMPOSE_TTY: "0", DCE_ENV_FILE: "/opt/dce ops/scrape.env" },
+    env: { DCE_COMPOSE_TTY: "0", DCE_LOG_DIR: "/var/log/dce-%Y" },
     selection: ["--target", "demo", "--channel", "111"],
     salvageBeforeScrape: true,
-  });
+  };
+  const line = cronCommand(opts);
   assert.equal(
     line,
-    "cd '/opt/dce ops' && DCE_COMPOSE_TTY=0 DCE_ENV_FILE='/opt/dce ops/scrape.env' " +
+    "cd '/opt/dce ops' && DCE_COMPOSE_TTY=0 DCE_LOG_DIR='/var/log/dce-\\%Y' " +
       "'/opt/dce ops/dce' run-documents-scrape --quiet --conflict-exit-code 75 " +
-      "--config '/srv/cfg'\\''s.json' " +
-      "--log-file '/var/log/dce-\\%Y.log' --target demo --channel 111 --salvage-before-scrape",
+      "--config '/srv/cfg'\\''s.json' --target demo --channel 111 --salvage-before-scrape",
   );
   assert.ok(!line.includes("flock"));
+  assert.ok(!line.includes("--log-file"), "each run makes its own log in DCE_LOG_DIR");
+  assert.match(
+    cronCommand({ ...opts, logFile: "/var/log/dce.log" }),
+    / --config '\/srv\/cfg'\\''s\.json' --log-file \/var\/log\/dce\.log --target demo /,
+  );
   assert.equal(shellQuote("plain/path-1.json"), "plain/path-1.json");
   assert.equal(shellQuote("$(touch x)"), "'$(touch x)'");
   assert.equal(escapeCronPercent("a%b%"), "a\\%b\\%");

@@ -16,7 +16,8 @@ export interface CronJobOptions {
   /** Absolute checkout root that holds ./dce. */
   root: string;
   config: string;
-  logFile: string;
+  /** A log the operator named: every run appends to it (it is theirs, never pruned). */
+  logFile?: string | undefined;
   /** Environment assignments to put before the command (only the ones that are set). */
   env: Record<string, string>;
   /** Pass-through selection arguments (--target/--guild/--channel pairs), in order. */
@@ -29,7 +30,9 @@ export interface CronJobOptions {
  * lock itself (the old `/tmp/<job>.lock` serialised only this one cron entry). Cron mails whatever a
  * job prints, so the line asks for quiet mode (nothing on success, the log keeps it all; a digest on
  * stderr when the run fails or is partial) and for EX_TEMPFAIL (75), silently, when another scrape
- * holds the lock: what `flock -n -E 75` and `chronic` gave bash jobs.
+ * holds the lock: what `flock -n -E 75` and `chronic` gave bash jobs. Without a log file the run
+ * makes its own log (and summary) in DCE_LOG_DIR, which the caller puts in `env`: one log per run,
+ * which retention prunes, not one file every run appends to for ever.
  */
 export function cronCommand(opts: CronJobOptions): string {
   const assignments = Object.entries(opts.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
@@ -41,8 +44,7 @@ export function cronCommand(opts: CronJobOptions): string {
     String(EXIT.tempfail),
     "--config",
     opts.config,
-    "--log-file",
-    opts.logFile,
+    ...(opts.logFile !== undefined ? ["--log-file", opts.logFile] : []),
     ...opts.selection,
     ...(opts.salvageBeforeScrape ? ["--salvage-before-scrape"] : []),
   ].map(shellQuote);

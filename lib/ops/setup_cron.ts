@@ -27,7 +27,10 @@ export interface SetupCronOptions {
   targets: string[];
   guilds: string[];
   channels: string[];
+  /** One log every run appends to (the operator's own file, never pruned). */
   logFile?: string | undefined;
+  /** Where each run writes its own log and summary (the default: DCE_LOG_DIR or <repo>/logs). */
+  logDir?: string | undefined;
   configPath: string;
   envFile?: string | undefined;
   env: Record<string, string | undefined>;
@@ -41,7 +44,6 @@ const CARRIED_ENV = [
   "DCE_CLI_BIN",
   "DCE_COMPOSE_BIN",
   "DCE_DOCKER_BIN",
-  "DCE_LOG_DIR",
   "DCE_MIN_FREE_MB",
 ] as const;
 
@@ -89,17 +91,34 @@ async function cronBlockBody(
     ...opts.guilds.flatMap((g) => ["--guild", g]),
     ...opts.channels.flatMap((c) => ["--channel", c]),
   ];
+  const { logFile, logDir } = cronLog(opts);
+  env["DCE_LOG_DIR"] = logDir;
   const command = cronCommand({
     root: opts.repoRoot,
     config: opts.configPath,
-    logFile: resolve(
-      opts.logFile || opts.env["DCE_LOG_FILE"] || join(opts.repoRoot, "logs", "discord-scrape.log"),
-    ),
+    logFile,
     env,
     selection,
     salvageBeforeScrape: opts.salvageBeforeScrape,
   });
   return [`${schedule(opts, kept)} ${command}`];
+}
+
+/**
+ * Where the cron job logs: by default one log per run in a folder (DCE_LOG_DIR in the line), which
+ * retention keeps bounded; with --log-file (or DCE_LOG_FILE) one file the operator named, which
+ * every run appends to and nothing prunes. The folder goes into the line in both cases: it is where
+ * a run prunes old runs' files.
+ */
+function cronLog(opts: SetupCronOptions): { logFile: string | undefined; logDir: string } {
+  if (opts.logDir && opts.logFile) {
+    throw new UsageError("Use either --log-dir DIR or --log-file PATH, not both.");
+  }
+  const logFile = opts.logDir ? undefined : opts.logFile || opts.env["DCE_LOG_FILE"];
+  return {
+    logFile: logFile ? resolve(logFile) : undefined,
+    logDir: resolve(opts.logDir || opts.env["DCE_LOG_DIR"] || join(opts.repoRoot, "logs")),
+  };
 }
 
 function crontabBin(env: Record<string, string | undefined>): string {
@@ -127,8 +146,9 @@ export async function setupCron(opts: SetupCronOptions): Promise<void> {
   // The bash installer accepted and ignored every other option with --remove, and wrappers still
   // pass them (`setup-cron --remove --target x`): the block goes by its job name alone.
   if (opts.remove) return await removeJob(opts);
-  // Check the schedule and the selection before anything runs or is written.
+  // Check the schedule, the log options and the selection before anything runs or is written.
   schedule(opts, undefined);
+  cronLog(opts);
   const config = await loadConfig(opts.configPath);
   selectTargets(config, opts.targets, { guilds: opts.guilds, channels: opts.channels });
   const bin = crontabBin(opts.env);
