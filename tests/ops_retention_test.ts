@@ -51,7 +51,8 @@ async function withSandbox(body: (box: Sandbox) => Promise<void>): Promise<void>
       historyFile: join(root, ".dce-history.jsonl"),
       settings: { keepDays: 30, keepFailedDays: 90, keepRuns: 1000 },
       now: NOW,
-      log: (line) => lines.push(line),
+      out: (line) => lines.push(line),
+      warn: (line) => lines.push(line),
       ...over,
     });
   try {

@@ -85,7 +85,7 @@ async function runsIn(
     const path = join(dir, entry.name);
     let info: Deno.FileInfo;
     try {
-      info = await Deno.lstat(path);
+      info = Deno.lstatSync(path); // several times faster than the async call, per file, in a big folder
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) {
         opts.warn(`WARN: retention could not inspect ${path}: ${fsReason(err)}`);

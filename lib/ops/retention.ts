@@ -16,8 +16,10 @@ export interface RetentionRequest {
   historyFile: string | null;
   settings: Pick<UnattendedConfig, "keepDays" | "keepFailedDays" | "keepRuns">;
   now: Date;
-  /** Where the run's log lines go: what was pruned, and WARN lines. */
-  log: (line: string) => void;
+  /** A line for the run's log: what was pruned. */
+  out: (line: string) => void;
+  /** A WARN line: something could not be pruned. */
+  warn: (line: string) => void;
 }
 
 export async function pruneAfterRun(req: RetentionRequest): Promise<void> {
@@ -30,22 +32,22 @@ export async function pruneAfterRun(req: RetentionRequest): Promise<void> {
       now: req.now,
       current: req.currentFiles,
       historyResults: lazy(() => resultsByLog(req.historyFile, keepRuns)),
-      warn: req.log,
+      warn: req.warn,
     });
     if (removed.length > 0) {
-      req.log(`Retention: removed ${removed.length} file(s) of old runs from ${req.logDir}.`);
+      req.out(`Retention: removed ${removed.length} file(s) of old runs from ${req.logDir}.`);
     }
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) { // no log folder: nothing to prune
-      req.log(`WARN: retention could not prune ${req.logDir}: ${fsReason(err)}`);
+      req.warn(`WARN: retention could not prune ${req.logDir}: ${fsReason(err)}`);
     }
   }
   if (req.historyFile === null) return;
   try {
     const dropped = await boundHistory(req.historyFile, { keepRuns, keepFailedDays, now: req.now });
-    if (dropped > 0) req.log(`Retention: dropped ${dropped} old line(s) from ${req.historyFile}.`);
+    if (dropped > 0) req.out(`Retention: dropped ${dropped} old line(s) from ${req.historyFile}.`);
   } catch (err) {
-    req.log(`WARN: retention could not trim ${req.historyFile}: ${fsReason(err)}`);
+    req.warn(`WARN: retention could not trim ${req.historyFile}: ${fsReason(err)}`);
   }
 }
 
