@@ -15,6 +15,7 @@ import { DEFAULT_CLI_BIN } from "../lib/scrape/core_options.ts";
 import { isDceCliCommand, parseCoreArgs } from "../lib/scrape/parse_core_args.ts";
 import { runCore } from "../lib/scrape/run_core.ts";
 import { ScrapeCoreLock } from "../lib/lock/scrape_core_lock.ts";
+import { exitAfterRelease } from "../lib/lock/release_reporting.ts";
 import { writeAll } from "../lib/cli/output.ts";
 
 export const USAGE = `Usage:
@@ -108,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     cmd: ["run-scrape", ...argv],
     tool: "run-scrape (dce-ops)",
   });
+  let code = 1;
   try {
     const result = await runCore({
       mode: command.mode,
@@ -122,11 +124,14 @@ export async function main(argv: string[]): Promise<number> {
       beforeWork: () => lock?.take() ?? Promise.resolve(),
       onExportChild: (pid) => lock?.recordChild(pid),
     });
-    return result.exitCode;
+    code = result.exitCode;
   } finally {
-    await lock?.release(); // never throws: a failed release is one WARN line
+    // Never throws: a failed release is one ERROR line, and only a clean 0 becomes 1.
+    const released = (await lock?.release()) ?? true;
+    code = exitAfterRelease(code, released);
     signals.dispose();
   }
+  return code;
 }
 
 /** `run-scrape <other args>` runs the CLI itself (the bash core exec'd it), passing signals on. */

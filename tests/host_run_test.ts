@@ -257,3 +257,35 @@ Deno.test("cli: a core that throws after a signal reports the signal, not the cr
     assert.equal(await runHost(opts), 129);
     assertLockFree(box);
   }));
+
+/**
+ * The lock's folder vanishes while the core runs, so releasing fails: the run's own result stands
+ * (partial 3, a failure, 128+n) and one line says so; a clean run becomes exit 1, never a silent 0.
+ */
+const releaseCases: Array<[string, number | "signal", number | RegExp]> = [
+  ["partial (3) stays 3", 3, 3],
+  ["success becomes 1", 0, 1],
+  ["a failure keeps its own error", 4, /with a non-auth error \(exit 4\)/],
+  ["a signal keeps 128+n", "signal", 143],
+];
+for (const [name, core, expected] of releaseCases) {
+  Deno.test(`cli: release fails after the run: ${name}`, () =>
+    withSandbox(async (box) => {
+      const { opts, err } = box.options({
+        exporter: "cli",
+        runCore: async (_request, signals) => {
+          await Deno.remove(join(box.dir, "archive"), { recursive: true });
+          if (core === "signal") signals.deliver("SIGTERM");
+          return core === "signal" ? 143 : core;
+        },
+      });
+      if (typeof expected === "number") assert.equal(await runHost(opts), expected);
+      else await assert.rejects(() => runHost(opts), expected);
+      const lines = err.filter((l) => /release/.test(l));
+      assert.equal(lines.length, 1, err.join("\n"));
+      assert.match(
+        lines[0] ?? "",
+        /^ERROR: could not release the scrape lock .*; the next run reclaims it\.$/,
+      );
+    }));
+}

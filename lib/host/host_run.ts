@@ -3,8 +3,9 @@
 
 import { EXIT, UserError } from "../cli/errors.ts";
 import { fsReason } from "../fs/fs_reason.ts";
-import { acquireLock, type LockHandle, lockSkipped } from "../lock/acquire_lock.ts";
+import { acquireLock, lockSkipped } from "../lock/acquire_lock.ts";
 import { inheritsLock } from "../lock/inherited_lock.ts";
+import { exitAfterRelease, releaseReporting } from "../lock/release_reporting.ts";
 import { HELD_TOKEN_ENV, heldLockEnv, SKIP_LOCK_ENV } from "../lock/held_lock_env.ts";
 import { resolveLockPath } from "../lock/resolve_lock_path.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
@@ -20,9 +21,29 @@ import { type HostPlan, prepareHostPlan, requireToken } from "./host_plan.ts";
 import type { HostRunOptions } from "./host_run_options.ts";
 import { runReauthCommand } from "./token_reauth_command.ts";
 
-/** Runs one subcommand and returns the exit code (0, 3 partial, 1, or 128+n after a signal). */
+/**
+ * Runs one subcommand and returns the exit code (0, 3 partial, 1, or 128+n after a signal). A lock
+ * release that fails afterwards never hides that result (docs/lock.md#release): one ERROR line, and
+ * only a clean 0 becomes 1.
+ */
 export async function runHost(opts: HostRunOptions): Promise<number> {
   const state: RunState = { lock: null, envPath: null, coreLockEnv: {} };
+  let released = true;
+  let code: number;
+  try {
+    code = await runReportingSignals(opts, state);
+  } finally {
+    // The lock is released even when the token file cannot be removed.
+    try {
+      if (state.envPath !== null) removeTokenFile(state.envPath);
+    } finally {
+      if (state.lock !== null) released = await releaseReporting(state.lock, opts.output.err);
+    }
+  }
+  return exitAfterRelease(code, released);
+}
+
+async function runReportingSignals(opts: HostRunOptions, state: RunState): Promise<number> {
   try {
     const plan = await prepareHostPlan(opts);
     opts.signals.checkpoint();
@@ -32,13 +53,6 @@ export async function runHost(opts: HostRunOptions): Promise<number> {
     // A signal that made the exporter fail is reported as the signal, not as an export failure.
     if (opts.signals.received !== null) return signalExitCode(opts.signals.received);
     throw err;
-  } finally {
-    // The lock is released even when the token file cannot be removed.
-    try {
-      if (state.envPath !== null) removeTokenFile(state.envPath);
-    } finally {
-      if (state.lock !== null) await releaseLock(opts, state.lock);
-    }
   }
 }
 
@@ -48,14 +62,6 @@ function removeTokenFile(path: string): void {
   } catch (err) {
     throw new UserError(
       `Cannot remove the token env file ${path}: ${fsReason(err)}; delete it by hand.`,
-    );
-  }
-}
-
-async function releaseLock(opts: HostRunOptions, lock: LockHandle): Promise<void> {
-  if ((await lock.release()) === "taken-over") {
-    opts.output.err(
-      `WARN: the scrape lock ${lock.path} was taken over by another process while this run held it; left it alone.`,
     );
   }
 }

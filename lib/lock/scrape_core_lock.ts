@@ -8,7 +8,7 @@ import { HELD_LOCK_ENV, HELD_TOKEN_ENV } from "./held_lock_env.ts";
 import { acquireOrConflict } from "./hold_lock.ts";
 import { recordedToken } from "./recorded_token.ts";
 import { resolveLockPath } from "./resolve_lock_path.ts";
-import { releaseKeepingStatus } from "./run_under_lock.ts";
+import { releaseReporting } from "./release_reporting.ts";
 
 type Env = { get(name: string): string | undefined };
 
@@ -69,15 +69,10 @@ export class ScrapeCoreLock {
     });
   }
 
-  /** Gives the lock back; a failure or a takeover is one WARN line, never an exception. */
-  async release(): Promise<void> {
+  /** Gives the lock back; false when that failed (one ERROR line, docs/lock.md#release). */
+  async release(): Promise<boolean> {
     const handle = this.#handle;
     this.#handle = null;
-    if (handle === null) return;
-    if ((await releaseKeepingStatus(handle, this.#opts.warn)) === "taken-over") {
-      this.#opts.warn(
-        `WARN: the scrape lock ${handle.path} was taken over by another process while this run held it; left it alone.`,
-      );
-    }
+    return handle === null ? true : await releaseReporting(handle, this.#opts.warn);
   }
 }
