@@ -1,6 +1,5 @@
 #!/usr/bin/env -S deno run --no-prompt -A
 // salvage-truncated-export: repair one cut-off DCE JSON archive in place, keeping a backup.
-import { join } from "node:path";
 import { UsageError, UserError } from "../lib/cli/errors.ts";
 import { parseArgv } from "../lib/cli/parse_args.ts";
 import { withArchiveLock } from "../lib/lock/archive_writer_lock.ts";
@@ -10,7 +9,7 @@ import { ArchiveError } from "../lib/archive/archive_error.ts";
 import { countMessages } from "../lib/archive/export_queries.ts";
 import { repairTruncatedExport } from "../lib/archive/repair_truncated_export.ts";
 import { settleInterruptedAppend } from "../lib/archive/archive_journal.ts";
-import { randomSuffix } from "../lib/archive/atomic_replace.ts";
+import { restoreOriginal } from "../lib/archive/restore_original.ts";
 import { utcFileStamp } from "../lib/cli/utc_stamp.ts";
 
 export const USAGE =
@@ -77,9 +76,14 @@ async function salvage(path: string, now: Date, dryRun: boolean): Promise<number
   } catch (err) {
     if (!(err instanceof ArchiveError)) throw err;
     // Damage before the cut (not a truncation): put the original back; the backup stays.
-    const restore = join(path, "..", `.restore.${randomSuffix()}`);
-    await Deno.link(backupPath, restore).catch(() => Deno.copyFile(backupPath, restore));
-    await Deno.rename(restore, path);
+    try {
+      await restoreOriginal(path, backupPath);
+    } catch (restoreErr) {
+      if (!(restoreErr instanceof ArchiveError)) throw restoreErr;
+      throw new UserError(
+        `Salvage did not produce valid JSON (${err.message}), and the original was not put back: ${restoreErr.message}`,
+      );
+    }
     throw new UserError(
       `Salvage did not produce valid JSON (${err.message}); the original was restored (backup: ${backupPath}).`,
     );

@@ -4,6 +4,7 @@
 // (minified, zero or ragged indent, one message per line) by one forward pass of the real scanner.
 import { dirname } from "node:path";
 import { NotFollowedError, openNoFollow } from "../fs/no_follow.ts";
+import { linkOrCopyNew } from "../fs/link_or_copy_new.ts";
 import { ArchiveError } from "./archive_error.ts";
 import {
   commitSiblingTemp,
@@ -477,12 +478,8 @@ export async function repairTruncatedExport(
  */
 async function backup(path: string, backupPath: string): Promise<void> {
   try {
-    try {
-      await Deno.link(path, backupPath); // the old inode stays intact: the rename replaces only the name
-    } catch (err) {
-      if (err instanceof Deno.errors.AlreadyExists) throw err;
-      await copyToNewFile(path, backupPath);
-    }
+    // A hard link keeps the old inode intact: the rename then replaces only the name.
+    await linkOrCopyNew(path, backupPath);
     await syncDir(dirname(backupPath));
   } catch (err) {
     if (err instanceof Deno.errors.AlreadyExists) {
@@ -492,25 +489,6 @@ async function backup(path: string, backupPath: string): Promise<void> {
       );
     }
     throw writeFailed(path, err);
-  }
-}
-
-/** Copies `from` into a new file `to` (exclusive create, fsynced); a partial copy is removed. */
-async function copyToNewFile(from: string, to: string): Promise<void> {
-  using source = await Deno.open(from, { read: true });
-  const mode = ((await source.stat()).mode ?? 0o600) & 0o777;
-  const target = await Deno.open(to, { write: true, createNew: true, mode });
-  try {
-    const buf = new Uint8Array(1 << 20);
-    for (let n; (n = await source.read(buf)) !== null;) {
-      for (let off = 0; off < n;) off += await target.write(buf.subarray(off, n));
-    }
-    await target.sync();
-  } catch (err) {
-    await Deno.remove(to).catch(() => {});
-    throw err;
-  } finally {
-    target.close();
   }
 }
 
