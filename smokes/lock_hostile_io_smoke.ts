@@ -10,6 +10,7 @@ import {
   Procs,
   readLine,
   scrapeHolder,
+  waitFor,
   writeConfig,
 } from "./lock/fixtures.ts";
 
@@ -57,6 +58,36 @@ Deno.test("lock file deleted under a live holder: the next acquirer reports busy
   const third = await runTool("with-scrape-lock", ["--config", config, "--", "touch", marker]);
   assert.equal(third.code, 1, third.stderr);
   assert.ok(!exists(marker));
+});
+
+Deno.test("lock file AND .meta deleted under a live holder: busy from the kernel's flock on the deleted file", async () => {
+  await using tmp = await tempDir("dce-lock-both-deleted-");
+  await using procs = new Procs();
+  const config = writeConfig(tmp.path);
+  const lock = join(tmp.path, ".dce-scrape.lock");
+  const holder = await scrapeHolder(procs, config, tmp.path);
+  // The holder rewrites .meta once more to record its child: delete it after that.
+  await waitFor(() => Deno.readTextFileSync(`${lock}.meta`).includes("child="), "child in .meta");
+  Deno.removeSync(lock);
+  Deno.removeSync(`${lock}.meta`);
+  const marker = join(tmp.path, "second-ran");
+  // The second creates a fresh lock file; the third finds that one, empty and unheld.
+  for (const which of ["second", "third"]) {
+    const run = await runTool("with-scrape-lock", ["--config", config, "--", "touch", marker]);
+    assert.equal(run.code, 1, `${which}: ${run.stderr}`);
+    assert.ok(!exists(marker), `the ${which} command ran beside the holder`);
+    assert.match(
+      run.stderr,
+      /^ERROR: Another scrape is already running \(lock: .*\)\. Holder pid \d+ still holds this lock through a lock file that was deleted under it/,
+    );
+    oneErrorLine(run.stderr);
+  }
+  // Once that holder ends, the lock is free again.
+  Deno.kill(-holder.pid, "SIGTERM");
+  await holder.status;
+  const after = await runTool("with-scrape-lock", ["--config", config, "--", "touch", marker]);
+  assert.equal(after.code, 0, after.stderr);
+  assert.ok(exists(marker));
 });
 
 Deno.test("busy without a holder record: the message never suggests deleting the lock file", async () => {

@@ -21,6 +21,7 @@ import {
 } from "./lock_path_safety.ts";
 import { takeGuard } from "./reclaim_guard.ts";
 import { nestedLockPaths } from "./nested_roots.ts";
+import { deletedLockHolder } from "./deleted_lock_holder.ts";
 import { enterOccupied, leaveOccupied } from "./occupied_marker_hook.ts";
 import { LockBusyError } from "./lock_busy_error.ts";
 import { SKIP_LOCK_ENV } from "./held_lock_env.ts";
@@ -137,6 +138,21 @@ function checkStillNamed(path: string, file: Deno.FsFile): void {
 }
 
 /**
+ * Deleting the lock file AND .meta under a live holder leaves nothing on disk: that holder still
+ * holds its flock on the deleted file, which only the kernel shows (docs/lock.md#a-deleted-lock-file-does-not-make-a-second-holder).
+ */
+function checkNoDeletedHolder(path: string, file: Deno.FsFile): void {
+  const pid = deletedLockHolder(path, lockIoStep(path, "inspect lock file", () => file.statSync()));
+  if (pid === null) return;
+  throw new LockBusyError(
+    `Another scrape is already running (lock: ${path}). Holder pid ${pid} still holds this lock ` +
+      `through a lock file that was deleted under it (with its .meta); wait for it to finish ` +
+      `(see it with: ls -l /proc/${pid}/fd). Never delete lock files by hand.`,
+    null,
+  );
+}
+
+/**
  * Roots inside each other share archives, so they take turns: busy while the lock of a root above
  * or below ours is held (its flock taken, or its record names a holder not proven dead). We hold
  * our own flock before looking, and so does the other side: of two that start together, the later
@@ -226,6 +242,7 @@ async function tryAcquireOnce(opts: AcquireOptions): Promise<LockHandle> {
       }
       warn(reclaimWarning(holder.pid, judged.reason));
     }
+    checkNoDeletedHolder(path, file);
     const pid = opts.pid ?? Deno.pid;
     const token = newToken();
     const starttime = readProcessStartTime(pid) ?? undefined;
