@@ -23,8 +23,8 @@ import { runReauthCommand } from "./token_reauth_command.ts";
 
 /**
  * Runs one subcommand and returns the exit code (0, 3 partial, 1, or 128+n after a signal). A lock
- * release that fails afterwards never hides that result (docs/lock.md#release): one ERROR line, and
- * only a clean 0 becomes 1.
+ * release that fails afterwards never hides that result: one ERROR line, and only a clean 0
+ * becomes 1 (docs/lock.md#when-releasing-fails-at-the-end-of-a-scrape).
  */
 export async function runHost(opts: HostRunOptions): Promise<number> {
   const state: RunState = { lock: null, envPath: null, coreLockEnv: {} };

@@ -1,5 +1,6 @@
-// Releasing a scrape's lock at the end of a run (docs/lock.md#release): a failure is one ERROR line
-// and a false result, so the caller keeps its run's own exit code and turns only a clean 0 into 1.
+// Releasing a scrape's lock at the end of a run: a failure is one ERROR line and a false result, so
+// the caller keeps its run's own exit code and turns only a clean 0 into 1
+// (docs/lock.md#when-releasing-fails-at-the-end-of-a-scrape).
 import type { LockHandle } from "./acquire_lock.ts";
 
 /** False when releasing failed: the record left behind names a dead process, reclaimed next run. */

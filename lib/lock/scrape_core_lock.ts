@@ -69,7 +69,7 @@ export class ScrapeCoreLock {
     });
   }
 
-  /** Gives the lock back; false when that failed (one ERROR line, docs/lock.md#release). */
+  /** Gives the lock back; false when that failed (one ERROR line; see releaseReporting). */
   async release(): Promise<boolean> {
     const handle = this.#handle;
     this.#handle = null;
