@@ -5,7 +5,7 @@ export async function readAt(
   file: Deno.FsFile,
   offset: number,
   length: number,
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const buf = new Uint8Array(length);
   await file.seek(offset, Deno.SeekMode.Start);
   let got = 0;
