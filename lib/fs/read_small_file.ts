@@ -1,8 +1,10 @@
 // The one reader for files we read whole but do not own (config, env file, token file, channel map,
-// summaries): a regular file only, and a size cap. The open is O_NONBLOCK, so a FIFO cannot hang
-// the run (deaf to signals) before we see what it is; /dev/zero cannot fill memory either.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
-import { open } from "node:fs/promises";
+// summaries): a regular file only, and a size cap. The path is checked (stat) before it is opened,
+// so a FIFO cannot hang the run (deaf to signals) and /dev/zero cannot fill memory; the open file is
+// checked again (fstat), so what is read is a regular file. Deno's own calls, not node:fs and its
+// O_NONBLOCK open: importing node:fs adds about 15 ms to the start of every tool that reads a config.
+// Left open: a path swapped for a FIFO between the stat and the open would block the open, a race
+// only someone who can already rewrite the file can set up.
 import { UserError } from "../cli/errors.ts";
 
 /** Caps for the files we read whole: far above any real one, far below harm. */
@@ -18,34 +20,17 @@ export interface ReadSmallFileOptions {
   maxBytes: number;
 }
 
-/** Node's errno codes as Deno's error classes, so callers keep their own "does not exist" wording. */
-function asDenoError(err: unknown): unknown {
-  const code = (err as { code?: unknown }).code;
-  const message = err instanceof Error ? err.message : String(err);
-  const Class = code === "ENOENT"
-    ? Deno.errors.NotFound
-    : code === "EACCES" || code === "EPERM"
-    ? Deno.errors.PermissionDenied
-    : code === "ENOTDIR"
-    ? Deno.errors.NotADirectory
-    : code === "ELOOP"
-    ? Deno.errors.FilesystemLoop
-    : null;
-  // The errno stays on it as `code`, as on Deno's own errors (the I/O wording reads it).
-  return Class ? Object.assign(new Class(message), { code }) : err;
-}
-
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return "a directory";
-  if (st.isFIFO()) return "a FIFO (named pipe)";
-  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
-  if (st.isSocket()) return "a socket";
+function kindOf(st: Deno.FileInfo): string {
+  if (st.isDirectory) return "a directory";
+  if (st.isFifo) return "a FIFO (named pipe)";
+  if (st.isCharDevice || st.isBlockDevice) return "a device";
+  if (st.isSocket) return "a socket";
   return "not a regular file";
 }
 
-/** Refuses what is not a regular file or is over the cap by its fstat. */
-function checkStat(st: Stats, path: string, opts: ReadSmallFileOptions): void {
-  if (!st.isFile()) {
+/** Refuses what is not a regular file or is over the cap by its stat. */
+function checkStat(st: Deno.FileInfo, path: string, opts: ReadSmallFileOptions): void {
+  if (!st.isFile) {
     throw new UserError(
       `${opts.what} ${path} is ${kindOf(st)}, not a regular file; point it at a file.`,
     );
@@ -74,19 +59,19 @@ class Collected {
     this.#buf = new Uint8Array(Math.min(opts.maxBytes + 1, Math.max(size + 1, 4096)));
   }
   /** Where the next read goes. */
-  room(): { buf: Uint8Array; offset: number; length: number } {
+  room(): Uint8Array {
     if (this.#length === this.#buf.length) {
       if (this.#length > this.opts.maxBytes) throw tooBig(this.path, this.opts);
       const grown = new Uint8Array(Math.min(this.opts.maxBytes + 1, this.#buf.length * 2));
       grown.set(this.#buf);
       this.#buf = grown;
     }
-    return { buf: this.#buf, offset: this.#length, length: this.#buf.length - this.#length };
+    return this.#buf.subarray(this.#length);
   }
-  /** Counts `n` bytes read; true at EOF. */
-  add(n: number): boolean {
-    this.#length += n;
-    return n === 0;
+  /** Counts `n` bytes read; true at EOF (null or 0). */
+  add(n: number | null): boolean {
+    this.#length += n ?? 0;
+    return !n;
   }
   bytes(): Uint8Array {
     return this.#buf.subarray(0, this.#length);
@@ -98,41 +83,22 @@ class Collected {
  * UserError for anything that is not a regular file or is larger than `maxBytes`.
  */
 export async function readSmallFile(path: string, opts: ReadSmallFileOptions): Promise<Uint8Array> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((err) => {
-    throw asDenoError(err);
-  });
-  try {
-    const st = await handle.stat();
-    checkStat(st, path, opts);
-    const got = new Collected(st.size, path, opts);
-    for (;;) {
-      const { buf, offset, length } = got.room();
-      if (got.add((await handle.read(buf, offset, length, null)).bytesRead)) return got.bytes();
-    }
-  } finally {
-    await handle.close();
-  }
+  checkStat(await Deno.stat(path), path, opts);
+  using file = await Deno.open(path, { read: true });
+  const st = await file.stat();
+  checkStat(st, path, opts);
+  const got = new Collected(st.size, path, opts);
+  for (;;) if (got.add(await file.read(got.room()))) return got.bytes();
 }
 
 /** readSmallFile for the few synchronous callers. */
 export function readSmallFileSync(path: string, opts: ReadSmallFileOptions): Uint8Array {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    throw asDenoError(err);
-  }
-  try {
-    const st = fstatSync(fd);
-    checkStat(st, path, opts);
-    const got = new Collected(st.size, path, opts);
-    for (;;) {
-      const { buf, offset, length } = got.room();
-      if (got.add(readSync(fd, buf, offset, length, null))) return got.bytes();
-    }
-  } finally {
-    closeSync(fd);
-  }
+  checkStat(Deno.statSync(path), path, opts);
+  using file = Deno.openSync(path, { read: true });
+  const st = file.statSync();
+  checkStat(st, path, opts);
+  const got = new Collected(st.size, path, opts);
+  for (;;) if (got.add(file.readSync(got.room()))) return got.bytes();
 }
 
 /** readSmallFile decoded as UTF-8 (invalid bytes become U+FFFD, as Deno.readTextFile does). */
