@@ -42,8 +42,13 @@ async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The record's file name, next to the archive named `archiveName`. */
+export function recordName(archiveName: string): string {
+  return `.${archiveName}.dce-record`;
+}
+
 export function recordPath(archivePath: string): string {
-  return join(dirname(archivePath), `.${basename(archivePath)}.dce-record`);
+  return join(dirname(archivePath), recordName(basename(archivePath)));
 }
 
 interface FileFacts {

@@ -2,7 +2,7 @@
 // count and last id come from the per-archive record when it still matches the file's size and
 // mtime, else from the file's last 64 KiB (DCE layout); a file that fits neither shows no count.
 import { join } from "node:path";
-import { readTailCursor, recordPath, type TailCursor } from "../archive/archive_record.ts";
+import { readTailCursor, recordName, type TailCursor } from "../archive/archive_record.ts";
 import { DISCORD_EPOCH_MS } from "../archive/snowflake.ts";
 
 export interface ChannelArchive {
@@ -39,9 +39,9 @@ function statOf(path: string): Deno.FileInfo | null {
   }
 }
 
-function fromRecord(path: string, info: Deno.FileInfo): TailCursor | null {
+function fromRecord(record: string, info: Deno.FileInfo): TailCursor | null {
   try {
-    const r = JSON.parse(Deno.readTextFileSync(recordPath(path)));
+    const r = JSON.parse(Deno.readTextFileSync(record));
     if (r?.size !== info.size || r?.mtimeMs !== info.mtime?.getTime()) return null;
     if (typeof r.count !== "number") return null;
     return { count: r.count as number, maxId: typeof r.maxId === "string" ? r.maxId : null };
@@ -74,23 +74,34 @@ function describe(
   };
 }
 
-/** The archive files under `dir` with their channel ids, folder by folder, level by level. */
-function listArchives(dir: string): Array<[string, string]> {
-  const found: Array<[string, string]> = [];
+interface ArchiveFile {
+  path: string;
+  channelId: string;
+  /** Its record's path when the listing holds one (a missing one is not tried: a throw costs). */
+  record: string | null;
+}
+
+/** The archive files under `dir`, folder by folder, level by level. */
+function listArchives(dir: string): ArchiveFile[] {
+  const found: ArchiveFile[] = [];
   const folders = [dir];
   for (let f = 0; f < folders.length; f++) {
+    const folder = folders[f]!;
     let entries: Deno.DirEntry[];
     try {
-      entries = [...Deno.readDirSync(folders[f]!)];
+      entries = [...Deno.readDirSync(folder)];
     } catch {
       continue; // a target folder that does not exist yet has no archives
     }
+    const names = new Set(entries.map((e) => e.name));
     for (const e of entries) {
       if (e.name.startsWith(".")) continue;
-      const path = join(folders[f]!, e.name);
+      const path = join(folder, e.name);
       if (e.isDirectory) folders.push(path);
-      const id = e.isFile ? CHANNEL_FILE.exec(e.name)?.[1] : undefined;
-      if (id !== undefined) found.push([path, id]);
+      const channelId = e.isFile ? CHANNEL_FILE.exec(e.name)?.[1] : undefined;
+      if (channelId === undefined) continue;
+      const record = recordName(e.name);
+      found.push({ path, channelId, record: names.has(record) ? join(folder, record) : null });
     }
   }
   return found;
@@ -101,11 +112,11 @@ export async function channelArchives(dir: string): Promise<ChannelArchive[]> {
   const found = listArchives(dir);
   const archives: Array<ChannelArchive | null> = [];
   const tails: number[] = []; // indexes of the archives whose record does not match
-  for (const [path, id] of found) {
+  for (const { path, channelId, record } of found) {
     const info = statOf(path);
-    const cursor = info === null ? null : fromRecord(path, info);
+    const cursor = info === null || record === null ? null : fromRecord(record, info);
     if (info !== null && cursor === null) tails.push(archives.length);
-    archives.push(info === null ? null : describe(path, id, info.size, cursor));
+    archives.push(info === null ? null : describe(path, channelId, info.size, cursor));
   }
   for (let i = 0; i < tails.length; i += TAIL_BATCH) {
     await Promise.all(
