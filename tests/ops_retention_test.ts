@@ -82,6 +82,32 @@ Deno.test("retention: an ok run of 31 days goes, a failed one stays until past 9
   });
 });
 
+Deno.test("retention: a summary's head decides (as written: pretty-printed, outcome at the top)", async () => {
+  await withSandbox(async ({ dir, prune }) => {
+    const summary = (outcome: string) =>
+      JSON.stringify(
+        {
+          version: 1,
+          finished_at: "2026-04-01T00:00:00Z",
+          outcome,
+          exit_code: outcome === "ok" ? 0 : 3,
+          channels: Array.from(
+            { length: 200 },
+            (_, i) => ({ channel_id: String(i), outcome: "ok" }),
+          ),
+        },
+        null,
+        2,
+      ).slice(0, 6000); // cut off: only the head can be read as JSON
+    const ok = await run(dir, 1, 40, null);
+    await dated(`${ok}.summary.json`, 40, summary("ok"));
+    const partial = await run(dir, 2, 40, null);
+    await dated(`${partial}.summary.json`, 40, summary("partial"));
+    await prune();
+    assert.deepEqual(await Promise.all([ok, partial].map(present)), [false, true]);
+  });
+});
+
 Deno.test("retention: without a summary the history record naming the log decides", async () => {
   await withSandbox(async ({ dir, prune }) => {
     const ok = await run(dir, 1, 40, null);

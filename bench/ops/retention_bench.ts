@@ -30,6 +30,21 @@ function stamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace(/[-:]/g, "") + "Z";
 }
 
+/** A summary as a run writes it (pretty-printed), 100 channels. */
+function summary(outcome: string): string {
+  const channels = Array.from({ length: 100 }, (_, i) => ({
+    target: "alpha",
+    channel_id: String(444444444444444400n + BigInt(i)),
+    action: "UNCHANGED",
+    delta: 0,
+  }));
+  return JSON.stringify(
+    { version: 1, finished_at: "2026-01-01T00:00:00Z", outcome, exit_code: 0, channels },
+    null,
+    2,
+  );
+}
+
 /** LOGS runs spread over DAYS days: a log and a summary each (a third failed). */
 async function fillLogs(dir: string): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
@@ -38,7 +53,7 @@ async function fillLogs(dir: string): Promise<void> {
     const base = join(dir, `documents-scrape-${stamp(when.getTime())}-${i}`);
     const outcome = i % 3 === 0 ? "partial" : "ok";
     await Deno.writeTextFile(`${base}.log`, "a log line\n".repeat(50));
-    await Deno.writeTextFile(`${base}.summary.json`, JSON.stringify({ outcome, exit_code: 0 }));
+    await Deno.writeTextFile(`${base}.summary.json`, summary(outcome));
     await Deno.utime(`${base}.log`, when, when);
     await Deno.utime(`${base}.summary.json`, when, when);
   }

@@ -2,6 +2,8 @@
 // (run_file_names.ts), only regular files (a symlink is neither followed nor removed), never the
 // files of the run that is ending, never anything changed in the last day.
 import { basename, join } from "node:path";
+import { readAt } from "../fs/file_at.ts";
+import { openNoFollow } from "../fs/no_follow.ts";
 import { readSmallTextFile, SIZE_CAP } from "../fs/read_small_file.ts";
 import { fsReason } from "../fs/fs_reason.ts";
 import { type RunResult } from "./run_history.ts";
@@ -115,8 +117,20 @@ async function failed(run: RunFiles, opts: LogRetention): Promise<boolean> {
   return true;
 }
 
+/** How much of a summary is read first: its top-level outcome and exit code come before the channels. */
+const SUMMARY_HEAD = 4096;
+
+/**
+ * A summary is written pretty-printed, `outcome` and `exit_code` at the top, so its head decides
+ * and a large summary is not parsed whole at every run's end. A summary from before those fields
+ * is parsed whole (it finds neither, and says so with undefined).
+ */
 async function summaryFailed(path: string): Promise<boolean | undefined> {
   try {
+    using file = await openNoFollow(path, { read: true });
+    const head = new TextDecoder().decode(await readAt(file, 0, SUMMARY_HEAD));
+    const outcome = /^ {2}"outcome": "([a-z]+)"/m.exec(head)?.[1];
+    if (outcome !== undefined) return outcome !== "ok";
     const summary = JSON.parse(
       await readSmallTextFile(path, { what: "Run summary", maxBytes: SIZE_CAP.data }),
     );
