@@ -76,19 +76,46 @@ export function childEnv(extra: Record<string, string> = {}): Record<string, str
   };
 }
 
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  stdin?: "piped" | "null";
+  stdout?: "piped" | "null";
+  stderr?: "piped" | "null";
+  /** Its own process group (a shell job): a signal sent to -pid reaches it and its children. */
+  detached?: boolean;
+}
+
+/**
+ * Starts scripts/<tool>.ts as ./dce does, in the environment runTool gives, and returns it running:
+ * for smokes that kill it, race it against another process or read its output as it comes.
+ */
+export function spawnTool(
+  tool: string,
+  args: string[],
+  opts: SpawnOptions = {},
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: toolArgs(tool, args),
+    cwd: opts.cwd ?? ROOT,
+    env: childEnv(opts.env),
+    stdin: opts.stdin ?? "null",
+    stdout: opts.stdout ?? "piped",
+    stderr: opts.stderr ?? "piped",
+    ...(opts.detached ? { detached: true } : {}),
+  }).spawn();
+}
+
 export async function runTool(
   tool: string,
   args: string[],
   opts: ToolOptions = {},
 ): Promise<ToolRun> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: toolArgs(tool, args),
-    cwd: opts.cwd ?? ROOT,
-    env: childEnv(opts.env),
+  const child = spawnTool(tool, args, {
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
     stdin: opts.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  });
   if (opts.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(opts.stdin));

@@ -4,7 +4,7 @@
 // run succeeds. Then a full disk (a small tmpfs) during an append: one clear line, archive as it was.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { childEnv, runTool, tempDir, toolArgs } from "./_harness.ts";
+import { runTool, SCALE, spawnTool, tempDir } from "./_harness.ts";
 import { generateArchive } from "../bench/archive/generate_archive.ts";
 import { mergeExportIntoArchive } from "../lib/archive/merge_export.ts";
 import { auditArchive } from "../lib/archive/audit_archive.ts";
@@ -15,21 +15,13 @@ import {
   writeJournal,
 } from "../lib/archive/archive_journal.ts";
 
-const SCALE = Number(Deno.env.get("DCE_SMOKE_SCALE") ?? "1") || 1;
 const KILLS = Math.max(1, Math.round(50 * SCALE));
 const ARCHIVE_MESSAGES = 3000;
 const NEW_MESSAGES = 8000; // ~10 MB appended: the write phase is long enough to be hit often
 const CHANNEL = "712345678901234567";
 
-function spawnMerge(archive: string, exp: string): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: toolArgs("merge-export", [archive, exp]),
-    env: childEnv(),
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-}
+const spawnMerge = (archive: string, exp: string) =>
+  spawnTool("merge-export", [archive, exp], { stdout: "null" });
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.lstat(path).then(() => true, () => false);

@@ -2,7 +2,7 @@
 // byte-identical to exactly the old or exactly the new file, and the next run leaves no temp behind.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { childEnv, SCALE, tempDir, toolArgs, waitFor } from "./_harness.ts";
+import { SCALE, spawnTool, tempDir, waitFor } from "./_harness.ts";
 import { benchMessageId, generateArchive } from "../bench/archive/generate_archive.ts";
 import { dceExportText, realisticMessage } from "../tests/fixtures/archive_fixture.ts";
 
@@ -15,15 +15,8 @@ async function sha256(path: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function spawnMerge(archive: string, exp: string): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: toolArgs("merge-export", [archive, exp]),
-    env: childEnv(),
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-}
+const spawnMerge = (archive: string, exp: string) =>
+  spawnTool("merge-export", [archive, exp], { stdout: "null" });
 
 function tempsIn(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>

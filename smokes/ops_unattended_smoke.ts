@@ -4,7 +4,7 @@
 // started 50 ms apart: the second never runs the DCE CLI.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, runTool, toolArgs } from "./_harness.ts";
+import { runTool, spawnTool } from "./_harness.ts";
 import { type FakeChannel, writeWorld } from "./fakes/fake_dce_world.ts";
 import { GUILD, ourHolder, type Sandbox, sandbox } from "./ops/sandbox.ts";
 
@@ -170,13 +170,8 @@ Deno.test("two documents runs started 50 ms apart: the second never runs the DCE
   // A slow export keeps the first run busy for seconds after it took the lock.
   await using box = await guildBox([channel("444444444444444441", "slow", { delayMs: 700 })]);
   const start = (name: string) =>
-    new Deno.Command(Deno.execPath(), {
-      args: toolArgs("run-documents-scrape", ["--config", box.config]),
-      cwd: ROOT,
+    spawnTool("run-documents-scrape", ["--config", box.config], {
       env: { ...box.env, FAKE_DCE_LOG: join(box.dir, `${name}.calls`) },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
     }).output();
   const one = start("one");
   await new Promise((r) => setTimeout(r, 50));

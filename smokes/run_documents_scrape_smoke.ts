@@ -1,7 +1,7 @@
 // run-documents-scrape as a process against the fake DCE CLI (docs/bash-suite.md#smokes-carried-over; docs/bash-suite.md#h8-any-error-means-held, docs/bash-suite.md#h24-config-divergence, docs/bash-suite.md#h32-no-log-line-on-failure) with real lock holders.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, runTool, toolArgs } from "./_harness.ts";
+import { ROOT, runTool, spawnTool } from "./_harness.ts";
 import { DEMO, legacyHolder, messageIds, ourHolder, sandbox } from "./ops/sandbox.ts";
 
 const both = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
@@ -237,14 +237,7 @@ Deno.test("SIGTERM during the scrape reaches the host runner: exit 143, Log: pri
   world.channels[0].count = 400;
   world.channels[0].delayMs = 50;
   await Deno.writeTextFile(box.world, JSON.stringify(world));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: toolArgs("run-documents-scrape", ["--config", box.config]),
-    cwd: ROOT,
-    env: box.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnTool("run-documents-scrape", ["--config", box.config], { env: box.env });
   // The core logs on stderr: watch both streams and signal once a channel export has started.
   const text = { out: "", err: "" };
   let signalled = false;
@@ -277,15 +270,10 @@ Deno.test("Ctrl-C (SIGINT to the whole foreground group) cancels the export once
   await Deno.writeTextFile(box.world, JSON.stringify(world));
   const fakeLog = join(box.dir, "fake-dce.jsonl");
   // detached: the workflow leads its own group, as a shell job does; the signal goes to the group.
-  const child = new Deno.Command(Deno.execPath(), {
-    args: toolArgs("run-documents-scrape", ["--config", box.config]),
-    cwd: ROOT,
+  const child = spawnTool("run-documents-scrape", ["--config", box.config], {
     env: { ...box.env, FAKE_DCE_LOG: fakeLog },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
     detached: true,
-  }).spawn();
+  });
   const text = { out: "", err: "" };
   let signalled = false;
   const pump = async (stream: ReadableStream<Uint8Array>, key: "out" | "err") => {
@@ -312,14 +300,9 @@ Deno.test("Ctrl-C (SIGINT to the whole foreground group) cancels the export once
 Deno.test("a screen that goes away (| head) stops neither the scrape nor its log", async () => {
   await using box = await sandbox();
   const log = join(box.dir, "closed-screen.log");
-  const child = new Deno.Command(Deno.execPath(), {
-    args: toolArgs("run-documents-scrape", ["--config", box.config, "--log-file", log]),
-    cwd: ROOT,
+  const child = spawnTool("run-documents-scrape", ["--config", box.config, "--log-file", log], {
     env: box.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  });
   await child.stdout.cancel(); // the reader is gone before the first line is written
   const out = await child.output();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));

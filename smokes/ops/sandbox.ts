@@ -1,6 +1,6 @@
 // A throwaway archive root for the ops smokes: config, fake Discord world, seeded archives, env, lock holders.
 import { join } from "node:path";
-import { childEnv, FAKES, ROOT, toolArgs, waitFor } from "../_harness.ts";
+import { childEnv, FAKES, spawnTool, waitFor } from "../_harness.ts";
 
 export const GUILD = { id: "222222222222222222", name: "Demo Guild" };
 
@@ -157,15 +157,12 @@ async function lockIsTaken(lock: string): Promise<boolean> {
 
 /** Our own holder: with-scrape-lock --config <cfg> -- sleep 600, in its own process group. */
 export async function ourHolder(box: Sandbox): Promise<Holder> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: toolArgs("with-scrape-lock", ["--config", box.config, "--", "sleep", "600"]),
-    cwd: ROOT,
+  const child = spawnTool("with-scrape-lock", ["--config", box.config, "--", "sleep", "600"], {
     env: box.env,
-    stdin: "null",
     stdout: "null",
     stderr: "null",
     detached: true,
-  }).spawn();
+  });
   await waitFor(
     async () => {
       try {
