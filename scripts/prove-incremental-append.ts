@@ -14,26 +14,34 @@ import { runMain } from "../lib/cli/run_main.ts";
 import { loadConfig } from "../lib/config/load_config.ts";
 import { findTarget } from "../lib/config/select_targets.ts";
 import { resolveSettings } from "../lib/config/resolve_settings.ts";
-import { runTool } from "../lib/ops/run_child.ts";
 import {
-  compareSnapshots,
+  reportComparison,
+  runIncrementalProof,
+  targetSnapshot,
+} from "../lib/ops/incremental_proof.ts";
+import { UNATTENDED_USAGE, unattendedOptions } from "../lib/ops/unattended_args.ts";
+import type { UnattendedOptions } from "../lib/ops/unattended_run.ts";
+import {
   formatSnapshot,
   parseSnapshot,
-  snapshotArchives,
   type SnapshotEntry,
 } from "../lib/archive/archive_snapshot.ts";
 import { readSmallTextFile, SIZE_CAP } from "../lib/fs/read_small_file.ts";
 
 export const USAGE = `Usage:
   prove-incremental-append --target NAME [--config PATH] [--channel ID]...
+                           [--quiet] [--wait SECONDS] [--conflict-exit-code N]
   prove-incremental-append --target NAME --snapshot-only --snapshot-file PATH [--config PATH] [--channel ID]...
   prove-incremental-append --compare-snapshots BEFORE.tsv AFTER.tsv
 
-Snapshots every seeded archive (… [<id>].json) of the target, runs
-"run-scrape-host scrape --config <c> --target NAME [--channel ID]...", snapshots again and fails
-if an archive vanished, lost messages, or appeared without existing before.
-  --config PATH   config (default DCE_CONFIG_FILE, DCE_PRIMARY_CONFIG, <repo>/config/scrape-targets.json)
-Exit: 0 proof passed, 1 a check failed, 2 usage or missing config, 130/143/129 after SIGINT/SIGTERM/SIGHUP
+Takes the archive-root lock, snapshots every seeded archive (… [<id>].json) of the target, runs
+"run-scrape-host scrape --config <c> --target NAME [--channel ID]..." under that lock, snapshots
+again and fails if an archive vanished, lost messages, or appeared without existing before.
+--snapshot-only and --compare-snapshots only read: no lock.
+  --config PATH             config (default DCE_CONFIG_FILE, DCE_PRIMARY_CONFIG, <repo>/config/scrape-targets.json)
+${UNATTENDED_USAGE}
+Exit: 0 proof passed; 3 proof passed but the scrape was partial; 1 a check failed; N with
+--conflict-exit-code when busy; 2 usage or missing config; 130/143/129 after SIGINT/SIGTERM/SIGHUP
 (forwarded to the runner, which is waited for).`;
 
 interface Args {
@@ -43,6 +51,9 @@ interface Args {
   snapshotOnly: boolean;
   snapshotFile?: string;
   compare?: [string, string];
+  unattended: UnattendedOptions;
+  /** One of --quiet, --wait, --conflict-exit-code was given. */
+  unattendedGiven: boolean;
 }
 
 const OPTIONS = [
@@ -52,11 +63,15 @@ const OPTIONS = [
   "--snapshot-only",
   "--snapshot-file",
   "--compare-snapshots",
+  "--quiet",
+  "--wait",
+  "--conflict-exit-code",
 ];
 
 /** Hand-rolled: --compare-snapshots takes two values. */
 function parse(argv: string[]): Args {
-  const args: Args = { channels: [], snapshotOnly: false };
+  const args: Omit<Args, "unattended" | "unattendedGiven"> = { channels: [], snapshotOnly: false };
+  const given: { quiet?: boolean; wait?: string; "conflict-exit-code"?: string } = {};
   const value = (i: number, opt: string): string => {
     const v = argv[i + 1];
     if (v === undefined) throw new MissingValueError(opt);
@@ -77,6 +92,15 @@ function parse(argv: string[]): Args {
       case "--snapshot-only":
         args.snapshotOnly = true;
         break;
+      case "--quiet":
+        given.quiet = true;
+        break;
+      case "--wait":
+        given.wait = value(i++, a);
+        break;
+      case "--conflict-exit-code":
+        given["conflict-exit-code"] = value(i++, a);
+        break;
       case "--snapshot-file":
         args.snapshotFile = value(i++, a);
         break;
@@ -95,8 +119,14 @@ function parse(argv: string[]): Args {
         throw new UnknownOptionError(a, OPTIONS);
     }
   }
-  return args;
+  return {
+    ...args,
+    unattended: unattendedOptions(given, argv),
+    unattendedGiven: Object.keys(given).length > 0,
+  };
 }
+
+const SCREEN = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) };
 
 async function readSnapshot(path: string): Promise<SnapshotEntry[]> {
   let text: string;
@@ -107,16 +137,6 @@ async function readSnapshot(path: string): Promise<SnapshotEntry[]> {
     throw new UserError(`Missing snapshot: ${path}`);
   }
   return parseSnapshot(text, path);
-}
-
-function report(before: SnapshotEntry[], after: SnapshotEntry[]): number {
-  const result = compareSnapshots(before, after);
-  for (const line of result.ok) console.log(line);
-  for (const line of result.failures) console.error(line);
-  if (result.failures.length > 0) {
-    throw new UserError(`${result.failures.length} archive integrity check(s) failed.`);
-  }
-  return 0;
 }
 
 /** The config argument the host runner gets: the container path for the repo default (docs/archive.md#checking-archives). */
@@ -132,11 +152,16 @@ function runnerConfig(given: string | undefined, resolved: string, root: string)
 
 export async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
+  if ((args.compare || args.snapshotOnly) && args.unattendedGiven) {
+    throw new UsageError(
+      "--quiet, --wait and --conflict-exit-code go with the full proof, not --snapshot-only or --compare-snapshots (they only read).",
+    );
+  }
   if (args.compare) {
     const [b, a] = args.compare;
     const before = await readSnapshot(b);
     const after = await readSnapshot(a);
-    report(before, after);
+    reportComparison(SCREEN, before, after);
     console.log("Snapshot comparison passed.");
     return 0;
   }
@@ -145,58 +170,24 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError("--snapshot-file is required with --snapshot-only.");
   }
   const root = repoRoot();
-  const configPath =
-    resolveSettings({ config: args.config, env: Deno.env.toObject(), repoRoot: root }).configPath;
-  const config = await loadConfig(configPath);
-  const target = findTarget(config, args.target);
-  const dir = target.outputDir;
-  const snapshot = async (): Promise<SnapshotEntry[]> => {
-    try {
-      const info = await Deno.stat(dir);
-      if (!info.isDirectory) throw new Error("not a directory");
-    } catch {
-      throw new UserError(`Missing output_dir: ${dir}`);
-    }
-    const entries = await snapshotArchives(dir, args.channels, (l) => console.error(l));
-    if (entries.length === 0) {
-      throw new UserError(`No seeded archives found under ${dir} for channel filter.`);
-    }
-    return entries;
-  };
-
+  const env = Deno.env.toObject();
+  const configPath = resolveSettings({ config: args.config, env, repoRoot: root }).configPath;
   if (args.snapshotOnly) {
-    const entries = await snapshot();
+    const dir = findTarget(await loadConfig(configPath), args.target).outputDir;
+    const entries = await targetSnapshot(dir, args.channels, (l) => console.error(l));
     await Deno.writeTextFile(args.snapshotFile!, formatSnapshot(entries));
     console.log(`Snapshot written: ${args.snapshotFile}`);
     return 0;
   }
-
-  const before = await snapshot();
-  if (args.channels.length > 0) {
-    console.log(`Channel-scoped proof for ${args.channels.length} channel(s).`);
-  }
-  console.log(`Running incremental scrape for target ${args.target}...`);
-  const runnerArgs = [
-    "scrape",
-    "--config",
-    runnerConfig(args.config, configPath, root),
-    "--target",
-    args.target,
-    ...args.channels.flatMap((c) => ["--channel", c]),
-  ];
-  // runTool forwards SIGINT/SIGTERM/SIGHUP to the runner (which may hold the scrape lock), waits for
-  // it, then stops with 128 + n (Interrupted) instead of leaving the scrape running.
-  const output = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) };
-  const code = await runTool(output, root, "run-scrape-host", runnerArgs);
-  if (code !== 0) {
-    throw new UserError(
-      `Incremental scrape failed for target ${args.target} (exit ${code}); nothing was compared.`,
-    );
-  }
-  const after = await snapshot();
-  report(before, after);
-  console.log(`Append-safe proof passed for target ${args.target}.`);
-  return 0;
+  return await runIncrementalProof({
+    target: args.target,
+    channels: args.channels,
+    configPath,
+    runnerConfig: runnerConfig(args.config, configPath, root),
+    ...args.unattended,
+    env,
+    repoRoot: root,
+  });
 }
 
 if (import.meta.main) await runMain({ name: "prove-incremental-append", usage: USAGE, main });

@@ -201,7 +201,22 @@ Deno.test("prove-incremental-append: vanished and unannounced archives fail; run
     env: { DCE_REPO_ROOT: box.repo, FAKE_SCRAPE_MODE: "fail" },
   });
   assert.equal(failed.code, 1);
-  assert.match(failed.stderr, /^ERROR: Incremental scrape failed for target demo \(exit 3\)/m);
+  assert.match(failed.stderr, /^ERROR: Incremental scrape failed for target demo \(exit 5\)/m);
+
+  // A partial scrape (exit 3) is still compared; the proof passes and says the scrape was partial.
+  const partial = await runTool("prove-incremental-append", [
+    "--target",
+    "demo",
+    "--config",
+    box.config,
+    "--quiet",
+  ], {
+    env: { DCE_REPO_ROOT: box.repo, FAKE_SCRAPE_MODE: "partial" },
+  });
+  assert.equal(partial.code, 3, partial.stdout + partial.stderr);
+  assert.equal(partial.stdout, "");
+  assert.match(partial.stderr, /^prove-incremental-append: partial \(exit 3\)$/m);
+  assert.match(partial.stderr, /FAILED: channel 712345678901234999 of target 'demo'/);
 });
 
 Deno.test("prove-incremental-append: snapshot-only + compare-snapshots and the usage errors", async () => {

@@ -1,11 +1,11 @@
-// run-operator-validation and run-operator-proof from cron (issue 9): the same --quiet, --wait and
-// --conflict-exit-code as run-documents-scrape, run against the fake DCE CLI with a real lock holder.
+// run-operator-validation, run-operator-proof and prove-incremental-append (issue 9): the same --quiet,
+// --wait and --conflict-exit-code as run-documents-scrape, run against the fake DCE CLI with a real
+// lock holder.
 // Quiet success writes 0 bytes; a partial scrape is a digest and exit 3; a busy lock with
 // --conflict-exit-code 75 exits 75 silently; --wait waits for a holder that lets go meanwhile.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, SCALE, sleep, toolArgs, waitFor } from "./_harness.ts";
-import { runTool } from "./_harness.ts";
+import { runTool, SCALE, sleep, spawnTool, waitFor } from "./_harness.ts";
 import { DEMO, messageIds, ourHolder, sandbox } from "./ops/sandbox.ts";
 
 const WORKFLOWS = [
@@ -81,17 +81,10 @@ for (const { tool, beforeLock, work } of WORKFLOWS) {
     const log = join(box.dir, "wait.log");
     const holder = await ourHolder(box);
     let finished = false;
-    const waiting = new Deno.Command(Deno.execPath(), {
-      args: toolArgs(tool, [
-        ...["--config", box.config, "--target", "demo", "--quiet", "--log-file", log],
-        ...["--wait", String(600 * SCALE), "--conflict-exit-code", "75"],
-      ]),
-      cwd: ROOT,
-      env: box.env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output().then((out) => {
+    const waiting = spawnTool(tool, [
+      ...["--config", box.config, "--target", "demo", "--quiet", "--log-file", log],
+      ...["--wait", String(600 * SCALE), "--conflict-exit-code", "75"],
+    ], { env: box.env }).output().then((out) => {
       finished = true;
       return out;
     });
@@ -114,3 +107,55 @@ for (const { tool, beforeLock, work } of WORKFLOWS) {
     assert.equal((await messageIds(box.archivePath(DEMO))).length, DEMO.count);
   });
 }
+
+Deno.test("prove-incremental-append: quiet success writes 0 bytes; busy exits 75 silently without a DCE call", async () => {
+  await using box = await sandbox();
+  const args = ["--config", box.config, "--target", "demo", "--quiet"];
+  const calls = join(box.dir, "calls.jsonl");
+  {
+    await using _holder = await ourHolder(box);
+    const busy = await runTool(
+      "prove-incremental-append",
+      [...args, "--conflict-exit-code", "75"],
+      {
+        env: { ...box.env, FAKE_DCE_LOG: calls },
+      },
+    );
+    assert.equal(busy.code, 75, both(busy));
+    assert.equal(both(busy), "");
+    assert.equal(await Deno.readTextFile(calls).catch(() => ""), "", "no DCE call while busy");
+    const plain = await runTool("prove-incremental-append", args.slice(0, 4), { env: box.env });
+    assert.equal(plain.code, 1, both(plain));
+    assert.match(plain.stderr, /^ERROR: Scrape lock is held; another scrape may be running/m);
+  }
+  const ok = await runTool("prove-incremental-append", args, { env: box.env });
+  assert.equal(ok.code, 0, both(ok));
+  assert.equal(both(ok), "", "0 bytes for cron to mail");
+  assert.equal((await messageIds(box.archivePath(DEMO))).length, DEMO.count, "it did scrape");
+});
+
+Deno.test("prove-incremental-append --wait: waits for a holder that lets go meanwhile, then proves", async () => {
+  await using box = await sandbox();
+  const holder = await ourHolder(box);
+  let finished = false;
+  const waiting = spawnTool("prove-incremental-append", [
+    ...["--config", box.config, "--target", "demo", "--quiet"],
+    ...["--wait", String(600 * SCALE), "--conflict-exit-code", "75"],
+  ], { env: box.env }).output().then((out) => {
+    finished = true;
+    return out;
+  });
+  try {
+    // It prints nothing before the lock: give it time to reach the lock (a broken --wait exits 75
+    // below whatever this wait is).
+    await sleep(3000 * SCALE);
+    assert.equal(finished, false, "gave up on the lock instead of waiting");
+  } finally {
+    await holder[Symbol.asyncDispose]();
+  }
+  const out = await waiting;
+  const d = new TextDecoder();
+  assert.equal(out.code, 0, d.decode(out.stderr));
+  assert.equal(d.decode(out.stdout) + d.decode(out.stderr), "");
+  assert.equal((await messageIds(box.archivePath(DEMO))).length, DEMO.count);
+});

@@ -12,8 +12,8 @@ export const UNATTENDED_ARGS = {
 
 /** The usage lines for the three options. */
 export const UNATTENDED_USAGE =
-  `  --quiet                   nothing on stdout/stderr when the run succeeds (the log keeps it all);
-                            a failed or partial run prints a short digest on stderr
+  `  --quiet                   nothing on stdout/stderr when the run succeeds (a log file, where the
+                            tool keeps one, has it all); a failed or partial run prints a digest on stderr
   --wait SECONDS            keep trying a busy lock this long (default 0)
   --conflict-exit-code N    exit status when the lock stays busy (default 1; cron uses 75);
                             with --quiet a busy run prints nothing`;

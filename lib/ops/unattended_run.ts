@@ -1,7 +1,7 @@
 // The frame every workflow cron may run sits in (run-documents-scrape, run-operator-validation,
-// run-operator-proof): --quiet (silence on success, a digest on failure), and the archive-root lock
-// taken before any work, with --wait and --conflict-exit-code for a busy lock. One implementation,
-// so the three answer cron the same way.
+// run-operator-proof, prove-incremental-append): --quiet (silence on success, a digest on failure),
+// and the archive-root lock taken before any work, with --wait and --conflict-exit-code for a busy
+// lock. One implementation, so they all answer cron the same way.
 import { EXIT } from "../cli/errors.ts";
 import { RunDigest } from "../cli/run_digest.ts";
 import { errorLine } from "../cli/run_main.ts";

@@ -1,5 +1,5 @@
 // A stand-in for scripts/run-scrape-host.ts in prove-incremental-append smokes: records its argv and
-// changes one archive as FAKE_SCRAPE_MODE says (append | shrink | remove | create | fail | hang | none).
+// changes one archive as FAKE_SCRAPE_MODE says (append | shrink | remove | create | fail | partial | hang | none).
 const mode = Deno.env.get("FAKE_SCRAPE_MODE") ?? "none";
 const file = Deno.env.get("FAKE_SCRAPE_FILE") ?? "";
 const argvFile = Deno.env.get("FAKE_SCRAPE_ARGV");
@@ -49,6 +49,11 @@ switch (mode) {
   }
   case "fail":
     console.error("fake runner: failing as asked");
+    Deno.exit(5);
+    break;
+  case "partial":
+    // Finished, some channels not exported (exit 3): the archives it did touch are still proven.
+    console.error("FAILED: channel 712345678901234999 of target 'demo': as asked");
     Deno.exit(3);
 }
 console.log(`fake run-scrape-host ${Deno.args.join(" ")}`);
