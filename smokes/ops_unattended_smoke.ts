@@ -6,14 +6,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool, spawnTool } from "./_harness.ts";
 import { type FakeChannel, writeWorld } from "./fakes/fake_dce_world.ts";
+import { cronCommand, fakeCrontab, runAsCron } from "./ops/fake_cron.ts";
 import { GUILD, ourHolder, type Sandbox, sandbox } from "./ops/sandbox.ts";
-
-const FAKE_CRONTAB = `#!/bin/sh
-case "$1" in
-  -l) if [ -f "$FAKE_CRONTAB_FILE" ]; then cat "$FAKE_CRONTAB_FILE"; else echo "no crontab for tester" >&2; exit 1; fi ;;
-  -) cat > "$FAKE_CRONTAB_FILE" ;;
-esac
-`;
 
 /** One guild target over these channels (their seeded archives are made by the first, quiet run). */
 async function guildBox(channels: FakeChannel[]): Promise<Sandbox> {
@@ -48,11 +42,7 @@ const channel = (id: string, name: string, extra: Partial<FakeChannel> = {}): Fa
  * DCE_LOG_DIR) and returns the command cron would hand to sh.
  */
 async function installedCommand(box: Sandbox): Promise<string> {
-  const bin = join(box.dir, "crontab");
-  await Deno.writeTextFile(bin, FAKE_CRONTAB);
-  await Deno.chmod(bin, 0o755);
-  const crontab = join(box.dir, "crontab.txt");
-  const env = { ...box.env, DCE_CRONTAB_BIN: bin, FAKE_CRONTAB_FILE: crontab };
+  const { file: crontab, env } = await fakeCrontab(box);
   const install = await runTool("setup-cron", [
     "--config",
     box.config,
@@ -62,8 +52,7 @@ async function installedCommand(box: Sandbox): Promise<string> {
   const line = (await Deno.readTextFile(crontab)).split("\n")[1]!;
   assert.ok(line.includes(` DCE_LOG_DIR=${box.logs} `), line);
   assert.ok(!line.includes("--log-file"), line);
-  // What cron does: drop the five schedule fields, turn "\%" back into "%", hand the rest to sh.
-  return line.split(/\s+/).slice(5).join(" ").replaceAll("\\%", "%");
+  return cronCommand(line);
 }
 
 /** The runs' own logs (`documents-scrape-<stamp>.log`). */
@@ -78,26 +67,6 @@ async function allLogs(box: Sandbox): Promise<string> {
   return texts.join("");
 }
 
-/** Runs the command as cron does: empty environment but PATH/HOME, no terminal, /bin/sh -c. */
-async function cronRun(box: Sandbox, command: string) {
-  const out = await new Deno.Command("env", {
-    args: [
-      "-i",
-      "PATH=/usr/bin:/bin",
-      `HOME=${join(box.dir, "home")}`,
-      `FAKE_DCE_WORLD=${box.world}`,
-      "/bin/sh",
-      "-c",
-      command,
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
-}
-
 Deno.test("cron line: silent when all is well (also with nothing new), a transient failure is retried", async () => {
   await using box = await guildBox([
     // First in line: fails its preflight probe and its first export, then answers.
@@ -107,7 +76,7 @@ Deno.test("cron line: silent when all is well (also with nothing new), a transie
   ]);
   const command = await installedCommand(box);
   for (const round of ["first", "nothing new"]) {
-    const run = await cronRun(box, command);
+    const run = await runAsCron(box, command);
     assert.equal(run.code, 0, `${round}: ${run.stderr}`);
     assert.equal(run.stdout + run.stderr, "", `${round}: 0 bytes for cron to mail`);
   }
@@ -129,7 +98,7 @@ Deno.test("cron line: a forbidden channel and an export killed mid-file: the res
     channel("444444444444444444", "delta"),
   ]);
   const command = await installedCommand(box);
-  const run = await cronRun(box, command);
+  const run = await runAsCron(box, command);
   assert.equal(run.code, 3, run.stderr);
   assert.equal(run.stdout, "");
   const digest = run.stderr.trimEnd().split("\n");
@@ -156,7 +125,7 @@ Deno.test("cron line: another scrape holds the lock: nothing written, exit 75", 
   await using box = await guildBox([channel("444444444444444441", "alpha")]);
   const command = await installedCommand(box);
   await using _holder = await ourHolder(box);
-  const run = await cronRun(box, command);
+  const run = await runAsCron(box, command);
   assert.equal(run.code, 75, run.stderr);
   assert.equal(run.stdout + run.stderr, "");
   assert.match(

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT, runTool } from "./_harness.ts";
+import { cronCommand, fakeCrontab, runAsCron } from "./ops/fake_cron.ts";
 import { DEMO, sandbox } from "./ops/sandbox.ts";
 
 const FIXTURE = [
@@ -16,23 +17,9 @@ const FIXTURE = [
   "",
 ].join("\n");
 
-const FAKE_CRONTAB = `#!/bin/sh
-f="$FAKE_CRONTAB_FILE"
-case "$1" in
-  -l) if [ -f "$f" ]; then cat "$f"; else echo "no crontab for tester" >&2; exit 1; fi ;;
-  -) cat > "$f.tmp" && mv "$f.tmp" "$f" ;;
-  *) echo "fake crontab: unsupported $*" >&2; exit 2 ;;
-esac
-`;
-
 async function cronBox() {
   const box = await sandbox();
-  const bin = join(box.dir, "crontab");
-  await Deno.writeTextFile(bin, FAKE_CRONTAB);
-  await Deno.chmod(bin, 0o755);
-  const file = join(box.dir, "crontab.txt");
-  const env = { ...box.env, DCE_CRONTAB_BIN: bin, FAKE_CRONTAB_FILE: file };
-  return { box, file, env };
+  return { box, ...(await fakeCrontab(box)) };
 }
 
 Deno.test("setup-cron installs one marked block, is idempotent, replaces in place and removes cleanly", async () => {
@@ -260,29 +247,12 @@ Deno.test("the installed line runs under sh from a cron-like empty environment a
   assert.equal(install.code, 0, install.stderr);
   const line = (await Deno.readTextFile(file)).split("\n")[1]!;
   assert.ok(line.includes(` DCE_LOG_DIR='${logDir}' `), line);
-  // What cron does: drop the five schedule fields, turn "\%" back into "%", hand the rest to sh.
-  const command = line.split(/\s+/).slice(5).join(" ").replaceAll("\\%", "%");
-  const cron = () =>
-    new Deno.Command("env", {
-      args: [
-        "-i",
-        "PATH=/usr/bin:/bin",
-        `HOME=${join(box.dir, "home")}`,
-        `FAKE_DCE_WORLD=${box.world}`,
-        "DISCORD_TOKEN=simulated-token",
-        "sh",
-        "-c",
-        command,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+  const command = cronCommand(line);
   for (const round of [1, 2]) {
-    const out = await cron();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, stderr);
-    assert.equal(new TextDecoder().decode(out.stdout), "", "quiet: the log has it all");
-    assert.equal(stderr, "", "quiet: a successful run mails nothing");
+    const out = await runAsCron(box, command, { DISCORD_TOKEN: "simulated-token" });
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(out.stdout, "", "quiet: the log has it all");
+    assert.equal(out.stderr, "", "quiet: a successful run mails nothing");
     const logs = [...Deno.readDirSync(logDir)].map((e) => e.name).filter((n) => n.endsWith(".log"));
     assert.equal(logs.length, round, `one log per run: ${logs}`);
   }
