@@ -3,6 +3,7 @@ import { UsageError, UserError } from "../lib/cli/errors.ts";
 import { scheduleFor, validateCronExpression } from "../lib/ops/cron_expression.ts";
 import { installBlock, readBlock, removeBlock } from "../lib/ops/crontab_block.ts";
 import { cronCommand, escapeCronPercent, shellQuote } from "../lib/ops/cron_line.ts";
+import { scheduledRunArgv } from "../lib/ops/scheduled_run.ts";
 
 Deno.test("validateCronExpression() accepts fields, names, ranges, lists, steps and macros", () => {
   for (
@@ -122,26 +123,33 @@ Deno.test("crontab block editing refuses broken markers and bad job names instea
 });
 
 Deno.test("cronCommand() uses the absolute ./dce, quotes for sh, escapes % and adds no flock", () => {
-  const opts = {
-    root: "/opt/dce ops",
-    config: "/srv/cfg's.json",
-    env: { DCE_COMPOSE_TTY: "0", DCE_LOG_DIR: "/var/log/dce-%Y" },
-    selection: ["--target", "demo", "--channel", "111"],
+  const request = {
+    repoRoot: "/opt/dce ops",
+    configPath: "/srv/cfg's.json",
+    targets: ["demo"],
+    guilds: [],
+    channels: ["111"],
     salvageBeforeScrape: true,
+    env: {},
   };
-  const line = cronCommand(opts);
+  const env = { DCE_COMPOSE_TTY: "0", DCE_LOG_DIR: "/var/log/dce-%Y" };
+  const line = cronCommand({ root: "/opt/dce ops", env, argv: scheduledRunArgv(request) });
   assert.equal(
     line,
     "cd '/opt/dce ops' && DCE_COMPOSE_TTY=0 DCE_LOG_DIR='/var/log/dce-\\%Y' " +
       "'/opt/dce ops/dce' run-documents-scrape --quiet --conflict-exit-code 75 " +
       "--config '/srv/cfg'\\''s.json' --target demo --channel 111 --salvage-before-scrape",
   );
-  assert.ok(!line.includes("flock"));
   assert.ok(!line.includes("--log-file"), "each run makes its own log in DCE_LOG_DIR");
   assert.match(
-    cronCommand({ ...opts, logFile: "/var/log/dce.log" }),
+    cronCommand({
+      root: "/opt/dce ops",
+      env,
+      argv: scheduledRunArgv({ ...request, logFile: "/var/log/dce.log" }),
+    }),
     / --config '\/srv\/cfg'\\''s\.json' --log-file \/var\/log\/dce\.log --target demo /,
   );
+  assert.ok(!line.includes("flock"));
   assert.equal(shellQuote("plain/path-1.json"), "plain/path-1.json");
   assert.equal(shellQuote("$(touch x)"), "'$(touch x)'");
   assert.equal(escapeCronPercent("a%b%"), "a\\%b\\%");

@@ -1,36 +1,13 @@
 // Reads and replaces the user's crontab through the crontab binary (DCE_CRONTAB_BIN, else `crontab`).
 import { UserError } from "../cli/errors.ts";
+import { runCaptured } from "../process/run_captured.ts";
 
-async function run(bin: string, args: string[], stdin?: string) {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(bin, {
-      args,
-      stdin: stdin === undefined ? "null" : "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new UserError(
-        `Cannot run crontab binary '${bin}': not found. Install cron (package cron or cronie) or set DCE_CRONTAB_BIN.`,
-      );
-    }
-    throw new UserError(`Cannot run crontab binary '${bin}': ${(err as Error).message}`);
-  }
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    try {
-      await writer.write(new TextEncoder().encode(stdin));
-      await writer.close();
-    } catch (err) {
-      // crontab stopped reading (it refused early): its exit status and message below say why.
-      if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
-    }
-  }
-  const out = await child.output();
-  const decoder = new TextDecoder();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+function run(bin: string, args: string[], stdin?: string) {
+  return runCaptured(bin, args, {
+    ...(stdin === undefined ? {} : { stdin }),
+    label: "crontab binary",
+    missingHint: "Install cron (package cron or cronie) or set DCE_CRONTAB_BIN.",
+  });
 }
 
 /** The current crontab text; an absent crontab ("no crontab for <user>") is the empty string. */
