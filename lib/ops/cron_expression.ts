@@ -153,7 +153,7 @@ export function scheduleFor(interval: string, at: string | undefined): string {
   }
 }
 
-function parseAt(at: string): { minute: string; hour: string } {
+export function parseAt(at: string): { minute: string; hour: string } {
   const match = /^(\d{1,2}):(\d{2})$/.exec(at);
   const hour = match ? Number(match[1]) : NaN;
   const minute = match ? Number(match[2]) : NaN;

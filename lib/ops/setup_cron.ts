@@ -8,7 +8,7 @@ import { textDiff } from "./text_diff.ts";
 import { installBlock, readBlock, removeBlock } from "./crontab_block.ts";
 import { readCrontab, writeCrontab } from "./crontab_io.ts";
 import type { OpsOutput } from "./ops_log.ts";
-import { runTool } from "./run_child.ts";
+import { installPreflight } from "./install_preflight.ts";
 import {
   scheduledRunArgv,
   scheduledRunEnv,
@@ -106,23 +106,7 @@ export async function setupCron(opts: SetupCronOptions): Promise<void> {
     }
     return;
   }
-  if (!opts.skipPreflight) {
-    opts.out.out("Running host preflight before installing the cron job...");
-    const args = [
-      "preflight",
-      "--config",
-      opts.configPath,
-      ...opts.targets.flatMap((t) => ["--target", t]),
-    ];
-    const code = await runTool(opts.out, opts.repoRoot, "run-scrape-host", args, {
-      baseEnv: opts.env,
-    });
-    if (code !== 0) {
-      throw new UserError(
-        `Preflight failed (run-scrape-host exit ${code}); the crontab was not changed. Fix it, or pass --skip-preflight.`,
-      );
-    }
-  }
+  if (!opts.skipPreflight) await installPreflight(opts, "the crontab");
   if (next === current) {
     opts.out.out(`Crontab block '${opts.job}' is already installed and up to date.`);
     return;

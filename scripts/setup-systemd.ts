@@ -1,0 +1,100 @@
+#!/usr/bin/env -S deno run --no-prompt -A
+// setup-systemd: installs (or shows, or removes) the systemd service and timer that run the documents scrape on a schedule.
+import { UsageError } from "../lib/cli/errors.ts";
+import { parseArgv } from "../lib/cli/parse_args.ts";
+import { repoRoot } from "../lib/cli/repo_root.ts";
+import { runMain } from "../lib/cli/run_main.ts";
+import { resolveSettings } from "../lib/config/resolve_settings.ts";
+import { OpsLog } from "../lib/ops/ops_log.ts";
+import { DEFAULT_UNIT, setupSystemd } from "../lib/ops/setup_systemd.ts";
+
+export const USAGE =
+  `Usage: setup-systemd [--interval monthly|weekly|daily] [--at HH:MM] [--on-calendar EXPR]
+                     [--randomized-delay SPAN] [--target NAME]... [--guild ID]... [--channel ID]...
+                     [--salvage-before-scrape] [--config PATH] [--env-file PATH] [--log-file PATH]
+                     [--unit NAME] [--system [--run-as USER]] [--skip-preflight] [--dry-run]
+       setup-systemd --show [--unit NAME] [--system]
+       setup-systemd --remove [--unit NAME] [--system] [--dry-run]   (other options are ignored)
+
+Writes three systemd units and enables the timer (systemctl daemon-reload, enable --now):
+  <unit>.service          Type=oneshot: <repo>/dce run-documents-scrape --quiet
+                          --conflict-exit-code 75 --config <config> ...; exit 75 (busy) counts as
+                          success; its output goes to the journal (journalctl --user -u <unit>)
+  <unit>-failure.service  started by OnFailure=: <repo>/dce run-failure-hook --config <config>
+  <unit>.timer            OnCalendar=<schedule>, Persistent=true (a missed run happens at boot)
+User units go to ~/.config/systemd/user; --system writes /etc/systemd/system instead (run as root;
+--run-as USER sets User=). Running it again with the same options changes nothing; a unit file
+setup-systemd did not write, or one written from another checkout, is never overwritten.
+  --interval/--at     schedule as setup-cron's: monthly (1st, 04:00), weekly (Sundays), daily
+  --on-calendar EXPR  a systemd calendar expression instead, e.g. 'Mon..Fri *-*-* 02:30:00'
+  --randomized-delay  RandomizedDelaySec= (e.g. 30min): spread the start
+  --unit NAME         unit name (default ${DEFAULT_UNIT}); a second checkout needs its own
+  --skip-preflight    do not run the host runner's preflight before installing
+  --dry-run           print the units and their diff against what is installed; change nothing
+Without a schedule option a reinstall keeps the installed timer's schedule.
+Env: DCE_SYSTEMCTL_BIN (systemctl binary), DCE_SYSTEMD_UNIT_DIR (unit folder), DCE_CRONTAB_BIN,
+DCE_CONFIG_FILE, DCE_ENV_FILE, DCE_COMPOSE_FILE; DCE_EXPORTER, DCE_CLI_BIN, DCE_COMPOSE_BIN,
+DCE_DOCKER_BIN, DCE_LOG_DIR, DCE_MIN_FREE_MB are copied into the service's Environment=.
+Exit: 0 done, 1 failure (preflight, systemctl, a unit file in the way, config), 2 usage error.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgv({
+    args: argv,
+    options: {
+      interval: { type: "string" },
+      at: { type: "string" },
+      "on-calendar": { type: "string" },
+      cron: { type: "string" },
+      "randomized-delay": { type: "string" },
+      show: { type: "boolean" },
+      remove: { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      "skip-preflight": { type: "boolean" },
+      "salvage-before-scrape": { type: "boolean" },
+      target: { type: "string", multiple: true },
+      guild: { type: "string", multiple: true },
+      channel: { type: "string", multiple: true },
+      "log-file": { type: "string" },
+      config: { type: "string" },
+      "env-file": { type: "string" },
+      unit: { type: "string" },
+      system: { type: "boolean" },
+      "run-as": { type: "string" },
+    },
+  });
+  if (values.show && values.remove) {
+    throw new UsageError("Use either --show or --remove, not both.");
+  }
+  if (values["run-as"] !== undefined && !values.system) {
+    throw new UsageError("--run-as sets User= in a system unit; add --system.");
+  }
+  const env = Deno.env.toObject();
+  const root = repoRoot();
+  using log = await OpsLog.open(undefined);
+  await setupSystemd({
+    unit: values.unit ?? DEFAULT_UNIT,
+    system: values.system ?? false,
+    action: values.remove ? "remove" : values.show ? "show" : "install",
+    interval: values.interval,
+    at: values.at,
+    onCalendar: values["on-calendar"],
+    cron: values.cron,
+    randomizedDelay: values["randomized-delay"],
+    runAs: values["run-as"],
+    dryRun: values["dry-run"] ?? false,
+    skipPreflight: values["skip-preflight"] ?? false,
+    salvageBeforeScrape: values["salvage-before-scrape"] ?? false,
+    targets: values.target ?? [],
+    guilds: values.guild ?? [],
+    channels: values.channel ?? [],
+    logFile: values["log-file"],
+    configPath: resolveSettings({ config: values.config, env, repoRoot: root }).configPath,
+    envFile: values["env-file"],
+    env,
+    repoRoot: root,
+    out: log,
+  });
+  return 0;
+}
+
+if (import.meta.main) await runMain({ name: "setup-systemd", usage: USAGE, main });
