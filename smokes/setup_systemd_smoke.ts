@@ -313,12 +313,18 @@ Deno.test("setup-systemd warns when the crontab still runs the same config's scr
     run.stderr,
     `WARNING: your crontab also runs this config's scrape; remove it with './dce setup-cron --remove' (and --job NAME if it is not the default) so only one scheduler runs it: ${line}\n`,
   );
+  // A line for another config whose name starts like this one's is another scrape: no warning.
+  await Deno.writeTextFile(
+    env.FAKE_CRONTAB_FILE,
+    `${line.replace(box.config, `${box.config}.old`)}\n`,
+  );
   const otherConfig = await runTool("setup-systemd", [
     "--config",
-    `${box.config}.other`,
+    box.config,
     "--skip-preflight",
     "--dry-run",
   ], { env });
+  assert.equal(otherConfig.code, 0, otherConfig.stderr);
   assert.doesNotMatch(otherConfig.stderr, /WARNING/);
 });
 

@@ -127,7 +127,9 @@ async function activate(systemctl: Systemctl, timer: string): Promise<void> {
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     throw new UserError(
-      `${err.message.replace(/\.$/, "")}. The unit files are written; fix that and run setup-systemd again to load and enable them.`,
+      `${
+        err.message.replace(/\.$/, "")
+      }. The unit files are written; fix that and run setup-systemd again to load and enable them.`,
     );
   }
 }
