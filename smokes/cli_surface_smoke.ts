@@ -33,6 +33,7 @@ const TOOLS: ToolCase[] = [
   { tool: "scrape-lock-status", config: true },
   { tool: "status", config: true },
   { tool: "setup-cron", config: true, after: ["--skip-preflight", "--dry-run"] },
+  { tool: "setup-systemd", config: true, after: ["--skip-preflight", "--dry-run"] },
   { tool: "setup-scrape-auth" },
   { tool: "verify-documents-archives", config: true },
   { tool: "verify-operator-ready", config: true },

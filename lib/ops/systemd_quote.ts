@@ -35,23 +35,25 @@ const BARE_WORD = /^[A-Za-z0-9_\/.,:=+@-]+$/;
 
 /**
  * One word of an ExecStart= command line. systemd splits the line on whitespace unless a word is
- * in double quotes, where `\\` and `\"` are escapes; `$NAME`/`${NAME}` are environment
- * substitutions (`$$` is a literal `$`), and `%%` a literal `%` (specifiers are expanded inside
- * quotes too). A lone `;` separates commands, so it is quoted like any other special word.
+ * in double quotes, where `\\` and `\"` are escapes, and `%%` is a literal `%` (specifiers are
+ * expanded inside quotes too). In the arguments, not in the program path, `$NAME`/`${NAME}` are
+ * environment substitutions and `$$` a literal `$`. A lone `;` separates commands, so it is quoted
+ * like any other special word.
  */
-export function execWord(word: string): string {
-  checkWritable(word, "the argument");
+export function execWord(word: string, program = false): string {
+  checkWritable(word, program ? "the program path" : "the argument");
   if (BARE_WORD.test(word)) return word;
-  const escaped = word.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("$", "$$$$");
-  return `"${escapeSpecifiers(escaped)}"`;
+  const escaped = word.replaceAll("\\", "\\\\").replaceAll('"', '\\"');
+  return `"${escapeSpecifiers(program ? escaped : escaped.replaceAll("$", "$$$$"))}"`;
 }
 
 /** A whole ExecStart= value: the absolute program, then its arguments. */
 export function execLine(argv: readonly string[]): string {
-  if (!argv[0]?.startsWith("/")) {
-    throw new UserError(`systemd needs an absolute program path in ExecStart=, got '${argv[0]}'.`);
+  const [program, ...args] = argv;
+  if (!program?.startsWith("/")) {
+    throw new UserError(`systemd needs an absolute program path in ExecStart=, got '${program}'.`);
   }
-  return argv.map(execWord).join(" ");
+  return [execWord(program, true), ...args.map((a) => execWord(a))].join(" ");
 }
 
 /**

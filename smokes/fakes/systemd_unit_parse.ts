@@ -69,10 +69,11 @@ function words(value: string): { text: string; quoted: boolean }[] {
   return out;
 }
 
-/** ExecStart= as argv: specifiers, then words, then `$$` → `$` (we write no other `$`). */
+/** ExecStart= as argv: specifiers, then words, then `$$` → `$` in the arguments (never in the program). */
 export function execArgv(value: string): string[] {
-  return words(specifiers(value)).map(({ text, quoted }) => {
+  return words(specifiers(value)).map(({ text, quoted }, i) => {
     if (!quoted && text === ";") throw new Error(`a lone ';' splits the command: ${value}`);
+    if (i === 0) return text;
     if (text.replaceAll("$$", "").includes("$")) throw new Error(`variable in ${text}`);
     return text.replaceAll("$$", "$");
   });
