@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
+import { exists } from "../fs/file_predicates.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { installPreflight } from "./install_preflight.ts";
 import type { OpsOutput } from "./ops_log.ts";
@@ -118,6 +119,7 @@ async function installUnits(
   opts.out.out(
     `See it: systemctl${scope} list-timers ${timer}; its output: journalctl${scope} -u ${name}.service`,
   );
+  if (!opts.system) await lingerNote(opts);
 }
 
 async function activate(systemctl: Systemctl, timer: string): Promise<void> {
@@ -132,4 +134,15 @@ async function activate(systemctl: Systemctl, timer: string): Promise<void> {
       }. The unit files are written; fix that and run setup-systemd again to load and enable them.`,
     );
   }
+}
+
+/** User timers stop when the user's last session ends, unless systemd keeps the user's manager running. */
+async function lingerNote(opts: SetupSystemdOptions): Promise<void> {
+  const user = opts.env["USER"] || opts.env["LOGNAME"];
+  if (user && await exists(`/var/lib/systemd/linger/${user}`)) return;
+  opts.out.out(
+    `Note: a user timer runs only while you are logged in, unless lingering is on: loginctl enable-linger ${
+      user ?? "$USER"
+    }`,
+  );
 }
