@@ -4,7 +4,7 @@ import { parseArgv } from "../lib/cli/parse_args.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
 import { OpsLog } from "../lib/ops/ops_log.ts";
-import { resolveSettings } from "../lib/config/resolve_settings.ts";
+import { SCHEDULER_OPTIONS, schedulerRequest } from "../lib/ops/scheduler_options.ts";
 import { DEFAULT_JOB, setupCron } from "../lib/ops/setup_cron.ts";
 
 export const USAGE = `Usage: setup-cron [--interval monthly|weekly|daily] [--at HH:MM] [--cron EXPR]
@@ -34,45 +34,12 @@ Exit: 0 done, 1 failure (preflight, crontab, config), 2 usage error (bad schedul
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgv({
     args: argv,
-    options: {
-      interval: { type: "string" },
-      at: { type: "string" },
-      cron: { type: "string" },
-      remove: { type: "boolean" },
-      "dry-run": { type: "boolean" },
-      "skip-preflight": { type: "boolean" },
-      "salvage-before-scrape": { type: "boolean" },
-      target: { type: "string", multiple: true },
-      guild: { type: "string", multiple: true },
-      channel: { type: "string", multiple: true },
-      "log-file": { type: "string" },
-      "log-dir": { type: "string" },
-      config: { type: "string" },
-      "env-file": { type: "string" },
-      job: { type: "string" },
-    },
+    options: { ...SCHEDULER_OPTIONS, job: { type: "string" } },
   });
-  const env = Deno.env.toObject();
-  const root = repoRoot();
   using log = await OpsLog.open(undefined);
   await setupCron({
+    ...schedulerRequest(values, Deno.env.toObject(), repoRoot()),
     job: values.job ?? DEFAULT_JOB,
-    interval: values.interval,
-    at: values.at,
-    cron: values.cron,
-    remove: values.remove ?? false,
-    dryRun: values["dry-run"] ?? false,
-    skipPreflight: values["skip-preflight"] ?? false,
-    salvageBeforeScrape: values["salvage-before-scrape"] ?? false,
-    targets: values.target ?? [],
-    guilds: values.guild ?? [],
-    channels: values.channel ?? [],
-    logFile: values["log-file"],
-    logDir: values["log-dir"],
-    configPath: resolveSettings({ config: values.config, env: env, repoRoot: root }).configPath,
-    envFile: values["env-file"],
-    env,
-    repoRoot: root,
     out: log,
   });
   return 0;

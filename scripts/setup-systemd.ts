@@ -4,8 +4,8 @@ import { UsageError } from "../lib/cli/errors.ts";
 import { parseArgv } from "../lib/cli/parse_args.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
 import { runMain } from "../lib/cli/run_main.ts";
-import { resolveSettings } from "../lib/config/resolve_settings.ts";
 import { OpsLog } from "../lib/ops/ops_log.ts";
+import { SCHEDULER_OPTIONS, schedulerRequest } from "../lib/ops/scheduler_options.ts";
 import { DEFAULT_UNIT, setupSystemd } from "../lib/ops/setup_systemd.ts";
 
 export const USAGE =
@@ -41,22 +41,10 @@ export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgv({
     args: argv,
     options: {
-      interval: { type: "string" },
-      at: { type: "string" },
+      ...SCHEDULER_OPTIONS,
       "on-calendar": { type: "string" },
-      cron: { type: "string" },
       "randomized-delay": { type: "string" },
       show: { type: "boolean" },
-      remove: { type: "boolean" },
-      "dry-run": { type: "boolean" },
-      "skip-preflight": { type: "boolean" },
-      "salvage-before-scrape": { type: "boolean" },
-      target: { type: "string", multiple: true },
-      guild: { type: "string", multiple: true },
-      channel: { type: "string", multiple: true },
-      "log-file": { type: "string" },
-      config: { type: "string" },
-      "env-file": { type: "string" },
       unit: { type: "string" },
       system: { type: "boolean" },
       "run-as": { type: "string" },
@@ -68,30 +56,15 @@ export async function main(argv: string[]): Promise<number> {
   if (values["run-as"] !== undefined && !values.system) {
     throw new UsageError("--run-as sets User= in a system unit; add --system.");
   }
-  const env = Deno.env.toObject();
-  const root = repoRoot();
   using log = await OpsLog.open(undefined);
   await setupSystemd({
+    ...schedulerRequest(values, Deno.env.toObject(), repoRoot()),
     unit: values.unit ?? DEFAULT_UNIT,
     system: values.system ?? false,
-    action: values.remove ? "remove" : values.show ? "show" : "install",
-    interval: values.interval,
-    at: values.at,
+    show: values.show ?? false,
     onCalendar: values["on-calendar"],
-    cron: values.cron,
     randomizedDelay: values["randomized-delay"],
     runAs: values["run-as"],
-    dryRun: values["dry-run"] ?? false,
-    skipPreflight: values["skip-preflight"] ?? false,
-    salvageBeforeScrape: values["salvage-before-scrape"] ?? false,
-    targets: values.target ?? [],
-    guilds: values.guild ?? [],
-    channels: values.channel ?? [],
-    logFile: values["log-file"],
-    configPath: resolveSettings({ config: values.config, env, repoRoot: root }).configPath,
-    envFile: values["env-file"],
-    env,
-    repoRoot: root,
     out: log,
   });
   return 0;

@@ -42,7 +42,7 @@ async function systemdBox() {
 
 async function listing(dir: string): Promise<string[]> {
   try {
-    return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    return (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return [];
     throw err;

@@ -9,23 +9,13 @@ import { installBlock, readBlock, removeBlock } from "./crontab_block.ts";
 import { readCrontab, writeCrontab } from "./crontab_io.ts";
 import type { OpsOutput } from "./ops_log.ts";
 import { installPreflight } from "./install_preflight.ts";
-import {
-  scheduledRunArgv,
-  scheduledRunEnv,
-  scheduledRunLog,
-  type ScheduledRunRequest,
-} from "./scheduled_run.ts";
+import { scheduledRunArgv, scheduledRunEnv, scheduledRunLog } from "./scheduled_run.ts";
+import type { SchedulerRequest } from "./scheduler_options.ts";
 
 export const DEFAULT_JOB = "discord-scrape";
 
-export interface SetupCronOptions extends ScheduledRunRequest {
+export interface SetupCronOptions extends SchedulerRequest {
   job: string;
-  interval?: string | undefined;
-  at?: string | undefined;
-  cron?: string | undefined;
-  remove: boolean;
-  dryRun: boolean;
-  skipPreflight: boolean;
   out: OpsOutput;
 }
 

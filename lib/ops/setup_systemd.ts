@@ -7,7 +7,8 @@ import { exists } from "../fs/file_predicates.ts";
 import { selectTargets } from "../config/select_targets.ts";
 import { installPreflight } from "./install_preflight.ts";
 import type { OpsOutput } from "./ops_log.ts";
-import { scheduledRunArgv, scheduledRunEnv, type ScheduledRunRequest } from "./scheduled_run.ts";
+import { scheduledRunArgv, scheduledRunEnv } from "./scheduled_run.ts";
+import type { SchedulerRequest } from "./scheduler_options.ts";
 import { Systemctl } from "./systemctl.ts";
 import { cronLinesForConfig } from "./systemd_cron_overlap.ts";
 import { checkUnitName, installedUnits, refuseForeign, textOf } from "./systemd_installed.ts";
@@ -24,14 +25,12 @@ import { textDiff } from "./text_diff.ts";
 
 export const DEFAULT_UNIT = "dce-scrape";
 
-export interface SetupSystemdOptions extends ScheduledRunRequest, ScheduleChoice {
+export interface SetupSystemdOptions extends SchedulerRequest, ScheduleChoice {
   unit: string;
   system: boolean;
+  show: boolean;
   randomizedDelay?: string | undefined;
   runAs?: string | undefined;
-  action: "install" | "show" | "remove";
-  dryRun: boolean;
-  skipPreflight: boolean;
   out: OpsOutput;
 }
 
@@ -40,8 +39,8 @@ export async function setupSystemd(opts: SetupSystemdOptions): Promise<void> {
   const dir = unitDir(opts.system, opts.env);
   const systemctl = new Systemctl(opts.env, opts.system);
   // As setup-cron --remove: the units go by name alone; other options are accepted and ignored.
-  if (opts.action === "remove") return await removeUnits(dir, name, systemctl, opts);
-  if (opts.action === "show") return await showUnits(dir, name, systemctl, opts.out);
+  if (opts.remove) return await removeUnits(dir, name, systemctl, opts);
+  if (opts.show) return await showUnits(dir, name, systemctl, opts.out);
   return await installUnits(dir, name, systemctl, opts);
 }
 
