@@ -280,6 +280,13 @@ Deno.test("setup-systemd: usage errors exit 2 with one line; a failing systemctl
     "--user daemon-reload",
     "--user enable --now dce-scrape.timer",
   ]);
+  const preflight = await runTool("setup-systemd", ["--config", box.config, "--unit", "other"], {
+    env: { ...env, FAKE_DCE_REJECT_TOKEN: "1" },
+  });
+  assert.notEqual(preflight.code, 0);
+  assert.match(preflight.stdout, /Running host preflight/);
+  assert.match(preflight.stderr, /Preflight failed .*; no unit file was written\. Fix it/);
+  assert.deepEqual((await listing(units)).filter((f) => f.startsWith("other")), []);
   const missing = await runTool("setup-systemd", ["--show"], {
     env: { ...env, DCE_SYSTEMCTL_BIN: join(box.dir, "no-systemctl") },
   });

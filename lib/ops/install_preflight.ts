@@ -11,8 +11,8 @@ export interface PreflightRequest {
   out: OpsOutput;
 }
 
-/** Throws when the preflight fails; `unchanged` says what was left alone ("the crontab"). */
-export async function installPreflight(req: PreflightRequest, unchanged: string): Promise<void> {
+/** Throws when the preflight fails; `leftAlone` says so in the installer's terms ("the crontab was not changed"). */
+export async function installPreflight(req: PreflightRequest, leftAlone: string): Promise<void> {
   req.out.out("Running host preflight before installing the scheduled job...");
   const args = [
     "preflight",
@@ -23,7 +23,7 @@ export async function installPreflight(req: PreflightRequest, unchanged: string)
   const code = await runTool(req.out, req.repoRoot, "run-scrape-host", args, { baseEnv: req.env });
   if (code !== 0) {
     throw new UserError(
-      `Preflight failed (run-scrape-host exit ${code}); ${unchanged} was not changed. Fix it, or pass --skip-preflight.`,
+      `Preflight failed (run-scrape-host exit ${code}); ${leftAlone}. Fix it, or pass --skip-preflight.`,
     );
   }
 }

@@ -96,7 +96,7 @@ export async function setupCron(opts: SetupCronOptions): Promise<void> {
     }
     return;
   }
-  if (!opts.skipPreflight) await installPreflight(opts, "the crontab");
+  if (!opts.skipPreflight) await installPreflight(opts, "the crontab was not changed");
   if (next === current) {
     opts.out.out(`Crontab block '${opts.job}' is already installed and up to date.`);
     return;

@@ -94,7 +94,7 @@ async function installUnits(
     });
     return;
   }
-  if (!opts.skipPreflight) await installPreflight(opts, "no unit");
+  if (!opts.skipPreflight) await installPreflight(opts, "no unit file was written");
   if (changed.length === 0) {
     const enabled = await systemctl.query(["is-enabled", timer]);
     if (enabled.stdout.trim() === "enabled") {
