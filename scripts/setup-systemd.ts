@@ -11,8 +11,9 @@ import { DEFAULT_UNIT, setupSystemd } from "../lib/ops/setup_systemd.ts";
 export const USAGE =
   `Usage: setup-systemd [--interval monthly|weekly|daily] [--at HH:MM] [--on-calendar EXPR]
                      [--randomized-delay SPAN] [--target NAME]... [--guild ID]... [--channel ID]...
-                     [--salvage-before-scrape] [--config PATH] [--env-file PATH] [--log-file PATH]
-                     [--unit NAME] [--system [--run-as USER]] [--skip-preflight] [--dry-run]
+                     [--salvage-before-scrape] [--config PATH] [--env-file PATH]
+                     [--log-dir DIR | --log-file PATH] [--unit NAME] [--system [--run-as USER]]
+                     [--skip-preflight] [--dry-run]
        setup-systemd --show [--unit NAME] [--system]
        setup-systemd --remove [--unit NAME] [--system] [--dry-run]   (other options are ignored)
 
@@ -28,6 +29,8 @@ setup-systemd did not write, or one written from another checkout, is never over
   --interval/--at     schedule as setup-cron's: monthly (1st, 04:00), weekly (Sundays), daily
   --on-calendar EXPR  a systemd calendar expression instead, e.g. 'Mon..Fri *-*-* 02:30:00'
   --randomized-delay  RandomizedDelaySec= (e.g. 30min): spread the start
+  --log-dir/--log-file  as setup-cron's: each run's own log in DCE_LOG_DIR (default <repo>/logs),
+                      or one log every run appends to
   --unit NAME         unit name (default ${DEFAULT_UNIT}); a second checkout needs its own
   --skip-preflight    do not run the host runner's preflight before installing
   --dry-run           print the units and their diff against what is installed; change nothing

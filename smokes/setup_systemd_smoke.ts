@@ -81,8 +81,6 @@ Deno.test("setup-systemd installs service, failure service and timer, then is id
     "75",
     "--config",
     box.config,
-    "--log-file",
-    join(ROOT, "logs", "discord-scrape.log"),
     "--target",
     "demo",
   ]);
@@ -91,6 +89,7 @@ Deno.test("setup-systemd installs service, failure service and timer, then is id
   assert.equal(serviceEnv.DCE_COMPOSE_TTY, "0");
   assert.equal(serviceEnv.DCE_ENV_FILE, box.env.DCE_ENV_FILE);
   assert.equal(serviceEnv.DCE_FAILURE_HOOK, "none", "the failure service reports, not the run");
+  assert.equal(serviceEnv.DCE_LOG_DIR, box.logs, "one log per run, in the folder retention prunes");
   assert.ok(!(await read("dce-scrape.service")).includes(">"), "no log redirection");
 
   const failure = parseUnit(await read("dce-scrape-failure.service"));
