@@ -13,8 +13,9 @@ export interface DigestEnd {
   summaryFile?: string | undefined;
 }
 
-/** The exit-code table's word for a non-zero code. */
+/** The exit-code table's word for a code. */
 function outcomeOf(code: number): string {
+  if (code === EXIT.ok) return "ok";
   if (code === EXIT.partial) return "partial";
   return code > 128 ? "interrupted" : "failed";
 }
