@@ -16,7 +16,7 @@ export const USAGE =
   `Usage: run-documents-scrape [--dry-run | --salvage-only | --salvage-before-scrape] [--target NAME]...
                             [--channel ID]... [--guild ID]... [--config PATH] [--log-file PATH]
                             [--summary-file PATH] [--quiet] [--strict] [--wait SECONDS]
-                            [--conflict-exit-code N]
+                            [--conflict-exit-code N] [--metrics-file PATH]
 
 Takes the archive-root lock (held until the end), verifies the archive folders, prints the run plan,
 checks free disk space, then (optionally) salvages partial exports and runs the host runner's
@@ -32,8 +32,16 @@ preflight and incremental scrape under that lock.
                             or DCE_RUN_SUMMARY_FILE); replaced only once this run's exists
   --strict                  any skipped channel makes the run partial (exit 3)
 ${UNATTENDED_USAGE}
+  --metrics-file PATH       write the run's outcome as a node_exporter textfile (replaced
+                            atomically; docs/unattended.md#metrics-file)
+
+At its end a run (not a dry run) appends one line to {archive_root}/.dce-history.jsonl and, when it
+failed, was partial or interrupted, runs the failure hook (unattended.failure_hook in the config,
+or DCE_FAILURE_HOOK) with the digest on stdin; a hook or metrics problem is a WARN line and never
+changes the exit code.
 Env: DCE_LOG_DIR, DCE_MIN_FREE_MB (disk gate), DCE_SKIP_SCRAPE_LOCK=1 (no lock), DCE_EXPORTER,
-DCE_RETRY_DELAYS (seconds between tries of a channel after a transient failure; default 30,120).
+DCE_RETRY_DELAYS (seconds between tries of a channel after a transient failure; default 30,120),
+DCE_FAILURE_HOOK, DCE_HOOK_TIMEOUT_SECONDS (docs/config.md).
 Exit: 0 ok; 3 partial (some channels not exported, the others scraped); 1 failure (archives,
 disk, lock held, config, a failed step); N with --conflict-exit-code when busy; 2 usage error;
 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.`;
@@ -52,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
       "log-file": { type: "string" },
       "summary-file": { type: "string" },
       strict: { type: "boolean" },
+      "metrics-file": { type: "string" },
       ...UNATTENDED_ARGS,
     },
   });
@@ -72,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     logFile: abs(values["log-file"]),
     summaryFile: abs(values["summary-file"]),
     strict: values.strict ?? false,
+    metricsFile: abs(values["metrics-file"]),
     ...unattendedOptions(values, argv),
     env,
     repoRoot: root,

@@ -10,7 +10,10 @@ import { coreArgv } from "../host/host_args.ts";
 import { hostSummaryPath } from "../host/host_paths.ts";
 import type { OpsLog } from "./ops_log.ts";
 import { fileStamp } from "../scrape/run_summary.ts";
-import { findToken, verifyDiskOnly } from "./operator_ready.ts";
+import { findToken, hostRunnerEnv, verifyDiskOnly } from "./operator_ready.ts";
+import { unattendedSettings } from "../config/unattended_settings.ts";
+import { type DocumentsRunState, finishDocumentsRun } from "./documents_run_end.ts";
+import { RUN_PARENT_ENV } from "./run_end.ts";
 import { runUnattended, type UnattendedRun, type WorkflowOptions } from "./unattended_run.ts";
 import { alreadyShown, shownEnv, unlessShown } from "../cli/shown_facts.ts";
 import { StepFailedError } from "./report_failure.ts";
@@ -30,6 +33,8 @@ export interface DocumentsOptions extends WorkflowOptions {
   summaryFile?: string | undefined;
   /** Any skipped channel makes the scrape partial. */
   strict?: boolean;
+  /** node_exporter textfile written at the end of the run (docs/unattended.md#metrics-file). */
+  metricsFile?: string | undefined;
 }
 
 /** The mode from the three exclusive flags (usage error when more than one is given). */
@@ -93,9 +98,9 @@ export async function documentsPaths(opts: DocumentsOptions, now: Date): Promise
  */
 export async function runDocumentsScrape(opts: DocumentsOptions): Promise<number> {
   const clock = opts.clock ?? systemClock;
-  const paths = await documentsPaths(opts, clock());
-  // The scrape began (the summary file was announced): from here on the run leaves a summary.
-  const run = { scraping: false };
+  const start = clock();
+  const paths = await documentsPaths(opts, start);
+  const run: DocumentsRunState = { scraping: false };
   // The previous run's summary stays until this run's replaces it (atomically); this tells them apart.
   const baseline = paths.summaryFile === undefined ? undefined : await fileStamp(paths.summaryFile);
   return await runUnattended({
@@ -106,6 +111,18 @@ export async function runDocumentsScrape(opts: DocumentsOptions): Promise<number
     digestSummaryFile: () => paths.summaryFile,
     ...(baseline !== undefined ? { summaryBaseline: baseline } : {}),
     clock,
+    finish: (end) =>
+      finishDocumentsRun(end, {
+        mode: opts.mode,
+        start,
+        clock,
+        targets: opts.targets,
+        ...paths,
+        summaryBaseline: baseline,
+        metricsFile: opts.metricsFile,
+        env: opts.env,
+        repoRoot: opts.repoRoot,
+      }, run),
   }, (unattended) => workflow(opts, unattended, paths, run));
 }
 
@@ -113,10 +130,15 @@ async function workflow(
   opts: DocumentsOptions,
   unattended: UnattendedRun,
   paths: DocumentsPaths,
-  run: { scraping: boolean },
+  run: DocumentsRunState,
 ): Promise<number> {
   const { log } = unattended;
   const config = await loadConfig(opts.configPath);
+  run.config = config;
+  run.settings = unattendedSettings(
+    config.unattended,
+    await hostRunnerEnv(opts.env, opts.repoRoot),
+  );
   selectTargets(config, opts.targets, { guilds: opts.guilds, channels: opts.channels });
   if (paths.logFile !== undefined) log.out(`Log file: ${paths.logFile}`);
   if (opts.mode === "dry-run") {
@@ -154,7 +176,7 @@ async function lockedWorkflow(
   paths: DocumentsPaths,
   config: ScrapeConfig,
   lockEnv: Record<string, string>,
-  run: { scraping: boolean },
+  run: DocumentsRunState,
 ): Promise<number> {
   await plan(opts, log, config);
   await verifyDiskOnly({
@@ -165,7 +187,12 @@ async function lockedWorkflow(
     out: unlessShown(opts.env, "disk", log),
   }, config);
   // The runs below check the plan and the disk again but need not print them again.
-  const childEnv = { ...lockEnv, ...shownEnv(opts.env, "plan", "disk") };
+  // They leave the run's end (history, metrics, hook) to this workflow: one run, one record.
+  const childEnv = {
+    ...lockEnv,
+    ...shownEnv(opts.env, "plan", "disk"),
+    [RUN_PARENT_ENV]: String(Deno.pid),
+  };
 
   const pass = coreArgv(opts, opts.configPath);
   if (opts.mode === "salvage-only" || opts.mode === "salvage-before") {

@@ -24,6 +24,11 @@ export interface LoggedWorkflowOptions {
    */
   summaryBaseline?: string | null;
   clock: Clock;
+  /**
+   * What the run does at its very end, with its final exit code: after the summary is settled (so
+   * it can be read) and before the `Log:` line (so what it says is logged). Must not throw.
+   */
+  end?: (log: OpsLog, code: number) => Promise<void>;
   stdout?: Write | undefined;
   stderr?: Write | undefined;
 }
@@ -56,6 +61,7 @@ export async function runLoggedWorkflow(
       const line = await settleSummary(summaryFile, capture, opts, code);
       if (line) log.err(line);
     }
+    if (opts.end !== undefined) await opts.end(log, code);
     if (opts.logFile !== undefined) log.out(`Log: ${opts.logFile}`);
     log.close();
     releaseSignals();

@@ -43,6 +43,20 @@ export interface UnattendedFrame extends LoggedWorkflowOptions, UnattendedOption
   env: Record<string, string | undefined>;
   /** The summary the digest points at, if any. */
   digestSummaryFile?: () => string | undefined;
+  /** What the run does at its very end (lib/ops/run_end.ts: history, metrics, failure hook). */
+  finish?: (end: FrameEnd) => Promise<void>;
+}
+
+/** What the frame knows when the run is over. */
+export interface FrameEnd {
+  log: OpsLog;
+  code: number;
+  /** Another scrape held the lock: this run did nothing. */
+  busy: boolean;
+  /** The digest (what --quiet prints on failure), also when the run is not quiet. */
+  digest: string[];
+  /** A WARN line: to the log, and in quiet mode to stderr after the digest (it must be seen). */
+  warn(line: string): void;
 }
 
 export interface UnattendedRun {
@@ -61,14 +75,35 @@ export async function runUnattended(
 ): Promise<number> {
   const silent: Write = () => {};
   const quiet = frame.quiet === true;
-  const digest = quiet ? new RunDigest() : null;
+  // Kept in every mode: the failure hook reads it; --quiet prints it.
+  const digest = new RunDigest();
+  let digestLines: string[] = [];
+  const warnings: string[] = [];
   let busy = false;
   const code = await runLoggedWorkflow({
     ...frame,
     stdout: quiet ? silent : frame.stdout,
     stderr: quiet ? silent : frame.stderr,
+    async end(log, code) {
+      digestLines = digest.lines({
+        tool: frame.tool,
+        exitCode: code,
+        logFile: frame.logFile,
+        summaryFile: frame.digestSummaryFile?.(),
+      });
+      await frame.finish?.({
+        log,
+        code,
+        busy,
+        digest: digestLines,
+        warn(line) {
+          log.err(line);
+          if (quiet) warnings.push(line);
+        },
+      });
+    },
   }, (log) => {
-    if (digest !== null) log.watch((line) => digest.note(line));
+    log.watch((line) => digest.note(line));
     return body({
       log,
       async locked(work) {
@@ -97,15 +132,10 @@ export async function runUnattended(
     });
   });
   // Busy is not a failure of this run: the other run reports for both (what `flock -n` gives).
-  if (digest !== null && code !== 0 && !busy) {
-    const write = frame.stderr ?? stderrWrite;
-    const end = {
-      tool: frame.tool,
-      exitCode: code,
-      logFile: frame.logFile,
-      summaryFile: frame.digestSummaryFile?.(),
-    };
-    for (const line of digest.lines(end)) write(`${line}\n`);
+  const write = frame.stderr ?? stderrWrite;
+  if (quiet && code !== 0 && !busy) {
+    for (const line of digestLines) write(`${line}\n`);
   }
+  for (const line of warnings) write(`${line}\n`);
   return code;
 }
