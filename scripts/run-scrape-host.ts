@@ -2,16 +2,16 @@
 // run-scrape-host: the tool cron and the workflows call; runs preflight/scrape/salvage via compose or the DCE CLI.
 import { UsageError, UserError } from "../lib/cli/errors.ts";
 import { RunDigest } from "../lib/cli/run_digest.ts";
-import { errorLine } from "../lib/cli/run_main.ts";
 import { LockBusyError } from "../lib/lock/acquire_lock.ts";
-import { quietOutput } from "../lib/host/quiet_output.ts";
+import { quietOutput, teeOutput } from "../lib/host/quiet_output.ts";
 import { repoRoot } from "../lib/cli/repo_root.ts";
-import { runMain } from "../lib/cli/run_main.ts";
+import { reportUserError, runMain } from "../lib/cli/run_main.ts";
 import { parseHostArgs } from "../lib/host/host_args.ts";
 import { runHostCore } from "../lib/host/host_core_runner.ts";
 import { writerSink } from "../lib/host/host_output_tail.ts";
 import { runHost } from "../lib/host/host_run.ts";
-import type { HostOutput } from "../lib/host/host_run_options.ts";
+import type { HostOutput, HostSeen } from "../lib/host/host_run_options.ts";
+import { endHostRun } from "../lib/ops/host_run_end.ts";
 import { HostSignals } from "../lib/process/signals.ts";
 import { TOKEN_PRECEDENCE } from "../lib/host/token_source.ts";
 import { stderrWrite, stdoutWrite } from "../lib/ops/ops_log.ts";
@@ -21,7 +21,7 @@ export const USAGE = `Usage:
   run-scrape-host scrape    [core options...]
   run-scrape-host salvage   [core options...]
   runner options, anywhere: --env-file PATH  --compose-file PATH  --exporter cli|compose  --help|-h
-                            --quiet  --wait SECONDS  --conflict-exit-code N
+                            --quiet  --wait SECONDS  --conflict-exit-code N  --metrics-file PATH
 
 The first preflight|scrape|salvage is the subcommand; any other word before it is an error.
   preflight  verify the token and access (probe export); never takes the lock
@@ -52,6 +52,13 @@ Runner options:
                        a busy lock prints nothing
   --wait SECONDS       keep trying a busy lock this long (default 0)
   --conflict-exit-code N  exit status when the lock stays busy (default 1)
+  --metrics-file PATH  scrape, salvage: write the run's outcome as a node_exporter textfile
+                       (replaced atomically; docs/unattended.md#metrics-file)
+
+Run on its own, a scrape or salvage (not a preflight) appends one line to
+{archive_root}/.dce-history.jsonl and, when it failed, was partial or interrupted, runs the failure
+hook (unattended.failure_hook, or DCE_FAILURE_HOOK) with the digest on stdin. As a step of
+run-documents-scrape it leaves that to the workflow (one run, one record).
 
 Settings: every variable may be exported or set in the env file; an exported non-empty value wins.
   DISCORD_TOKEN, DISCORD_TOKEN_FILE   the token, or a file whose first line is the token
@@ -76,6 +83,7 @@ Settings: every variable may be exported or set in the env file; an exported non
   DCE_HEARTBEAT_SECONDS  a progress line this often while one export runs (default 60; 0 = none)
   DCE_RETRY_DELAYS     seconds between tries of a channel after a transient failure (default
                        30,120; none = no retry), passed to the core
+  DCE_FAILURE_HOOK, DCE_HOOK_TIMEOUT_SECONDS  the failure hook (docs/config.md)
   DCE_REPO_ROOT        repository root override; TMPDIR  where the 0600 token env file is made
 
 Token precedence (first non-empty wins):
@@ -102,7 +110,11 @@ export async function main(argv: string[]): Promise<number> {
         "Missing subcommand: use 'preflight', 'scrape' or 'salvage' (see --help).",
       );
     }
-    const digest = args.quiet ? new RunDigest() : null;
+    const start = new Date();
+    const exported = Deno.env.toObject();
+    const root = repoRoot();
+    // The digest is kept in every mode: the failure hook reads it; --quiet prints it.
+    const digest = new RunDigest();
     const screen = {
       output: {
         out: (line: string) => stdoutWrite(`${line}\n`),
@@ -111,13 +123,17 @@ export async function main(argv: string[]): Promise<number> {
       stdout: writerSink(Deno.stdout),
       stderr: writerSink(Deno.stderr),
     };
-    const { output, stdout, stderr } = digest ? quietOutput(digest) : screen;
+    const { output, stdout, stderr } = args.quiet
+      ? quietOutput(digest)
+      : teeOutput(screen, quietOutput(digest));
+    const seen: HostSeen = {};
     let code: number;
+    let busy = false;
     try {
       code = await runHost({
         args: { ...args, subcommand: args.subcommand },
-        exported: Deno.env.toObject(),
-        repoRoot: repoRoot(),
+        exported,
+        repoRoot: root,
         cwd: Deno.cwd(),
         home: Deno.env.get("HOME"),
         tmpDir: Deno.env.get("TMPDIR") || "/tmp",
@@ -128,23 +144,40 @@ export async function main(argv: string[]): Promise<number> {
         signals,
         runCore: runHostCore,
         argv,
+        seen,
       });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       // Busy is not this run's failure: the holder reports for both (--quiet: nothing at all).
-      if (err instanceof LockBusyError) {
-        if (!digest) stderrWrite(`${errorLine(err)}\n`);
-        return args.conflictExitCode ?? err.exitCode;
-      }
-      if (!digest) throw err;
-      digest.note(errorLine(err));
-      code = err.exitCode;
+      busy = err instanceof LockBusyError;
+      // Printed (and kept for the hook's digest) as runMain would print it.
+      const print = (line: string) => {
+        if (!args.quiet) stderrWrite(`${line}\n`);
+        if (!busy) digest.note(line);
+      };
+      code = reportUserError(err, print);
+      if (busy) code = args.conflictExitCode ?? code;
     }
-    if (digest && code !== 0) {
-      for (const line of digest.lines({ tool: "run-scrape-host", exitCode: code })) {
-        stderrWrite(`${line}\n`);
-      }
+    const lines = digest.lines({ tool: "run-scrape-host", exitCode: code });
+    if (args.quiet && code !== 0 && !busy) {
+      for (const line of lines) stderrWrite(`${line}\n`);
     }
+    await endHostRun({
+      sub: args.subcommand,
+      args,
+      start,
+      end: new Date(),
+      exitCode: code,
+      busy,
+      seen,
+      exported,
+      ppid: Deno.ppid,
+      repoRoot: root,
+      digest: lines,
+      // No log of its own: the hook's output is shown without --quiet, dropped with it.
+      out: args.quiet ? () => {} : (line) => stderrWrite(`${line}\n`),
+      warn: (line) => stderrWrite(`${line}\n`),
+    });
     return code;
   } finally {
     signals.dispose();

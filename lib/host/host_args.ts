@@ -25,6 +25,8 @@ export interface HostArgs {
   waitSeconds?: number;
   /** --conflict-exit-code N: exit status when the lock stays busy. */
   conflictExitCode?: number;
+  /** --metrics-file PATH: the run's outcome as a node_exporter textfile (scrape, salvage). */
+  metricsFile?: string;
   /** --strict (scrape): any skipped channel makes the run partial. */
   strict?: boolean;
   config?: string;
@@ -39,6 +41,7 @@ const RUNNER_OPTIONS = [
   "--exporter",
   "--wait",
   "--conflict-exit-code",
+  "--metrics-file",
 ] as const;
 const CORE_OPTIONS = ["--config", "--target", "--guild", "--channel"] as const;
 
@@ -70,6 +73,7 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
       else if (name === "--compose-file") out.composeFile = value;
       else if (name === "--wait") out.waitSeconds = parseWaitSeconds(value);
       else if (name === "--conflict-exit-code") out.conflictExitCode = parseConflictExitCode(value);
+      else if (name === "--metrics-file") out.metricsFile = value;
       else out.exporter = parseExporter(value, "--exporter");
       continue;
     }

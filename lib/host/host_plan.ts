@@ -68,6 +68,7 @@ export async function prepareHostPlan(opts: HostRunOptions): Promise<HostPlan> {
     throw new UserError(`Missing env file: ${envFilePath} (given with --env-file).`);
   }
   const env = effectiveEnv(exported, envFile);
+  if (opts.seen) opts.seen.env = env;
   const settings = resolveSettings({ ...where, config: args.config, env });
 
   const composeExplicit = args.composeFile ?? (env["DCE_COMPOSE_FILE"] || undefined);
@@ -78,6 +79,7 @@ export async function prepareHostPlan(opts: HostRunOptions): Promise<HostPlan> {
 
   const configPath = settings.configPath;
   const config = await loadConfig(configPath);
+  if (opts.seen) opts.seen.config = config;
   selectTargets(config, args.targets, { guilds: args.guilds, channels: args.channels });
 
   const plan: HostPlan = {
@@ -97,6 +99,7 @@ export async function prepareHostPlan(opts: HostRunOptions): Promise<HostPlan> {
       : null,
   };
 
+  if (opts.seen) opts.seen.summaryFile = plan.summaryFile;
   if (sub !== "salvage") {
     if (exporter === "compose") {
       const program = await chooseCompose(

@@ -108,6 +108,7 @@ async function runWithLock(
   const tail = new OutputTail();
   const run = { opts, plan, state, tail };
   const baseline = plan.summaryFile === null ? null : await fileStamp(plan.summaryFile);
+  if (opts.seen) opts.seen.summaryBaseline = baseline;
   // Partial (3): the run finished and says which channels it could not export; not a failure to retry.
   const failed = (code: number) =>
     code !== 0 && code !== EXIT.partial && opts.signals.received === null;

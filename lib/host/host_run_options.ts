@@ -1,5 +1,6 @@
 // What the host runner (run-scrape-host) is given: settings, output sinks, signals and its injection points.
 
+import type { ScrapeConfig } from "../config/scrape_config.ts";
 import type { CoreRequest } from "../scrape/core_options.ts";
 import type { HostSignals } from "../process/signals.ts";
 import type { ComposeProbes } from "./compose_command.ts";
@@ -35,4 +36,16 @@ export interface HostRunOptions {
   composeProbes?: ComposeProbes;
   /** Recorded (redacted) in the lock's `cmd=`. */
   argv: string[];
+  /** Filled in as the runner learns them, for what the tool does at the run's end. */
+  seen?: HostSeen;
+}
+
+/** What the runner learned before it stopped (a run may stop at any point). */
+export interface HostSeen {
+  /** The exported environment with the env file's settings. */
+  env?: Record<string, string>;
+  config?: ScrapeConfig;
+  summaryFile?: string | null;
+  /** fileStamp() of the summary file before the scrape: a file still carrying it is not this run's. */
+  summaryBaseline?: string | null;
 }

@@ -1,5 +1,6 @@
-// run-scrape-host --quiet: the runner's lines and the exporter's live output go to a digest, not
-// the screen; the script prints the digest only when the run fails or is partial.
+// run-scrape-host's digest: the runner's lines and the exporter's live output go to it (with --quiet
+// instead of the screen, else as well); the script prints it only when a quiet run fails or is
+// partial, and hands it to the failure hook.
 import type { RunDigest } from "../cli/run_digest.ts";
 import type { ChunkSink } from "./host_output_tail.ts";
 import type { HostOutput } from "./host_run_options.ts";
@@ -19,12 +20,32 @@ function lineSink(digest: RunDigest): ChunkSink {
   };
 }
 
-export function quietOutput(
-  digest: RunDigest,
-): { output: HostOutput; stdout: ChunkSink; stderr: ChunkSink } {
+export function quietOutput(digest: RunDigest): HostSinks {
   return {
     output: { out: (line) => digest.note(line), err: (line) => digest.note(line) },
     stdout: lineSink(digest),
     stderr: lineSink(digest),
+  };
+}
+
+type HostSinks = { output: HostOutput; stdout: ChunkSink; stderr: ChunkSink };
+
+/** Everything goes to both `a` and `b` (the screen and the digest). */
+export function teeOutput(a: HostSinks, b: HostSinks): HostSinks {
+  // A screen that went away (BrokenPipe) gets nothing more; the digest still gets everything.
+  const both = (x: ChunkSink, y: ChunkSink): ChunkSink => {
+    let xGone = false;
+    return async (chunk) => {
+      if (!xGone) await x(chunk).catch(() => (xGone = true));
+      await y(chunk);
+    };
+  };
+  return {
+    output: {
+      out: (line) => (a.output.out(line), b.output.out(line)),
+      err: (line) => (a.output.err(line), b.output.err(line)),
+    },
+    stdout: both(a.stdout, b.stdout),
+    stderr: both(a.stderr, b.stderr),
   };
 }
