@@ -25,6 +25,7 @@ const TOOLS: ToolCase[] = [
   { tool: "prove-incremental-append", config: true, after: ["--target", "x"] },
   { tool: "run-all-smokes" },
   { tool: "run-documents-scrape", config: true, after: ["--dry-run"] },
+  { tool: "run-failure-hook", config: true },
   { tool: "run-operator-proof", config: true, after: ["--dry-run"] },
   { tool: "run-operator-validation", config: true, after: ["--dry-run"] },
   { tool: "run-scrape", config: true, subcommands: true, before: ["scrape"] },

@@ -5,37 +5,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool, spawnTool } from "./_harness.ts";
-import { type FakeChannel, writeWorld } from "./fakes/fake_dce_world.ts";
 import { cronCommand, fakeCrontab, runAsCron } from "./ops/fake_cron.ts";
-import { GUILD, ourHolder, type Sandbox, sandbox } from "./ops/sandbox.ts";
-
-/** One guild target over these channels (their seeded archives are made by the first, quiet run). */
-async function guildBox(channels: FakeChannel[]): Promise<Sandbox> {
-  const box = await sandbox([]);
-  await writeWorld(box.world, { guilds: [GUILD], channels });
-  await Deno.writeTextFile(
-    box.config,
-    JSON.stringify({
-      archive_root: box.archiveRoot,
-      targets: [{ name: "guild", output_dir: box.outputDir("guild"), guild_ids: [GUILD.id] }],
-    }),
-  );
-  // What an operator keeps in scrape.env; short retries so the smoke does not wait for minutes.
-  await Deno.writeTextFile(
-    box.env.DCE_ENV_FILE!,
-    "DISCORD_TOKEN=simulated-token\nDCE_RETRY_DELAYS=0.05,0.05\n",
-  );
-  return box;
-}
-
-const channel = (id: string, name: string, extra: Partial<FakeChannel> = {}): FakeChannel => ({
-  id,
-  guildId: GUILD.id,
-  name,
-  category: "Text",
-  count: 3,
-  ...extra,
-});
+import { channel, guildBox } from "./ops/guild_box.ts";
+import { GUILD, ourHolder, type Sandbox } from "./ops/sandbox.ts";
 
 /**
  * Installs the block through the fake crontab (default logging: each run its own log in the box's

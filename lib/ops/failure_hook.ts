@@ -132,9 +132,9 @@ export function hookWarning(outcome: HookOutcome, timeoutSeconds: number): strin
   if (outcome.kind === "ok") return undefined;
   const said = outcome.lastLine === undefined ? "" : `; it said: ${outcome.lastLine.slice(0, 200)}`;
   if (outcome.kind === "timeout") {
-    return `WARN: the failure hook did not finish within ${timeoutSeconds} s (hook_timeout_seconds) and was killed${said}. The run's exit code is unchanged.`;
+    return `WARN: the failure hook did not finish within ${timeoutSeconds} s (hook_timeout_seconds) and was killed${said}.`;
   }
-  return `WARN: the failure hook exited ${outcome.exitCode}${said}. The run's exit code is unchanged.`;
+  return `WARN: the failure hook exited ${outcome.exitCode}${said}.`;
 }
 
 /** When the hook reports on a run: not for success nor for a busy lock (the holder reports). */

@@ -157,5 +157,5 @@ async function failureHook(ctx: EndContext): Promise<void> {
     output: (line) => ctx.out(`failure hook: ${line}`),
   });
   const warning = hookWarning(outcome, ctx.settings.hookTimeoutSeconds);
-  if (warning !== undefined) ctx.warn(warning);
+  if (warning !== undefined) ctx.warn(`${warning} The run's exit code is unchanged.`);
 }
