@@ -202,6 +202,10 @@ Deno.test("metrics file: gauges per tool and target; last success survives a fai
       text.includes(`dce_last_success_timestamp_seconds{tool="run-documents-scrape"} ${okSeconds}`),
       "the last success is the earlier ok run's",
     );
+    // A file that never saw the ok run: the history has it.
+    const fresh = join(dir, "fresh.prom");
+    await end(dir, { facts: later, metricsFile: fresh });
+    assert.ok((await Deno.readTextFile(fresh)).includes(`} ${okSeconds}\n`), "from the history");
     // Without the history (another archive root) it comes from the previous file.
     await end(dir, { facts: later, metricsFile, archiveRoot: undefined });
     assert.ok((await Deno.readTextFile(metricsFile)).includes(`} ${okSeconds}\n`));
