@@ -1,9 +1,9 @@
-// A run's end, through the real `./dce run-documents-scrape` against the fake DCE CLI: one history
+// A run's end, through the real run-documents-scrape (as ./dce runs it) against the fake DCE CLI: one history
 // line per run (never one per run-scrape-host step), the failure hook for a partial run (digest on
 // stdin, its failure a WARN that leaves exit 3 alone), none for ok or busy, and the metrics file.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { childEnv, ROOT } from "./_harness.ts";
+import { runTool } from "./_harness.ts";
 import { writeWorld } from "./fakes/fake_dce_world.ts";
 import { channel, guildBox } from "./ops/guild_box.ts";
 import { GUILD, ourHolder, type Sandbox } from "./ops/sandbox.ts";
@@ -14,27 +14,17 @@ const HOOK =
   `cat > "$HOOK_DIR/stdin.txt"; echo "$DCE_RUN_RESULT $DCE_RUN_FAILED" >> "$HOOK_DIR/ran.txt"; ` +
   `echo "pager unreachable" >&2; exit 1`;
 
-async function documentsRun(box: Sandbox, extra: string[] = []) {
-  const out = await new Deno.Command(join(ROOT, "dce"), {
-    args: [
-      "run-documents-scrape",
-      "--quiet",
-      "--config",
-      box.config,
-      "--log-file",
-      join(box.logs, "run.log"),
-      "--metrics-file",
-      join(box.dir, "dce.prom"),
-      ...extra,
-    ],
-    cwd: box.dir,
-    env: childEnv({ ...box.env, DCE_FAILURE_HOOK: HOOK, HOOK_DIR: box.dir }),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
+function documentsRun(box: Sandbox, extra: string[] = []) {
+  return runTool("run-documents-scrape", [
+    "--quiet",
+    "--config",
+    box.config,
+    "--log-file",
+    join(box.logs, "run.log"),
+    "--metrics-file",
+    join(box.dir, "dce.prom"),
+    ...extra,
+  ], { env: { ...box.env, DCE_FAILURE_HOOK: HOOK, HOOK_DIR: box.dir }, cwd: box.dir });
 }
 
 async function history(box: Sandbox): Promise<HistoryRecord[]> {
