@@ -24,7 +24,10 @@ function documentsRun(box: Sandbox, extra: string[] = []) {
     "--metrics-file",
     join(box.dir, "dce.prom"),
     ...extra,
-  ], { env: { ...box.env, DCE_FAILURE_HOOK: HOOK, HOOK_DIR: box.dir }, cwd: box.dir });
+  ], {
+    env: { ...box.env, DCE_FAILURE_HOOK: HOOK, HOOK_DIR: box.dir },
+    cwd: box.dir,
+  });
 }
 
 async function history(box: Sandbox): Promise<HistoryRecord[]> {
@@ -34,7 +37,10 @@ async function history(box: Sandbox): Promise<HistoryRecord[]> {
 const read = (path: string) => Deno.readTextFile(path).catch(() => "");
 
 Deno.test("run end: ok, then partial (hook, metrics), then busy: one history line each", async () => {
-  const healthy = [channel("444444444444444441", "alpha"), channel("444444444444444444", "delta")];
+  const healthy = [
+    channel("444444444444444441", "alpha"),
+    channel("444444444444444444", "delta"),
+  ];
   await using box = await guildBox(healthy);
   const metrics = join(box.dir, "dce.prom");
 
@@ -42,11 +48,19 @@ Deno.test("run end: ok, then partial (hook, metrics), then busy: one history lin
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(ok.stdout + ok.stderr, "", "quiet success");
   let runs = await history(box);
-  assert.equal(runs.length, 1, "one line for the run, none for its run-scrape-host steps");
+  assert.equal(
+    runs.length,
+    1,
+    "one line for the run, none for its run-scrape-host steps",
+  );
   assert.equal(runs[0]!.tool, "run-documents-scrape");
   assert.equal(runs[0]!.result, "ok");
   assert.equal(runs[0]!.targets["guild"]!.appended, 6);
-  assert.equal(await read(join(box.dir, "ran.txt")), "", "no hook for an ok run");
+  assert.equal(
+    await read(join(box.dir, "ran.txt")),
+    "",
+    "no hook for an ok run",
+  );
   const okEnd = Date.parse(runs[0]!.end) / 1000;
   assert.match(
     await read(metrics),
@@ -62,12 +76,23 @@ Deno.test("run end: ok, then partial (hook, metrics), then busy: one history lin
     channels: [
       ...healthy,
       channel("444444444444444442", "secret", { forbidden: true }),
-      channel("444444444444444443", "cut", { count: 6, flaky: { times: 99, mode: "killed" } }),
+      channel("444444444444444443", "cut", {
+        count: 6,
+        flaky: { times: 99, mode: "killed" },
+      }),
     ],
   });
   const partial = await documentsRun(box);
-  assert.equal(partial.code, 3, "a failing hook leaves the exit code alone:\n" + partial.stderr);
-  assert.match(partial.stderr, /^run-documents-scrape: partial \(exit 3\)$/m, "the digest");
+  assert.equal(
+    partial.code,
+    3,
+    "a failing hook leaves the exit code alone:\n" + partial.stderr,
+  );
+  assert.match(
+    partial.stderr,
+    /^run-documents-scrape: partial \(exit 3\)$/m,
+    "the digest",
+  );
   assert.match(
     partial.stderr,
     /^WARN: the failure hook exited 1; it said: pager unreachable\. The run's exit code is unchanged\.$/m,
@@ -81,30 +106,55 @@ Deno.test("run end: ok, then partial (hook, metrics), then busy: one history lin
     last.problems.map((p) => [p.id, p.action]).sort(),
     [["444444444444444442", "SKIPPED"], ["444444444444444443", "SKIPPED_OOM"]],
   );
-  assert.equal(await read(join(box.dir, "ran.txt")), "partial 1\n", "the hook ran once");
+  assert.equal(
+    await read(join(box.dir, "ran.txt")),
+    "partial 1\n",
+    "the hook ran once",
+  );
   const stdin = await read(join(box.dir, "stdin.txt"));
   assert.match(stdin, /^run-documents-scrape: partial \(exit 3\)\n/);
   assert.match(stdin, /FAILED: channel 444444444444444443 of target 'guild'/);
   assert.match(stdin, new RegExp(`^Log: ${join(box.logs, "run.log")}$`, "m"));
   const log = await read(join(box.logs, "run.log"));
-  assert.match(log, /failure hook: pager unreachable/, "the hook's output is in the log");
+  assert.match(
+    log,
+    /failure hook: pager unreachable/,
+    "the hook's output is in the log",
+  );
   const text = await read(metrics);
-  assert.match(text, /^dce_channels_failed\{tool="run-documents-scrape",target="guild"\} 1$/m);
+  assert.match(
+    text,
+    /^dce_channels_failed\{tool="run-documents-scrape",target="guild"\} 1$/m,
+  );
   assert.match(text, /^dce_last_exit_code\{tool="run-documents-scrape"\} 3$/m);
-  assert.match(text, new RegExp(`^dce_last_success_timestamp_seconds\\{[^}]*\\} ${okEnd}$`, "m"));
+  assert.match(
+    text,
+    new RegExp(`^dce_last_success_timestamp_seconds\\{[^}]*\\} ${okEnd}$`, "m"),
+  );
 
   {
     await using _holder = await ourHolder(box);
     const busy = await documentsRun(box, ["--conflict-exit-code", "75"]);
     assert.equal(busy.code, 75, busy.stderr);
-    assert.equal(busy.stdout + busy.stderr, "", "busy: nothing for cron to mail");
+    assert.equal(
+      busy.stdout + busy.stderr,
+      "",
+      "busy: nothing for cron to mail",
+    );
   }
   runs = await history(box);
   assert.equal(runs.length, 3);
   assert.equal(runs[2]!.result, "busy");
   assert.equal(runs[2]!.exit_code, 75);
-  assert.equal(await read(join(box.dir, "ran.txt")), "partial 1\n", "no hook for a busy run");
-  assert.ok(runs.every((r) => r.tool === "run-documents-scrape"), "never a step's own line");
+  assert.equal(
+    await read(join(box.dir, "ran.txt")),
+    "partial 1\n",
+    "no hook for a busy run",
+  );
+  assert.ok(
+    runs.every((r) => r.tool === "run-documents-scrape"),
+    "never a step's own line",
+  );
 });
 
 Deno.test("run end: a dry run records nothing", async () => {
@@ -113,4 +163,22 @@ Deno.test("run end: a dry run records nothing", async () => {
   assert.equal(dry.code, 0, dry.stderr);
   assert.deepEqual(await history(box), []);
   assert.equal(await read(join(box.dir, "dce.prom")), "");
+});
+
+Deno.test("run end: run-scrape-host on its own records its scrape, not its preflight", async () => {
+  await using box = await guildBox([channel("444444444444444441", "alpha")]);
+  const host = (sub: string) =>
+    runTool("run-scrape-host", [sub, "--config", box.config], {
+      env: { ...box.env, DCE_FAILURE_HOOK: HOOK, HOOK_DIR: box.dir },
+    });
+  const preflight = await host("preflight");
+  assert.equal(preflight.code, 0, preflight.stderr);
+  assert.deepEqual(await history(box), [], "a preflight is a check, not a run");
+  const scrape = await host("scrape");
+  assert.equal(scrape.code, 0, scrape.stderr);
+  const runs = await history(box);
+  assert.deepEqual(runs.map((r) => [r.tool, r.result]), [[
+    "run-scrape-host scrape",
+    "ok",
+  ]]);
 });
