@@ -1,7 +1,6 @@
 // run-documents-scrape: [dry-run: archives and plan, then stop] → lock → archives → plan → disk gate →
 // [salvage] → preflight → incremental scrape, with everything tee'd to an appended log and a JSON run
 // summary.
-import { join } from "node:path";
 import { EXIT, UsageError, UserError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import type { ScrapeConfig } from "../config/scrape_config.ts";
@@ -20,7 +19,7 @@ import { StepFailedError } from "./report_failure.ts";
 import { runTool } from "./run_child.ts";
 import { formatRunPlan } from "../host/run_plan.ts";
 import { verifyArchives } from "./verify_archives.ts";
-import { uniqueLogPath } from "./unique_log_path.ts";
+import { logDir, uniqueLogPath } from "./unique_log_path.ts";
 import { systemClock, utcFileStamp } from "../cli/utc_stamp.ts";
 
 export type DocumentsMode = "live" | "dry-run" | "salvage-only" | "salvage-before";
@@ -51,10 +50,6 @@ export function documentsMode(flags: {
   if (flags.salvageOnly) return "salvage-only";
   if (flags.salvageBefore) return "salvage-before";
   return "live";
-}
-
-export function logDir(env: Record<string, string | undefined>, repoRoot: string): string {
-  return env["DCE_LOG_DIR"] || join(repoRoot, "logs");
 }
 
 /** `<log without .log>.summary.json` */

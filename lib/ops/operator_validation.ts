@@ -3,7 +3,8 @@
 import { EXIT, UsageError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { selectTargets } from "../config/select_targets.ts";
-import { defaultSummaryFile, logDir } from "./documents_scrape.ts";
+import { defaultSummaryFile } from "./documents_scrape.ts";
+import { logDir } from "./unique_log_path.ts";
 import type { OpsLog } from "./ops_log.ts";
 import { runUnattended, type UnattendedRun, type WorkflowOptions } from "./unattended_run.ts";
 import { perTargetSummaryFile } from "../scrape/run_summary.ts";

@@ -1,5 +1,5 @@
-// Everything a run does when it ends, in one place: the history line, the metrics file, the failure
-// hook. Each step that fails gives one WARN line and never changes the run's exit code: a broken
+// Everything a run does when it ends, in one place: the history line, the metrics file, retention,
+// the failure hook. Each step that fails gives one WARN line and never changes the run's exit code: a broken
 // monitor must be seen, but it must not turn a good scrape into a failed one.
 import {
   type ScrapeConfig,
@@ -11,6 +11,8 @@ import { UNATTENDED_ENV, unattendedSettings } from "../config/unattended_setting
 import { hookWanted, hookWarning, runFailureHook } from "./failure_hook.ts";
 import { historyRecord, type RunFacts } from "./history_record.ts";
 import { metricsText, previousLastSuccess, writeMetricsFile } from "./metrics_file.ts";
+import { pruneAfterRun } from "./retention.ts";
+import { logDir } from "./unique_log_path.ts";
 import {
   appendHistory,
   historyPath,
@@ -93,11 +95,13 @@ interface EndStep {
   run(ctx: EndContext): Promise<void>;
 }
 
-// The steps, in order. Retention (pruning old logs, summaries and history lines) belongs after the
-// history line is written (this run counts) and before the hook (which may take its time).
+// The steps, in order. Retention comes after the history line (this run counts) and the metrics
+// (which look back through the history for the last success), and before the hook (which may take
+// its time).
 const STEPS: EndStep[] = [
   { what: "append to the run history", run: recordHistory },
   { what: "write the metrics file", run: writeMetrics },
+  { what: "prune old runs", run: pruneOldRuns },
   { what: "run the failure hook", run: failureHook },
 ];
 
@@ -140,6 +144,19 @@ async function writeMetrics(ctx: EndContext): Promise<void> {
     if (known.length > 0) lastSuccess = Math.max(...known);
   }
   await writeMetricsFile(ctx.metricsFile, metricsText(ctx.record, lastSuccess));
+}
+
+async function pruneOldRuns(ctx: EndContext): Promise<void> {
+  if (ctx.record.result === "busy") return; // the run holding the lock prunes when it ends
+  await pruneAfterRun({
+    logDir: logDir(ctx.env, ctx.repoRoot),
+    currentFiles: [ctx.record.log, ctx.record.summary].filter((f): f is string => f !== null),
+    historyFile: ctx.archiveRoot === undefined ? null : historyPath(ctx.archiveRoot),
+    settings: ctx.settings,
+    now: new Date(),
+    out: ctx.out,
+    warn: ctx.warn,
+  });
 }
 
 async function failureHook(ctx: EndContext): Promise<void> {

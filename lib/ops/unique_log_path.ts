@@ -11,3 +11,8 @@ export async function uniqueLogPath(dir: string, prefix: string, stamp: string):
     }
   }
 }
+
+/** Where runs write their default-named logs and summaries: DCE_LOG_DIR, else `<repo>/logs`. */
+export function logDir(env: Record<string, string | undefined>, repoRoot: string): string {
+  return env["DCE_LOG_DIR"] || join(repoRoot, "logs");
+}
