@@ -10,7 +10,7 @@ import { DEFAULT_JOB, setupCron } from "../lib/ops/setup_cron.ts";
 export const USAGE = `Usage: setup-cron [--interval monthly|weekly|daily] [--at HH:MM] [--cron EXPR]
                   [--target NAME]... [--guild ID]... [--channel ID]... [--salvage-before-scrape]
                   [--config PATH] [--env-file PATH] [--log-dir DIR | --log-file PATH] [--job NAME]
-                  [--skip-preflight] [--dry-run]
+                  [--metrics-file PATH] [--skip-preflight] [--dry-run]
        setup-cron --remove [--job NAME] [--dry-run]   (other options are accepted and ignored)
 
 Installs a "# BEGIN <job>" / "# END <job>" block in your crontab that runs
@@ -24,6 +24,8 @@ Other crontab lines are never touched; running it again replaces the block in pl
                     DCE_LOG_DIR, else <repo>/logs)
   --log-file PATH   one log every run appends to instead (default DCE_LOG_FILE); it is yours:
                     never pruned
+  --metrics-file PATH  each run writes a node_exporter textfile there (run-documents-scrape's
+                    --metrics-file)
   --skip-preflight  do not run the host runner's preflight before installing
   --dry-run         print the block (or what --remove would delete); change nothing
 Env: DCE_CRONTAB_BIN (crontab binary), DCE_CONFIG_FILE, DCE_ENV_FILE, DCE_COMPOSE_FILE; DCE_EXPORTER,

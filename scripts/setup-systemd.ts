@@ -12,8 +12,8 @@ export const USAGE =
   `Usage: setup-systemd [--interval monthly|weekly|daily] [--at HH:MM] [--on-calendar EXPR]
                      [--randomized-delay SPAN] [--target NAME]... [--guild ID]... [--channel ID]...
                      [--salvage-before-scrape] [--config PATH] [--env-file PATH]
-                     [--log-dir DIR | --log-file PATH] [--unit NAME] [--system [--run-as USER]]
-                     [--skip-preflight] [--dry-run]
+                     [--log-dir DIR | --log-file PATH] [--metrics-file PATH] [--unit NAME]
+                     [--system [--run-as USER]] [--skip-preflight] [--dry-run]
        setup-systemd --show [--unit NAME] [--system]
        setup-systemd --remove [--unit NAME] [--system] [--dry-run]   (other options are ignored)
 
@@ -31,6 +31,7 @@ setup-systemd did not write, or one written from another checkout, is never over
   --randomized-delay  RandomizedDelaySec= (e.g. 30min): spread the start
   --log-dir/--log-file  as setup-cron's: each run's own log in DCE_LOG_DIR (default <repo>/logs),
                       or one log every run appends to
+  --metrics-file PATH each run writes a node_exporter textfile there
   --unit NAME         unit name (default ${DEFAULT_UNIT}); a second checkout needs its own
   --skip-preflight    do not run the host runner's preflight before installing
   --dry-run           print the units and their diff against what is installed; change nothing

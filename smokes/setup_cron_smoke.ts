@@ -227,10 +227,11 @@ Deno.test("setup-cron runs the host preflight first and installs nothing when it
   assert.equal(await Deno.readTextFile(file), FIXTURE);
 });
 
-Deno.test("the installed line runs under sh from a cron-like empty environment and scrapes, one log per run", async () => {
+Deno.test("the installed line runs under sh from a cron-like empty environment and scrapes, one log per run, metrics written", async () => {
   const { box, file, env } = await cronBox();
   await using _ = box;
   const logDir = join(box.dir, "cron logs");
+  const metrics = join(box.dir, "dce.prom");
   const install = await runTool(
     "setup-cron",
     [
@@ -241,12 +242,15 @@ Deno.test("the installed line runs under sh from a cron-like empty environment a
       box.env.DCE_ENV_FILE!,
       "--log-dir",
       logDir,
+      "--metrics-file",
+      metrics,
     ],
     { env },
   );
   assert.equal(install.code, 0, install.stderr);
   const line = (await Deno.readTextFile(file)).split("\n")[1]!;
   assert.ok(line.includes(` DCE_LOG_DIR='${logDir}' `), line);
+  assert.ok(line.includes(` --metrics-file ${metrics}`), line);
   const command = cronCommand(line);
   for (const round of [1, 2]) {
     const out = await runAsCron(box, command, { DISCORD_TOKEN: "simulated-token" });
@@ -263,6 +267,10 @@ Deno.test("the installed line runs under sh from a cron-like empty environment a
   assert.match(logged, /Log: /);
   const archive = JSON.parse(await Deno.readTextFile(box.archivePath(DEMO)));
   assert.equal(archive.messages.length, DEMO.count);
+  assert.match(
+    await Deno.readTextFile(metrics),
+    /^dce_last_exit_code\{tool="run-documents-scrape"\} 0$/m,
+  );
 });
 
 Deno.test("setup-cron keeps the host's exporter: DCE_COMPOSE_FILE only when set or present; empty settings count as unset", async () => {

@@ -14,6 +14,8 @@ export interface ScheduledRunRequest {
   logFile?: string | undefined;
   /** Where each run writes its own log and summary (the default: DCE_LOG_DIR or <repo>/logs). */
   logDir?: string | undefined;
+  /** A node_exporter textfile each run writes (absolute once resolved). */
+  metricsFile?: string | undefined;
   targets: string[];
   guilds: string[];
   channels: string[];
@@ -87,6 +89,7 @@ export function scheduledRunArgv(req: ScheduledRunRequest): string[] {
     "--config",
     req.configPath,
     ...(logFile === undefined ? [] : ["--log-file", logFile]),
+    ...(req.metricsFile ? ["--metrics-file", resolve(req.metricsFile)] : []),
     ...req.targets.flatMap((t) => ["--target", t]),
     ...req.guilds.flatMap((g) => ["--guild", g]),
     ...req.channels.flatMap((c) => ["--channel", c]),

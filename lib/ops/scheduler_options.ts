@@ -16,6 +16,7 @@ export const SCHEDULER_OPTIONS = {
   channel: { type: "string", multiple: true },
   "log-file": { type: "string" },
   "log-dir": { type: "string" },
+  "metrics-file": { type: "string" },
   config: { type: "string" },
   "env-file": { type: "string" },
 } as const;
@@ -33,6 +34,7 @@ export interface SchedulerValues {
   channel?: string[] | undefined;
   "log-file"?: string | undefined;
   "log-dir"?: string | undefined;
+  "metrics-file"?: string | undefined;
   config?: string | undefined;
   "env-file"?: string | undefined;
 }
@@ -64,6 +66,7 @@ export function schedulerRequest(
     channels: values.channel ?? [],
     logFile: values["log-file"],
     logDir: values["log-dir"],
+    metricsFile: values["metrics-file"],
     configPath: resolveSettings({ config: values.config, env, repoRoot }).configPath,
     envFile: values["env-file"],
     env,
