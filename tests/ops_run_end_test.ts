@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UNATTENDED_DEFAULTS } from "../lib/config/scrape_config.ts";
+import { utcSeconds } from "../lib/cli/utc_stamp.ts";
 import type { RunFacts } from "../lib/ops/history_record.ts";
 import { metricsText } from "../lib/ops/metrics_file.ts";
 import { endedByParent, finishRun, type RunEnd } from "../lib/ops/run_end.ts";
@@ -18,11 +19,16 @@ const SUMMARY = {
   totals: { failed: 1 },
 };
 
+// Runs of two days ago: recent enough that the end's retention keeps their history lines.
+const DAY_MS = 86_400_000;
+const RUN_END_MS = Math.floor(Date.now() / 1000) * 1000 - 2 * DAY_MS;
+const at = (ms: number) => new Date(RUN_END_MS + ms);
+
 function facts(exitCode: number, extra: Partial<RunFacts> = {}): RunFacts {
   return {
     tool: "run-documents-scrape",
-    start: new Date("2026-01-02T03:04:00Z"),
-    end: new Date("2026-01-02T03:05:30Z"),
+    start: at(-90_000),
+    end: at(0),
     exitCode,
     busy: false,
     targets: ["guild"],
@@ -107,8 +113,8 @@ Deno.test("failure hook: the digest on stdin, the outcome in its environment, no
         "DCE_RUN_TOOL=run-documents-scrape",
         "DCE_RUN_RESULT=partial",
         "DCE_RUN_EXIT_CODE=3",
-        "DCE_RUN_START=2026-01-02T03:04:00Z",
-        "DCE_RUN_END=2026-01-02T03:05:30Z",
+        `DCE_RUN_START=${utcSeconds(at(-90_000))}`,
+        `DCE_RUN_END=${utcSeconds(at(0))}`,
         "DCE_RUN_DURATION_SECONDS=90",
         "DCE_RUN_TARGETS=guild",
         "DCE_RUN_FAILED=1",
@@ -174,7 +180,7 @@ Deno.test("failure hook: one that hangs is killed with its whole group after the
 Deno.test("metrics file: gauges per tool and target; last success survives a failed run", async () => {
   await withDir(async (dir) => {
     const metricsFile = join(dir, "dce.prom");
-    const okEnd = new Date("2026-01-02T03:05:30Z");
+    const okEnd = at(0);
     await end(dir, { facts: facts(0), metricsFile });
     let text = await Deno.readTextFile(metricsFile);
     const okSeconds = okEnd.getTime() / 1000;
@@ -190,8 +196,8 @@ Deno.test("metrics file: gauges per tool and target; last success survives a fai
     assert.ok(text.includes(`dce_messages_appended{tool="run-documents-scrape",target="guild"} 4`));
 
     const later = facts(3, {
-      start: new Date("2026-01-03T00:00:00Z"),
-      end: new Date("2026-01-03T00:01:00Z"),
+      start: at(DAY_MS - 60_000),
+      end: at(DAY_MS),
     });
     await end(dir, { facts: later, metricsFile });
     text = await Deno.readTextFile(metricsFile);

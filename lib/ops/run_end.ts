@@ -87,6 +87,8 @@ export interface RunEnd {
 
 interface EndContext extends RunEnd {
   record: HistoryRecord;
+  /** The history line was appended: only then is the history trimmed (one WARN per broken file). */
+  historyWritten: boolean;
 }
 
 interface EndStep {
@@ -107,7 +109,7 @@ const STEPS: EndStep[] = [
 
 /** Called once when a run is over; returns the record it is about. Never throws. */
 export async function finishRun(end: RunEnd): Promise<HistoryRecord> {
-  const ctx: EndContext = { ...end, record: historyRecord(end.facts) };
+  const ctx: EndContext = { ...end, record: historyRecord(end.facts), historyWritten: false };
   for (const step of STEPS) {
     try {
       await step.run(ctx);
@@ -121,6 +123,7 @@ export async function finishRun(end: RunEnd): Promise<HistoryRecord> {
 async function recordHistory(ctx: EndContext): Promise<void> {
   if (ctx.archiveRoot === undefined) return; // no config, no archive root: nowhere to keep it
   await appendHistory(historyPath(ctx.archiveRoot), ctx.record);
+  ctx.historyWritten = true;
 }
 
 /** How many history lines are searched for the last success (the status tool reads as many). */
@@ -151,7 +154,7 @@ async function pruneOldRuns(ctx: EndContext): Promise<void> {
   await pruneAfterRun({
     logDir: logDir(ctx.env, ctx.repoRoot),
     currentFiles: [ctx.record.log, ctx.record.summary].filter((f): f is string => f !== null),
-    historyFile: ctx.archiveRoot === undefined ? null : historyPath(ctx.archiveRoot),
+    historyFile: ctx.historyWritten ? historyPath(ctx.archiveRoot!) : null,
     settings: ctx.settings,
     now: new Date(),
     out: ctx.out,
