@@ -15,7 +15,7 @@ const AUTH_LINE = "Authentication token is invalid.";
  * The fake compose client: reads its mode from FAKE_MODE, finds its --env-file, appends one line
  * per call to FAKE_CALLS. "auth" fails like a rejected token, "fail" like anything else, "wait"
  * prints "started" and sleeps until signalled, "jam" replaces the env file with a non-empty folder
- * (so removing it fails) and succeeds.
+ * (so removing it fails) and succeeds, "jam-partial" does the same and exits 3 (partial).
  */
 const FAKE_COMPOSE = `#!/bin/sh
 env_file=
@@ -29,7 +29,8 @@ case "$FAKE_MODE" in
   auth) echo "${AUTH_LINE}" >&2; exit 1 ;;
   fail) exit 4 ;;
   wait) echo started; exec sleep 60 ;;
-  jam) rm -f "$env_file"; mkdir "$env_file"; touch "$env_file/x"; exit 0 ;;
+  jam|jam-partial) rm -f "$env_file"; mkdir "$env_file"; touch "$env_file/x"
+    [ "$FAKE_MODE" = jam ] && exit 0; exit 3 ;;
 esac
 exit 9
 `;
@@ -235,15 +236,21 @@ Deno.test("compose: the token env file is removed when the compose program vanis
     assertLockFree(box);
   }));
 
-Deno.test("compose: the lock is released even when the token env file cannot be removed", () =>
-  withSandbox(async (box) => {
-    const { opts } = box.options({ exporter: "compose", mode: "jam" });
-    await assert.rejects(
-      () => runHost(opts),
-      /Cannot remove the token env file .*delete it by hand/,
-    );
-    assertLockFree(box);
-  }));
+for (const [mode, expected] of [["jam", 1], ["jam-partial", 3]] as const) {
+  Deno.test(`compose: a token env file that cannot be removed is one ERROR line; the lock is released; ${mode} exits ${expected}`, () =>
+    withSandbox(async (box) => {
+      const { opts, err } = box.options({ exporter: "compose", mode });
+      assert.equal(
+        await runHost(opts),
+        expected,
+        "a partial run stays partial; a clean 0 becomes 1",
+      );
+      const lines = err.filter((l) => /token env file/.test(l));
+      assert.equal(lines.length, 1, err.join("\n"));
+      assert.match(lines[0]!, /^ERROR: Cannot remove the token env file .*delete it by hand\.$/);
+      assertLockFree(box);
+    }));
+}
 
 Deno.test("cli: a core that throws after a signal reports the signal, not the crash", () =>
   withSandbox(async (box) => {

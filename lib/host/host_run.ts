@@ -23,24 +23,23 @@ import { runReauthCommand } from "./token_reauth_command.ts";
 
 /**
  * Runs one subcommand and returns the exit code (0, 3 partial, 1, or 128+n after a signal). A lock
- * release that fails afterwards never hides that result: one ERROR line, and only a clean 0
- * becomes 1 (docs/lock.md#when-releasing-fails-at-the-end-of-a-scrape).
+ * release or token-file removal that fails afterwards never hides that result: one ERROR line, and
+ * only a clean 0 becomes 1 (docs/lock.md#when-releasing-fails-at-the-end-of-a-scrape).
  */
 export async function runHost(opts: HostRunOptions): Promise<number> {
   const state: RunState = { lock: null, envPath: null, coreLockEnv: {} };
-  let released = true;
+  let cleanedUp = true;
   let code: number;
   try {
     code = await runReportingSignals(opts, state);
   } finally {
     // The lock is released even when the token file cannot be removed.
-    try {
-      if (state.envPath !== null) removeTokenFile(state.envPath);
-    } finally {
-      if (state.lock !== null) released = await releaseReporting(state.lock, opts.output.err);
+    if (state.envPath !== null) cleanedUp = removeTokenFile(state.envPath, opts.output.err);
+    if (state.lock !== null) {
+      cleanedUp = await releaseReporting(state.lock, opts.output.err) && cleanedUp;
     }
   }
-  return exitAfterRelease(code, released);
+  return exitAfterRelease(code, cleanedUp);
 }
 
 async function runReportingSignals(opts: HostRunOptions, state: RunState): Promise<number> {
@@ -56,13 +55,18 @@ async function runReportingSignals(opts: HostRunOptions, state: RunState): Promi
   }
 }
 
-function removeTokenFile(path: string): void {
+/**
+ * Removes the token env file; when it cannot, one ERROR line (the token is left on disk, which the
+ * operator must know) and false. Like a failed release it never hides a partial, failed or
+ * interrupted result; only a clean 0 becomes 1.
+ */
+function removeTokenFile(path: string, err: (line: string) => void): boolean {
   try {
     removeComposeEnvFile(path);
-  } catch (err) {
-    throw new UserError(
-      `Cannot remove the token env file ${path}: ${fsReason(err)}; delete it by hand.`,
-    );
+    return true;
+  } catch (error) {
+    err(`ERROR: Cannot remove the token env file ${path}: ${fsReason(error)}; delete it by hand.`);
+    return false;
   }
 }
 
