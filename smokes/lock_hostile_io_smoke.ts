@@ -70,6 +70,12 @@ Deno.test("lock file AND .meta deleted under a live holder: busy from the kernel
   await waitFor(() => Deno.readTextFileSync(`${lock}.meta`).includes("child="), "child in .meta");
   Deno.removeSync(lock);
   Deno.removeSync(`${lock}.meta`);
+  const status = async () => {
+    const run = await runTool("scrape-lock-status", ["--config", config]);
+    assert.equal(run.code, 1, `scrape-lock-status says held: ${run.stdout}${run.stderr}`);
+    assert.match(run.stdout, /held \(pid \d+ holds a lock file that was deleted under it\)/);
+  };
+  await status();
   const marker = join(tmp.path, "second-ran");
   // The second creates a fresh lock file; the third finds that one, empty and unheld.
   for (const which of ["second", "third"]) {
@@ -82,6 +88,7 @@ Deno.test("lock file AND .meta deleted under a live holder: busy from the kernel
     );
     oneErrorLine(run.stderr);
   }
+  await status(); // also beside the fresh, empty lock file the second left
   // Once that holder ends, the lock is free again.
   Deno.kill(-holder.pid, "SIGTERM");
   await holder.status;

@@ -142,7 +142,9 @@ function checkStillNamed(path: string, file: Deno.FsFile): void {
  * holds its flock on the deleted file, which only the kernel shows (docs/lock.md#a-deleted-lock-file-does-not-make-a-second-holder).
  */
 function checkNoDeletedHolder(path: string, file: Deno.FsFile): void {
-  const pid = deletedLockHolder(path, lockIoStep(path, "inspect lock file", () => file.statSync()));
+  const ours = lockIoStep(path, "inspect lock file", () => file.statSync());
+  if (ours.ino === null) return;
+  const pid = deletedLockHolder(path, ours.dev, ours.ino);
   if (pid === null) return;
   throw new LockBusyError(
     `Another scrape is already running (lock: ${path}). Holder pid ${pid} still holds this lock ` +

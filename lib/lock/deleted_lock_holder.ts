@@ -4,7 +4,7 @@ import { basename, dirname, join } from "node:path";
 import { splitDev } from "./flock_probe.ts";
 
 /** The flocks /proc/locks lists on device `dev`, other than on inode `exceptIno`. */
-function otherFlocksOnDevice(procLocks: string, dev: number, exceptIno: number) {
+function otherFlocksOnDevice(procLocks: string, dev: number, exceptIno: number | null) {
   const { major, minor } = splitDev(dev);
   const found: { pid: number; ino: number }[] = [];
   for (const line of procLocks.split("\n")) {
@@ -36,12 +36,16 @@ function holdsDeleted(pid: number, deletedName: string, dev: number, ino: number
 }
 
 /**
- * The pid of a live process that holds a flock on a DELETED file that was this lock (`path`), while
- * `ours` is the file now at the path: a second lock beside it would make two holders. Null when
- * there is none, or when /proc cannot tell (no /proc/locks; another user's process, unless root).
+ * The pid of a live process that holds a flock on a DELETED file that was this lock (`path`), on
+ * device `dev`, other than the file now at the path (inode `currentIno`, null when there is none):
+ * a second lock beside it would make two holders. Null when there is none, or when /proc cannot
+ * tell (no /proc/locks; another user's process, unless root).
  */
-export function deletedLockHolder(path: string, ours: Deno.FileInfo): number | null {
-  if (ours.ino === null) return null;
+export function deletedLockHolder(
+  path: string,
+  dev: number,
+  currentIno: number | null,
+): number | null {
   let procLocks: string;
   let folder: string;
   try {
@@ -51,8 +55,8 @@ export function deletedLockHolder(path: string, ours: Deno.FileInfo): number | n
     return null;
   }
   const deletedName = `${join(folder, basename(path))} (deleted)`;
-  for (const { pid, ino } of otherFlocksOnDevice(procLocks, ours.dev, ours.ino)) {
-    if (holdsDeleted(pid, deletedName, ours.dev, ino)) return pid;
+  for (const { pid, ino } of otherFlocksOnDevice(procLocks, dev, currentIno)) {
+    if (holdsDeleted(pid, deletedName, dev, ino)) return pid;
   }
   return null;
 }

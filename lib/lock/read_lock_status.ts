@@ -6,6 +6,7 @@ import { lstatRegular } from "./lock_path_safety.ts";
 import { type FlockObservation, observeFlock } from "./flock_probe.ts";
 import { type Holder, holderFrom, type HolderJudgement, judgeHolder } from "./holder.ts";
 import { type LocalIdentity, readLocalIdentity } from "./liveness.ts";
+import { deletedLockHolder } from "./deleted_lock_holder.ts";
 
 export type LockState = "free" | "held" | "stale";
 
@@ -38,6 +39,26 @@ function folderExists(path: string): boolean {
   }
 }
 
+/**
+ * A live process still holding a flock on this lock's file after it was deleted (with its .meta):
+ * nothing on disk shows it, but it is scraping, and acquirers report busy for it.
+ */
+function holderOfDeletedLock(path: string, currentIno: number | null): number | null {
+  try {
+    return deletedLockHolder(path, Deno.statSync(dirname(path)).dev, currentIno);
+  } catch {
+    return null;
+  }
+}
+
+function deletedHolderState(pid: number): Pick<LockStatus, "state" | "stateLine" | "decidedBy"> {
+  return {
+    state: "held",
+    stateLine: `held (pid ${pid} holds a lock file that was deleted under it)`,
+    decidedBy: "flock on the deleted lock file (/proc/locks)",
+  };
+}
+
 export function readLockStatus(
   path: string,
   local: LocalIdentity = readLocalIdentity(),
@@ -53,6 +74,7 @@ export function readLockStatus(
     if (!base.folderExists) {
       base.notes.push(`lock folder ${dirname(path)} does not exist yet (no scrape has run here)`);
     }
+    const deleted = base.folderExists ? holderOfDeletedLock(path, null) : null;
     return {
       ...base,
       state: "free",
@@ -63,6 +85,7 @@ export function readLockStatus(
       holder: null,
       judgement: null,
       decidedBy: "no lock file",
+      ...(deleted === null ? {} : deletedHolderState(deleted)),
     };
   }
   const flock = observeFlock(path, info);
@@ -130,11 +153,13 @@ export function readLockStatus(
         decidedBy: "unreadable record counts as held",
       };
     }
+    const deleted = holderOfDeletedLock(path, info.ino);
     return {
       ...common,
       state: "free",
       stateLine: "free (lock file present but not held)",
       decidedBy: `${flock.held === false ? "no flock" : "flock unknown"} and no holder record`,
+      ...(deleted === null ? {} : deletedHolderState(deleted)),
     };
   }
   if (judgement.verdict === "dead") {
