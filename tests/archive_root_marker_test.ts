@@ -10,18 +10,10 @@ import {
 import { NotFollowedError } from "../lib/fs/no_follow.ts";
 import { runCore } from "../lib/scrape/run_core.ts";
 import { writeWorld } from "../smokes/fakes/fake_dce_world.ts";
+import { withTempDir as withDir } from "./fixtures/helpers.ts";
 
 const FAKE = resolve(import.meta.dirname ?? ".", "../smokes/fakes/dce-cli");
 const NOW = new Date("2026-05-06T07:08:09Z");
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "archive-root-marker-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 function prove(dir: string, root: string, lines: string[] = []) {
   return proveArchiveRoot({

@@ -13,15 +13,7 @@ import { archiveStats } from "../lib/scrape/archive_stats.ts";
 import { auditArchive } from "../lib/archive/audit_archive.ts";
 import { main as salvageMain } from "../scripts/salvage-truncated-export.ts";
 import { dceExportText, type FixtureMessage } from "./fixtures/archive_fixture.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "tail-rewrite-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir as withDir } from "./fixtures/helpers.ts";
 
 /** Small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
 function prng(seed: number): () => number {

@@ -9,6 +9,7 @@ import { readConfigJson } from "../lib/lock/resolve_lock_path.ts";
 import { loadEnvFile } from "../lib/host/env_file.ts";
 import { readTokenFile } from "../lib/host/token_file.ts";
 import { readChannelMap } from "../lib/archive/channel_map.ts";
+import { withTempDir as withDir } from "./fixtures/helpers.ts";
 
 const SCALE = Number(Deno.env.get("DCE_SMOKE_SCALE") ?? "1") || 1;
 
@@ -38,15 +39,6 @@ async function settlesWithoutWriter(op: Promise<unknown>, fifo: string): Promise
   }
   assert.equal(first.ok, false, "a FIFO must be refused");
   return first.err;
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "read-small-file-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 /** The path the reader reads: the channel map lives at <out>/.dce-meta/channel-map.json. */

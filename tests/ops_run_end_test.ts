@@ -9,6 +9,7 @@ import type { RunFacts } from "../lib/ops/history_record.ts";
 import { metricsText } from "../lib/ops/metrics_file.ts";
 import { endedByParent, finishRun, type RunEnd } from "../lib/ops/run_end.ts";
 import { historyPath, readRecentHistory } from "../lib/ops/run_history.ts";
+import { withTempDir as withDir } from "./fixtures/helpers.ts";
 
 const SUMMARY = {
   channels: [
@@ -58,15 +59,6 @@ async function end(dir: string, over: Partial<RunEnd>): Promise<Ended> {
     ...over,
   });
   return seen;
-}
-
-async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "dce-run-end-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 const hook = (script: string, timeout = 60) => ({
