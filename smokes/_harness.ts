@@ -121,7 +121,11 @@ export async function runTool(
     await writer.write(new TextEncoder().encode(opts.stdin));
     await writer.close();
   }
-  const out = await child.output();
+  return decodedRun(await child.output());
+}
+
+/** A finished process's status and its whole output as text. */
+export function decodedRun(out: Deno.CommandOutput): ToolRun {
   const decoder = new TextDecoder();
   return {
     code: out.code,

@@ -1,7 +1,7 @@
 // ./dce demo end to end through the launcher: the real workflow on a sandbox, ending with a proof that passed.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { childEnv, ROOT, tempDir } from "./_harness.ts";
+import { childEnv, decodedRun, ROOT, tempDir } from "./_harness.ts";
 
 async function dce(args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(join(ROOT, "dce"), {
@@ -11,8 +11,7 @@ async function dce(args: string[], env: Record<string, string> = {}) {
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const d = new TextDecoder();
-  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
+  return decodedRun(out);
 }
 
 Deno.test("./dce demo PATH runs handoff, scrapes, a cut-off export, salvage and a passing proof", async () => {

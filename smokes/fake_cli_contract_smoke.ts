@@ -1,7 +1,7 @@
 // The fake DCE CLI against docs/dce-cli.md: CliFx parsing, exit codes, texts, byte layout.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { tempDir, waitFor } from "./_harness.ts";
+import { decodedRun, tempDir, type ToolRun, waitFor } from "./_harness.ts";
 import { FAKE_CLI } from "./fakes/core_sandbox.ts";
 import { type FakeWorld, writeWorld } from "./fakes/fake_dce_world.ts";
 
@@ -49,27 +49,18 @@ const WORLD: FakeWorld = {
   ],
 };
 
-interface Run {
-  code: number;
-  signal: Deno.Signal | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function fake(dir: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+async function fake(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ToolRun> {
   const out = await new Deno.Command(FAKE_CLI, {
     args,
     cwd: dir,
     env: { FAKE_DCE_WORLD: join(dir, "world.json"), DISCORD_TOKEN: "tok", ...env },
     stdin: "null",
   }).output();
-  const d = new TextDecoder();
-  return {
-    code: out.code,
-    signal: out.signal,
-    stdout: d.decode(out.stdout),
-    stderr: d.decode(out.stderr),
-  };
+  return decodedRun(out);
 }
 
 async function withWorld(fn: (dir: string) => Promise<void>): Promise<void> {

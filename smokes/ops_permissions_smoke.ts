@@ -2,7 +2,7 @@
 // report an unwritable archive root before any export; secret files readable by others get a warning.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runTool, toolArgs } from "./_harness.ts";
+import { decodedRun, runTool, toolArgs } from "./_harness.ts";
 import { sandbox } from "./ops/sandbox.ts";
 
 async function asNobody(args: string[], env: Record<string, string>) {
@@ -13,8 +13,7 @@ async function asNobody(args: string[], env: Record<string, string>) {
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const decoder = new TextDecoder();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+  return decodedRun(out);
 }
 
 /** The sandbox as root made it (archive root 0755, root-owned), readable and traversable by nobody. */

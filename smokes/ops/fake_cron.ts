@@ -1,6 +1,7 @@
 // The cron side of the setup-cron smokes: a fake `crontab` that keeps the table in a file, and an
 // installed line run the way cron runs it (no environment but PATH and HOME, no terminal, sh -c).
 import { join } from "node:path";
+import { decodedRun } from "../_harness.ts";
 import type { Sandbox } from "./sandbox.ts";
 
 const FAKE_CRONTAB = `#!/bin/sh
@@ -53,6 +54,5 @@ export async function runAsCron(
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const d = new TextDecoder();
-  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
+  return decodedRun(out);
 }
