@@ -7,7 +7,7 @@ import { UNATTENDED_DEFAULTS } from "../lib/config/scrape_config.ts";
 import { utcSeconds } from "../lib/cli/utc_stamp.ts";
 import type { RunFacts } from "../lib/ops/history_record.ts";
 import { metricsText } from "../lib/ops/metrics_file.ts";
-import { endedByParent, finishRun, type RunEnd } from "../lib/ops/run_end.ts";
+import { endedByParent, endSettings, finishRun, type RunEnd } from "../lib/ops/run_end.ts";
 import { historyPath, readRecentHistory } from "../lib/ops/run_history.ts";
 import { withTempDir as withDir } from "./fixtures/helpers.ts";
 
@@ -262,4 +262,19 @@ Deno.test("endedByParent: only when the named pid is our parent (a leaked variab
   assert.equal(endedByParent({ DCE_RUN_PARENT_PID: "4242" }, 4242), true);
   assert.equal(endedByParent({ DCE_RUN_PARENT_PID: "4242" }, 17), false);
   assert.equal(endedByParent({}, 4242), false);
+});
+
+Deno.test("endSettings: a bad number in the environment keeps the config's section and hook", () => {
+  const fromConfig = { ...UNATTENDED_DEFAULTS, failureHook: "from-config", keepDays: 7 };
+  assert.deepEqual(endSettings(fromConfig, { DCE_KEEP_DAYS: "3d" }), fromConfig);
+  assert.equal(
+    endSettings(fromConfig, { DCE_KEEP_DAYS: "3d", DCE_FAILURE_HOOK: "from-env" }).failureHook,
+    "from-env",
+  );
+  assert.equal(
+    endSettings(fromConfig, { DCE_KEEP_DAYS: "3d", DCE_FAILURE_HOOK: "none" }).failureHook,
+    undefined,
+  );
+  assert.deepEqual(endSettings(undefined, { DCE_KEEP_RUNS: "x" }), { ...UNATTENDED_DEFAULTS });
+  assert.equal(endSettings(fromConfig, { DCE_KEEP_RUNS: "12" }).keepRuns, 12);
 });

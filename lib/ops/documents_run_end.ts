@@ -2,12 +2,7 @@
 // failure hook, through finishRun. Its run-scrape-host steps leave all of it to the workflow.
 import type { ScrapeConfig, UnattendedConfig } from "../config/scrape_config.ts";
 import { hostRunnerEnv } from "./operator_ready.ts";
-import {
-  finishRun,
-  selectedTargetNames,
-  settingsWithoutConfig,
-  thisRunSummary,
-} from "./run_end.ts";
+import { endSettings, finishRun, selectedTargetNames, thisRunSummary } from "./run_end.ts";
 import type { FrameEnd } from "./unattended_run.ts";
 
 /** What the workflow learned on its way, for its end. */
@@ -58,7 +53,7 @@ export async function finishDocumentsRun(
       summary,
     },
     archiveRoot: run.config?.archiveRoot,
-    settings: run.settings ?? settingsWithoutConfig(env),
+    settings: run.settings ?? endSettings(undefined, env),
     digest: end.digest,
     metricsFile: facts.metricsFile,
     repoRoot: facts.repoRoot,

@@ -10,7 +10,7 @@ import { hookWarning, runFailureHook } from "./failure_hook.ts";
 import { historyRecord } from "./history_record.ts";
 import { hostRunnerEnv } from "./operator_ready.ts";
 import type { OpsOutput } from "./ops_log.ts";
-import { settingsWithoutConfig } from "./run_end.ts";
+import { endSettings } from "./run_end.ts";
 import { historyPath, type HistoryRecord, readRecentHistory } from "./run_history.ts";
 
 export interface ReplayOptions {
@@ -64,7 +64,9 @@ export async function replayFailureHook(opts: ReplayOptions): Promise<number> {
     if (!(err instanceof UserError)) throw err;
     code = reportUserError(err, (line) => opts.out.err(line));
   }
-  const settings = config ? unattendedSettings(config.unattended, env) : settingsWithoutConfig(env);
+  const settings = config
+    ? unattendedSettings(config.unattended, env)
+    : endSettings(undefined, env);
   if (settings.failureHook === undefined) {
     opts.out.out(
       "No failure hook is configured (unattended.failure_hook or DCE_FAILURE_HOOK); nothing to run.",

@@ -3,12 +3,12 @@
 import type { HostArgs, HostSubcommand } from "../host/host_args.ts";
 import type { HostSeen } from "../host/host_run_options.ts";
 import { unattendedSettings } from "../config/unattended_settings.ts";
-import type { UnattendedConfig } from "../config/scrape_config.ts";
+import { UNATTENDED_DEFAULTS, type UnattendedConfig } from "../config/scrape_config.ts";
 import {
   endedByParent,
+  endSettings,
   finishRun,
   selectedTargetNames,
-  settingsWithoutConfig,
   thisRunSummary,
 } from "./run_end.ts";
 
@@ -34,10 +34,10 @@ export async function endHostRun(e: HostRunEnd): Promise<void> {
   const config = e.seen.config;
   let settings: UnattendedConfig;
   try {
-    settings = config ? unattendedSettings(config.unattended, env) : settingsWithoutConfig(env);
+    settings = unattendedSettings(config?.unattended ?? UNATTENDED_DEFAULTS, env);
   } catch (err) {
     e.warn(`WARN: ${(err as Error).message} Using the config's settings without it.`);
-    settings = settingsWithoutConfig(env);
+    settings = endSettings(config?.unattended, env);
   }
   const summaryFile = e.seen.summaryFile ?? undefined;
   const summary = summaryFile === undefined || e.seen.summaryBaseline === undefined

@@ -32,17 +32,22 @@ export function endedByParent(env: Record<string, string | undefined>, ppid: num
 }
 
 /**
- * The settings of a run whose config could not be loaded: the environment's over the defaults. A
- * bad number there (already the run's error) falls back to the defaults, the hook kept.
+ * The settings a run's end uses: the environment's over the config's section (the defaults when the
+ * config could not be loaded). A bad number in the environment (the run's error, or the caller's
+ * WARN) leaves that base as it is; the environment's hook is still taken, so the failure is told.
  */
-export function settingsWithoutConfig(env: Record<string, string | undefined>): UnattendedConfig {
+export function endSettings(
+  fromConfig: UnattendedConfig | undefined,
+  env: Record<string, string | undefined>,
+): UnattendedConfig {
+  const base = { ...(fromConfig ?? UNATTENDED_DEFAULTS) };
   try {
-    return unattendedSettings({ ...UNATTENDED_DEFAULTS }, env);
+    return unattendedSettings(base, env);
   } catch {
     const hook = env[UNATTENDED_ENV.failureHook];
-    return hook && hook !== "none"
-      ? { ...UNATTENDED_DEFAULTS, failureHook: hook }
-      : { ...UNATTENDED_DEFAULTS };
+    if (hook === "none") delete base.failureHook;
+    else if (hook) base.failureHook = hook;
+    return base;
   }
 }
 
