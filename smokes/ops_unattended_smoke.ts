@@ -93,6 +93,25 @@ Deno.test("cron line: a forbidden channel and an export killed mid-file: the res
   assert.equal(summary.totals.skipped_oom, 1);
 });
 
+Deno.test("cron line: a typo in the config: a digest naming it and the log, no summary to point to, exit 1", async () => {
+  await using box = await guildBox([channel("444444444444444441", "alpha")]);
+  const command = await installedCommand(box);
+  const config = JSON.parse(await Deno.readTextFile(box.config));
+  await Deno.writeTextFile(box.config, JSON.stringify({ ...config, unattended: { keep_day: 3 } }));
+  const run = await runAsCron(box, command);
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stdout, "");
+  const digest = run.stderr.trimEnd().split("\n");
+  assert.equal(digest[0], "run-documents-scrape: failed (exit 1)");
+  assert.match(
+    run.stderr,
+    /ERROR: Unknown key 'keep_day' in unattended\. Did you mean 'keep_days'\?/,
+  );
+  const [log] = await runLogs(box);
+  assert.match(run.stderr, new RegExp(`^Log: ${log}$`, "m"));
+  assert.doesNotMatch(run.stderr, /^Summary:/m, "the run stopped before writing one");
+});
+
 Deno.test("cron line: another scrape holds the lock: nothing written, exit 75", async () => {
   await using box = await guildBox([channel("444444444444444441", "alpha")]);
   const command = await installedCommand(box);

@@ -102,8 +102,8 @@ export async function runDocumentsScrape(opts: DocumentsOptions): Promise<number
     ...opts,
     tool: "run-documents-scrape",
     logFile: paths.logFile,
+    // Only a run that reached its scrape leaves a summary (and the digest names it).
     summaryFile: () => (run.scraping ? paths.summaryFile : undefined),
-    digestSummaryFile: () => paths.summaryFile,
     ...(baseline !== undefined ? { summaryBaseline: baseline } : {}),
     clock,
     finish: (end) =>

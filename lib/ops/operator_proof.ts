@@ -37,7 +37,6 @@ export async function runOperatorProof(opts: ProofOptions): Promise<number> {
     tool: "run-operator-proof",
     logFile,
     summaryFile: () => single.summaryFile,
-    digestSummaryFile: () => single.summaryFile,
     clock,
   }, (run) => prove(opts, run, logFile, clock, single));
 }

@@ -54,7 +54,6 @@ export async function runOperatorValidation(opts: ValidationOptions): Promise<nu
     tool: "run-operator-validation",
     logFile,
     summaryFile: () => summaryFile,
-    digestSummaryFile: () => summaryFile,
     clock,
   }, (run) => validate(opts, run, { perTargetMode, exporting, summaryFile, logFile, clock }));
 }

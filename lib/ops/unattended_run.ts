@@ -41,8 +41,6 @@ export interface UnattendedFrame extends LoggedWorkflowOptions, UnattendedOption
   configPath: string;
   repoRoot: string;
   env: Record<string, string | undefined>;
-  /** The summary the digest points at, if any. */
-  digestSummaryFile?: () => string | undefined;
   /** What the run does at its very end (lib/ops/run_end.ts: history, metrics, failure hook). */
   finish?: (end: FrameEnd) => Promise<void>;
 }
@@ -89,7 +87,8 @@ export async function runUnattended(
         tool: frame.tool,
         exitCode: code,
         logFile: frame.logFile,
-        summaryFile: frame.digestSummaryFile?.(),
+        // The summary the run leaves (summaryFile, which the frame settles), if any.
+        summaryFile: frame.summaryFile(),
       });
       await frame.finish?.({
         log,
